@@ -1,0 +1,25 @@
+// All field codecs of the JSON mapping (spec/mod_rest.md section 6), in output order.
+
+import type { FieldCodec } from "./types.ts";
+import { messageCodecs } from "./message.ts";
+import { presenceCodecs } from "./presence.ts";
+import { commonCodecs } from "./common.ts";
+import { iqCodecs } from "./iq.ts";
+import { discoCodecs } from "./disco.ts";
+import { commandCodecs } from "./commands.ts";
+import { archiveCodecs } from "./archive.ts";
+import { dataformCodecs } from "./dataforms.ts";
+import { rsmCodecs } from "./rsm.ts";
+
+/** Every registered codec. */
+export const CODECS: readonly FieldCodec[] = [
+  ...messageCodecs,
+  ...presenceCodecs,
+  ...commonCodecs,
+  ...iqCodecs,
+  ...discoCodecs,
+  ...commandCodecs,
+  ...archiveCodecs,
+  ...dataformCodecs,
+  ...rsmCodecs,
+];

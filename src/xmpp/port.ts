@@ -1,0 +1,81 @@
+// The small interface through which the HTTP and webhook layers talk to XMPP (RFC 6120 section 8.2.3 iq semantics).
+
+import type { XmlElement } from "../xml/element.ts";
+
+/** Options for {@linkcode StanzaPort.sendIq}. */
+export interface SendIqOptions {
+  /** How long to wait for the reply, in milliseconds. */
+  timeoutMs: number;
+  /** Aborts the wait (the iq may still have been sent). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What the REST and webhook layers need from an XMPP connection. The
+ * component client implements it; tests use fakes.
+ */
+export interface StanzaPort {
+  /** True while stanzas can be sent (the stream is online). */
+  readonly online: boolean;
+  /** The component's domain (the default `from`). */
+  readonly domain: string;
+  /**
+   * Sends a message or presence (or an iq result/error). Stanzas without
+   * `from` get the domain. Throws {@linkcode StreamDownError} when offline,
+   * {@linkcode QueueFullError} when the write queue is full. The element is
+   * not modified.
+   */
+  send(stanza: XmlElement): void;
+  /**
+   * Sends an iq get/set and resolves with the reply (`result` or `error`
+   * alike). Rejects with {@linkcode IqTimeoutError},
+   * {@linkcode IqConflictError}, {@linkcode StreamDownError} or
+   * {@linkcode QueueFullError}.
+   */
+  sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement>;
+}
+
+/** The stream is not online, or dropped while an iq was waiting. */
+export class StreamDownError extends Error {
+  /** Creates the error. */
+  constructor(message = "XMPP stream is not connected") {
+    super(message);
+    this.name = "StreamDownError";
+  }
+}
+
+/** No reply arrived in time. */
+export class IqTimeoutError extends Error {
+  /** The iq's id. */
+  readonly id: string;
+  /** The timeout that passed, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Creates the error. */
+  constructor(id: string, timeoutMs: number) {
+    super(`IQ stanza timed out: no reply to id "${id}" within ${timeoutMs} ms`);
+    this.name = "IqTimeoutError";
+    this.id = id;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Another iq with the same id (and recipient) is already waiting for its reply. */
+export class IqConflictError extends Error {
+  /** The iq's id. */
+  readonly id: string;
+  /** Creates the error. */
+  constructor(id: string) {
+    super(`IQ stanza id attribute already used: "${id}" is in flight`);
+    this.name = "IqConflictError";
+    this.id = id;
+  }
+}
+
+/** The outgoing queue is full (backpressure). */
+export class QueueFullError extends Error {
+  /** Creates the error. */
+  constructor(limit: number) {
+    super(`Cannot send stanza: write queue is full (${limit} stanzas)`);
+    this.name = "QueueFullError";
+  }
+}
