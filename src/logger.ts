@@ -1,0 +1,78 @@
+// Structured logging for the gateway: one line per event, text or JSON, never credentials.
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+/** Extra structured fields of a log line. */
+export type LogFields = Record<string, unknown>;
+
+/** Where the gateway's components write their log lines. */
+export interface Logger {
+  /** Verbose detail (may include message bodies). */
+  debug(message: string, fields?: LogFields): void;
+  /** Normal operation. */
+  info(message: string, fields?: LogFields): void;
+  /** Something is wrong but the gateway carries on. */
+  warn(message: string, fields?: LogFields): void;
+  /** Something failed. */
+  error(message: string, fields?: LogFields): void;
+}
+
+/** Options for {@linkcode createLogger}. */
+export interface LoggerOptions {
+  /** Lowest level written. Default `info`. */
+  level?: LogLevel;
+  /** `text` (default) or `json` lines. */
+  format?: "text" | "json";
+  /** Where lines go. Default: stderr via console.error. */
+  write?: (line: string) => void;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/**
+ * Creates a logger writing one line per call.
+ *
+ * @example
+ * ```ts
+ * const log = createLogger({ level: "debug", format: "json" });
+ * log.info("stream online", { domain: "rest.example.net" });
+ * ```
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const min = LOG_LEVELS.indexOf(options.level ?? "info");
+  const format = options.format ?? "text";
+  // deno-lint-ignore no-console
+  const write = options.write ?? ((line: string) => console.error(line));
+  const now = options.now ?? (() => new Date());
+  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    if (LOG_LEVELS.indexOf(level) < min) return;
+    const time = now().toISOString();
+    if (format === "json") {
+      write(JSON.stringify({ time, level, msg: message, ...fields }));
+      return;
+    }
+    let line = `${time} ${level.toUpperCase().padEnd(5)} ${message}`;
+    for (const [key, value] of Object.entries(fields ?? {})) {
+      if (value === undefined) continue;
+      const text = typeof value === "string" ? value : JSON.stringify(value);
+      line += ` ${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+    }
+    write(line);
+  };
+  return {
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+  };
+}
+
+/** A logger that drops everything (the default for library use and tests). */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
