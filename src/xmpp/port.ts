@@ -8,6 +8,12 @@ export interface SendIqOptions {
   timeoutMs: number;
   /** Aborts the wait (the iq may still have been sent). */
   signal?: AbortSignal;
+  /**
+   * Sees every incoming stanza while the iq waits (before normal
+   * delivery). Returning true captures it: it is not delivered anywhere
+   * else. Used to collect XEP-0313 MAM result messages for one query.
+   */
+  capture?: (stanza: XmlElement) => boolean;
 }
 
 /**
