@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { helpText, loadConfig } from "../../src/config/load.ts";
+import { OPTIONS } from "../../src/config/options.ts";
+
+const base = ["--domain", "gw.localhost", "--secret", "s3cret"];
+
+function ok(args: string[], env: Record<string, string> = {}, file?: unknown) {
+  const result = loadConfig({
+    args,
+    env,
+    readTextFile: () => JSON.stringify(file ?? {}),
+  });
+  if (!result.ok) throw new Error(result.errors.join("\n"));
+  return result.config;
+}
+
+function errors(
+  args: string[],
+  env: Record<string, string> = {},
+  fileText = "{}",
+) {
+  const result = loadConfig({ args, env, readTextFile: () => fileText });
+  assert.equal(result.ok, false, "expected errors");
+  return result.ok ? [] : result.errors;
+}
+
+Deno.test({
+  name: "loadConfig() applies the defaults of decisions.md",
+  permissions: "none",
+  fn() {
+    const config = ok(base);
+    assert.deepEqual(config, {
+      server: { hostname: "127.0.0.1", port: 5347 },
+      domain: "gw.localhost",
+      secret: "s3cret",
+      listen: { hostname: "127.0.0.1", port: 5380 },
+      credentials: [],
+      callbackContentType: "application/xmpp+xml",
+      callbackStanzas: ["message", "presence", "iq"],
+      callbackEvents: ["bare", "full", "host"],
+      iqTimeout: 120,
+      iqMaxTimeout: 300,
+      sizeLimit: 196608,
+      callbackTimeout: 30,
+      logLevel: "info",
+      logFormat: "text",
+    });
+  },
+});
+
+Deno.test({
+  name: "loadConfig() gives flags precedence over env, and env over the file",
+  permissions: "none",
+  fn() {
+    const file = {
+      component_domain: "file.example",
+      component_secret: "f",
+      rest_iq_timeout: 10,
+      rest_callback_url: "http://file.example/hook",
+      http_listen: "127.0.0.1:9001",
+    };
+    const env = { XMPP_REST_IQ_TIMEOUT: "20", XMPP_REST_LISTEN: "[::1]:9002" };
+    const config = ok(["--config", "x.json", "--iq-timeout", "30"], env, file);
+    assert.equal(config.domain, "file.example");
+    assert.equal(config.iqTimeout, 30);
+    assert.deepEqual(config.listen, { hostname: "::1", port: 9002 });
+    assert.equal(config.callbackUrl, "http://file.example/hook");
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() reads lists from repeated flags, comma-separated env and JSON arrays",
+  permissions: "none",
+  fn() {
+    assert.deepEqual(
+      ok([...base, "--credentials", "Bearer a", "--credentials", "Bearer b"])
+        .credentials,
+      ["Bearer a", "Bearer b"],
+    );
+    assert.deepEqual(
+      ok(base, { XMPP_REST_CREDENTIALS: "Bearer a, Bearer b" }).credentials,
+      ["Bearer a", "Bearer b"],
+    );
+    assert.deepEqual(
+      ok(["--config", "f"], {}, {
+        component_domain: "d.example",
+        component_secret: "s",
+        rest_credentials: "Bearer one",
+        rest_callback_stanzas: ["message"],
+        rest_callback_events: "bare,host",
+        rest_callback_content_type: "json",
+      }),
+      {
+        ...ok(base),
+        domain: "d.example",
+        secret: "s",
+        credentials: ["Bearer one"],
+        callbackStanzas: ["message"],
+        callbackEvents: ["bare", "host"],
+        callbackContentType: "application/json",
+      },
+    );
+  },
+});
+
+Deno.test({
+  name: "loadConfig() reports every problem at once, one line each",
+  permissions: "none",
+  fn() {
+    const found = errors(
+      [
+        "--bogus",
+        "--listen",
+        "nowhere",
+        "--callback-url",
+        "ftp://x",
+        "--iq-timeout",
+        "-1",
+        "extra",
+      ],
+      { XMPP_REST_TYPO: "1", XMPP_REST_SIZE_LIMIT: "1.5" },
+    );
+    const expected = [
+      /^unknown option --bogus/,
+      /^unexpected argument "extra"/,
+      /^unknown environment variable XMPP_REST_TYPO$/,
+      /^--listen: expected HOST:PORT, got "nowhere"$/,
+      /^--callback-url: expected an http\(s\) URL, got "ftp:\/\/x"$/,
+      /^--iq-timeout: expected a positive number/,
+      /^XMPP_REST_SIZE_LIMIT: expected a whole number/,
+      /^missing domain: set --domain, XMPP_REST_DOMAIN or "component_domain"/,
+      /^missing secret: set --secret, XMPP_REST_SECRET or "component_secret"/,
+    ];
+    assert.equal(found.length, expected.length, found.join("\n"));
+    for (const pattern of expected) {
+      assert.ok(
+        found.some((line) => pattern.test(line)),
+        `${pattern} in\n${found.join("\n")}`,
+      );
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() rejects config files that are unreadable, not JSON, or carry unknown keys",
+  permissions: "none",
+  fn() {
+    assert.deepEqual(errors([...base, "--config", "c.json"], {}, "{nope"), [
+      errors([...base, "--config", "c.json"], {}, "{nope")[0],
+    ]);
+    assert.match(
+      errors([...base, "--config", "c.json"], {}, "{nope")[0],
+      /^config file c.json is not valid JSON/,
+    );
+    assert.deepEqual(errors([...base, "--config", "c.json"], {}, "[1]"), [
+      "config file c.json must hold a JSON object",
+    ]);
+    assert.deepEqual(
+      errors([...base, "--config", "c.json"], {}, '{"rest_callbak_url":"x"}'),
+      [
+        'unknown key "rest_callbak_url" in c.json',
+      ],
+    );
+    const unreadable = loadConfig({
+      args: [...base, "--config", "missing.json"],
+      env: {},
+      readTextFile: () => {
+        throw new Error("No such file or directory");
+      },
+    });
+    assert.ok(!unreadable.ok);
+    assert.deepEqual(!unreadable.ok && unreadable.errors, [
+      "cannot read config file missing.json: No such file or directory",
+    ]);
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() rejects an iq timeout above the maximum and bad enum values",
+  permissions: "none",
+  fn() {
+    assert.deepEqual(errors([...base, "--iq-timeout", "400"]), [
+      "iq timeout 400 s is larger than the iq max timeout 300 s",
+    ]);
+    assert.deepEqual(errors([...base, "--callback-events", "bare,nope"]), [
+      '--callback-events: expected one of bare, full, host, got "nope"',
+    ]);
+    assert.deepEqual(errors([...base, "--domain"]), [
+      "--domain needs a value (JID)",
+    ]);
+  },
+});
+
+Deno.test({
+  name: "loadConfig() lets --dev run without domain and secret when asked to",
+  permissions: "none",
+  fn() {
+    const result = loadConfig({ args: ["--dev"], env: {} }, {
+      componentOptional: true,
+    });
+    assert.ok(result.ok);
+    assert.equal(result.flags.dev, true);
+  },
+});
+
+Deno.test({
+  name:
+    "helpText() lists every option with its env name, config key and default",
+  permissions: "none",
+  fn() {
+    const help = helpText("1.2.3");
+    assert.match(help, /^xmpp-rest 1\.2\.3/);
+    for (const spec of OPTIONS) {
+      assert.ok(help.includes(`--${spec.flag} `), spec.flag);
+      assert.ok(help.includes(spec.env), spec.env);
+      assert.ok(help.includes(`"${spec.key}"`), spec.key);
+      assert.ok(
+        help.includes(`default: ${spec.defaultText}`),
+        spec.defaultText,
+      );
+    }
+  },
+});
