@@ -97,10 +97,12 @@ export function loadConfig(
   for (const positional of parsed.positionals) {
     errors.push(`unexpected argument "${positional}" (see --help)`);
   }
+  const valueless = new Set<string>();
   for (const spec of OPTIONS) {
     const value = values[spec.flag];
     if (value === true || (Array.isArray(value) && value.includes(true))) {
       errors.push(`--${spec.flag} needs a value (${spec.placeholder})`);
+      valueless.add(spec.field);
     }
   }
   for (const name of ["config"] as const) {
@@ -144,7 +146,7 @@ export function loadConfig(
 
   if (!options.componentOptional && !flags.help && !flags.version) {
     for (const field of ["domain", "secret"] as const) {
-      if (config[field] === undefined) {
+      if (config[field] === undefined && !valueless.has(field)) {
         const spec = OPTIONS.find((o) => o.field === field)!;
         errors.push(
           `missing ${field}: set --${spec.flag}, ${spec.env} or "${spec.key}" in a --config file (or try \`deno task dev\`)`,
