@@ -67,10 +67,27 @@ export function fail(ctx: ShapeContext, reason: string): never {
   throw new JsonMappingError(ctx.path, reason);
 }
 
-/** A string; anything else throws "expected a string". */
+// Characters XML 1.0 does not allow (section 2.2); lone surrogates included.
+const XML_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * A string that XML can carry. Anything else throws "expected a string";
+ * a string with a character XML forbids (NUL, most C0 controls, U+FFFE,
+ * lone surrogates) throws "expected a string without characters XML forbids
+ * (U+0000)" so that bad input is a mapping error, not a serializer crash.
+ */
 export function expectString(value: unknown, ctx: ShapeContext): string {
-  if (typeof value === "string") return value;
-  return fail(ctx, "expected a string");
+  if (typeof value !== "string") return fail(ctx, "expected a string");
+  checkXmlChars(value, ctx);
+  return value;
+}
+
+/** Throws {@linkcode JsonMappingError} when the text holds a character XML forbids. */
+export function checkXmlChars(text: string, ctx: ShapeContext): void {
+  const bad = XML_FORBIDDEN.exec(text);
+  if (bad === null) return;
+  const cp = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  fail(ctx, `expected a string without characters XML forbids (U+${cp})`);
 }
 
 /** One of a fixed set of strings; throws `expected one of "a", "b"`. */
@@ -144,17 +161,17 @@ export function expectNumber(value: unknown, ctx: ShapeContext): number {
 }
 
 /**
- * A boolean. The strings `"true"`/`"1"` and `"false"`/`"0"` are always
- * accepted (util.datamapper's spelling); with `ctx.coerce` the empty string
- * also means true (a form field without value, `ping=`, which is how
- * mod_rest writes `true` in form output). Throws "expected a boolean".
+ * A JSON boolean. With `ctx.coerce` also the strings `"true"`/`"1"`/`""`
+ * (true; `""` is a form field without value, `ping=`, which is how mod_rest
+ * writes `true` in form output) and `"false"`/`"0"` (false), util.datamapper's
+ * spellings. mod_rest coerces nothing by default (its flags only fire on a
+ * real `true`), so neither do we. Throws "expected a boolean".
  */
 export function expectBoolean(value: unknown, ctx: ShapeContext): boolean {
   if (typeof value === "boolean") return value;
-  if (typeof value === "string") {
-    if (value === "true" || value === "1") return true;
+  if (ctx.coerce && typeof value === "string") {
+    if (value === "true" || value === "1" || value === "") return true;
     if (value === "false" || value === "0") return false;
-    if (ctx.coerce && value === "") return true;
   }
   return fail(ctx, "expected a boolean");
 }
