@@ -47,6 +47,18 @@ export interface WriteContext {
    * coerced where mod_rest coerces them.
    */
   readonly coerce: boolean;
+  /**
+   * The whole JSON object of the stanza being built, for the rare codec
+   * whose output depends on a sibling key (presence `join` yields to
+   * `muc`). Set by the core.
+   */
+  readonly stanza?: Readonly<Record<string, unknown>>;
+  /**
+   * Builds a nested message (XEP-0297 `forwarded.message`) with the same
+   * rules as a top-level one, minus hand-written fields and `kind`; `ctx`
+   * carries its JSON path. Set by the core.
+   */
+  readonly writeNested?: (json: unknown, ctx: WriteContext) => XmlElement;
 }
 
 /** Context for reading one field out of a stanza. */
@@ -55,6 +67,11 @@ export interface ReadContext {
   readonly kind: StanzaKind;
   /** Its type attribute, if any. */
   readonly type?: string;
+  /**
+   * Reads a nested `<message>` (XEP-0297 forwarded) with the same rules as
+   * a top-level one, minus hand-written fields and `kind`. Set by the core.
+   */
+  readonly readNested?: (stanza: XmlElement) => JsonStanza;
 }
 
 /**
