@@ -1,0 +1,150 @@
+// mod_rest stanza construction from path and body (spec/mod_rest.md sections 1.1, 1.2; decisions.md "Sending": path wins for every body format).
+
+import { XmlElement } from "../xml/element.ts";
+import { JsonMappingError, jsonToStanza } from "../jsonmap/mod.ts";
+import type { StanzaKind } from "../xmpp/stanza.ts";
+import { HttpError } from "./errors.ts";
+import type { ParsedBody } from "./body.ts";
+import { IQ_QUERY_KEYS } from "./routes.ts";
+
+/** What the path of a request says about the stanza. */
+export interface PathStanza {
+  /** Stanza kind. */
+  readonly kind: StanzaKind;
+  /** Stanza type (not set when the path names an iq payload). */
+  readonly type?: string;
+  /** Iq payload key (`POST /rest/iq/disco/...`, `GET /rest/disco/...`). */
+  readonly payload?: string;
+  /** Destination; undefined for an empty path segment. */
+  readonly to?: string;
+}
+
+/**
+ * Reads the path parameters of `POST /rest/{kind}/{type}/{to}` or
+ * `GET /rest/{query}/{to}`. For iq, a type other than get/set names a
+ * payload key; an unknown one is a 404.
+ */
+export function pathStanza(
+  params: Readonly<Record<string, string>>,
+): PathStanza {
+  const to = params.to === "" ? undefined : params.to;
+  if (params.query !== undefined) {
+    return { kind: "iq", payload: params.query, to };
+  }
+  const kind = params.kind as StanzaKind;
+  const type = params.type;
+  if (kind === "iq" && type !== "get" && type !== "set") {
+    if (!(IQ_QUERY_KEYS as readonly string[]).includes(type)) {
+      throw new HttpError("not_found", {
+        text: `No such iq payload '${type}'`,
+      });
+    }
+    return { kind, payload: type, to };
+  }
+  return { kind, type, to };
+}
+
+/** Maps JSON to a stanza, turning mapping errors into 422s (`/to`, `/from` get their addressing errors). */
+export function jsonStanza(json: unknown, coerce: boolean): XmlElement {
+  try {
+    return jsonToStanza(json, { coerce });
+  } catch (cause) {
+    if (!(cause instanceof JsonMappingError)) throw cause;
+    if (cause.path === "/to") throw new HttpError("to", { cause });
+    if (cause.path === "/from") throw new HttpError("from", { cause });
+    throw new HttpError("mapping", {
+      text: `Invalid JSON value at ${cause.message}`,
+      cause,
+    });
+  }
+}
+
+function payloadJson(
+  path: PathStanza & { payload: string },
+  value: unknown,
+): Record<string, unknown> {
+  return {
+    kind: "iq",
+    [path.payload]: path.payload === "ping" ? true : value,
+    ...(path.to !== undefined && { to: path.to }),
+  };
+}
+
+function pathFields(path: PathStanza): Record<string, unknown> {
+  return {
+    kind: path.kind,
+    ...(path.type !== undefined && { type: path.type }),
+    ...(path.to !== undefined && { to: path.to }),
+  };
+}
+
+function applyPathToXml(element: XmlElement, path: PathStanza): XmlElement {
+  let type = path.type ?? element.attr("type");
+  if (path.kind === "presence" && type === "available") type = undefined;
+  const renamed = new XmlElement(
+    path.kind,
+    element.ns,
+    element.attrs,
+    element.children,
+  );
+  return renamed.withAttrs({ type, to: path.to ?? element.attr("to") });
+}
+
+/**
+ * Builds the (not yet normalised) stanza of a request from its body and,
+ * when the route has one, its path; path values win over the body's.
+ * Without a path: XML is taken as is, JSON and form go through the JSON
+ * mapping (forms coerced), text becomes a chat message, no body is a 415.
+ * With a path naming an iq payload, the JSON/form body is that payload
+ * (`ping` is always `true`). `text/plain` goes to the message `<body>` or
+ * the presence `<status>`; for iq it is a 400.
+ */
+export function composeStanza(
+  body: ParsedBody,
+  path: PathStanza | undefined,
+): XmlElement {
+  if (path === undefined) {
+    switch (body.format) {
+      case "xml":
+        return body.element;
+      case "json":
+        return jsonStanza(body.json, false);
+      case "form":
+        return jsonStanza(body.fields, true);
+      case "text":
+        return jsonStanza(
+          { kind: "message", type: "chat", body: body.text },
+          false,
+        );
+      case "none":
+        throw new HttpError("mediatype");
+    }
+  }
+  if (body.format === "xml") return applyPathToXml(body.element, path);
+  if (path.payload !== undefined) {
+    const withPayload = { ...path, payload: path.payload };
+    switch (body.format) {
+      case "json":
+        return jsonStanza(payloadJson(withPayload, body.json), false);
+      case "form":
+        return jsonStanza(payloadJson(withPayload, body.fields), true);
+      case "none":
+        return jsonStanza(payloadJson(withPayload, {}), false);
+      case "text":
+        throw new HttpError("parse");
+    }
+  }
+  switch (body.format) {
+    case "json":
+      return jsonStanza({ ...body.json, ...pathFields(path) }, false);
+    case "form":
+      return jsonStanza({ ...body.fields, ...pathFields(path) }, true);
+    case "none":
+      return jsonStanza(pathFields(path), false);
+    case "text": {
+      if (path.kind === "iq") throw new HttpError("parse");
+      const key = path.kind === "presence" ? "status" : "body";
+      return jsonStanza({ [key]: body.text, ...pathFields(path) }, false);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+// mod_rest request errors (spec/mod_rest.md sections 1.4, 1.5, 4.1; decisions.md "Sending") as data, and their HTTP responses.
+
+import { el } from "../xml/element.ts";
+import { serialize } from "../xml/serialize.ts";
+import { NS } from "../xmpp/namespaces.ts";
+import type { StanzaErrorType } from "../xmpp/conditions.ts";
+import { OUTPUT_MEDIA_TYPES, type OutputFormat } from "./media.ts";
+
+/**
+ * Every HTTP error the REST API answers with: status, stanza-error type,
+ * condition (a stream-error name where mod_rest uses one, since the XML
+ * body is stream-error shaped) and mod_rest's text.
+ */
+export const REQUEST_ERRORS = {
+  parse: [400, "modify", "not-well-formed", "Failed to parse payload"],
+  noauthz: [401, "auth", "not-authorized", "No credentials provided"],
+  unauthz: [403, "auth", "not-authorized", "Credentials not accepted"],
+  malformauthz: [403, "auth", "not-authorized", "Credentials malformed"],
+  from_auth: [
+    403,
+    "auth",
+    "not-authorized",
+    "Not authorized to send stanza with requested 'from'",
+  ],
+  not_found: [404, "cancel", "item-not-found", "No such route"],
+  conflict: [409, "cancel", "conflict", "IQ stanza id attribute already used"],
+  size: [413, "modify", "resource-constraint", "Payload too large"],
+  mediatype: [415, "cancel", "bad-format", "Unsupported media type"],
+  xmlns: [
+    422,
+    "modify",
+    "invalid-namespace",
+    "'xmlns' attribute must be empty",
+  ],
+  name: [
+    422,
+    "modify",
+    "unsupported-stanza-type",
+    "Invalid stanza, must be 'message', 'presence' or 'iq'.",
+  ],
+  missing_to: [
+    422,
+    "modify",
+    "improper-addressing",
+    "Missing destination JID",
+  ],
+  to: [422, "modify", "improper-addressing", "Invalid destination JID"],
+  from: [422, "modify", "invalid-from", "Invalid source JID"],
+  iq_type: [
+    422,
+    "modify",
+    "invalid-xml",
+    "'iq' stanza must be of type 'get' or 'set'",
+  ],
+  iq_tags: [
+    422,
+    "modify",
+    "bad-format",
+    "'iq' stanza must have exactly one child tag",
+  ],
+  mapping: [422, "modify", "bad-format", "Invalid JSON value"],
+  internal: [500, "wait", "internal-server-error", "Internal error"],
+  unmappable: [
+    502,
+    "cancel",
+    "undefined-condition",
+    "Reply cannot be represented in this format; XML can (Accept: application/xmpp+xml)",
+  ],
+  stream_down: [
+    503,
+    "wait",
+    "service-unavailable",
+    "XMPP stream is not connected",
+  ],
+  queue_full: [
+    503,
+    "wait",
+    "resource-constraint",
+    "Outgoing stanza queue is full",
+  ],
+  timeout: [504, "wait", "remote-server-timeout", "IQ stanza timed out"],
+} as const satisfies Record<
+  string,
+  readonly [number, StanzaErrorType, string, string]
+>;
+
+/** A key of {@linkcode REQUEST_ERRORS}. */
+export type RequestErrorKey = keyof typeof REQUEST_ERRORS;
+
+/** Options for {@linkcode HttpError}. */
+export interface HttpErrorOptions {
+  /** Replaces the table's text (e.g. to name a JSON path). */
+  text?: string;
+  /** Extra response headers (`WWW-Authenticate`, `Retry-After`). */
+  headers?: Readonly<Record<string, string>>;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * A request that ends in an HTTP error response. Thrown anywhere below the
+ * handler and rendered once by {@linkcode errorResponse}.
+ *
+ * @example
+ * ```ts
+ * throw new HttpError("to", { text: "Invalid destination JID" });
+ * ```
+ */
+export class HttpError extends Error {
+  /** Key in {@linkcode REQUEST_ERRORS}. */
+  readonly key: RequestErrorKey;
+  /** HTTP status code. */
+  readonly status: number;
+  /** Stanza-error type. */
+  readonly type: StanzaErrorType;
+  /** Error condition. */
+  readonly condition: string;
+  /** Human-readable text. */
+  readonly text: string;
+  /** Extra response headers. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  /** Creates the error from its table entry. */
+  constructor(key: RequestErrorKey, options: HttpErrorOptions = {}) {
+    const [status, type, condition, text] = REQUEST_ERRORS[key];
+    const finalText = options.text ?? text;
+    super(`Cannot process request: ${status} ${condition}: ${finalText}`, {
+      cause: options.cause,
+    });
+    this.name = "HttpError";
+    this.key = key;
+    this.status = status;
+    this.type = type;
+    this.condition = condition;
+    this.text = finalText;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/**
+ * The body of an error response: JSON
+ * `{"type":"error","code":N,"error":{type,condition,text}}`, or the
+ * stream-error-shaped XML element mod_rest uses. Form-urlencoded output
+ * gets the JSON fields flattened (`type`, `code`, `condition`, `text`).
+ */
+export function renderErrorBody(
+  error: HttpError,
+  format: OutputFormat,
+): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify({
+        type: "error",
+        code: error.status,
+        error: {
+          type: error.type,
+          condition: error.condition,
+          text: error.text,
+        },
+      });
+    case "form":
+      return new URLSearchParams({
+        type: "error",
+        code: String(error.status),
+        condition: error.condition,
+        text: error.text,
+      }).toString();
+    case "xml":
+      return serialize(
+        el(
+          "error",
+          NS.streams,
+          {},
+          el(error.condition, NS.streamErrors),
+          el("text", NS.streamErrors, {}, error.text),
+        ),
+      );
+  }
+}
+
+/** The HTTP response for an error, in the given format (never HTML). */
+export function errorResponse(
+  error: HttpError,
+  format: OutputFormat,
+): Response {
+  const headers = new Headers(error.headers);
+  headers.set("Content-Type", OUTPUT_MEDIA_TYPES[format]);
+  return new Response(renderErrorBody(error, format), {
+    status: error.status,
+    headers,
+  });
+}

@@ -1,0 +1,134 @@
+// RFC 9110 section 12.5.1 (Accept): proactive negotiation of the response format.
+
+import {
+  OUTPUT_MEDIA_TYPES,
+  OUTPUT_PREFERENCE,
+  type OutputFormat,
+  type RequestFormat,
+} from "./media.ts";
+
+/** One media range of an `Accept` header. */
+export interface MediaRange {
+  /** Type, lower-cased; `*` for a wildcard. */
+  type: string;
+  /** Subtype, lower-cased; `*` for a wildcard. */
+  subtype: string;
+  /** Weight from 0 to 1. */
+  q: number;
+  /** Position in the header (0-based), for "listed first wins". */
+  index: number;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+/**
+ * Parses an `Accept` header into media ranges. Malformed entries (no
+ * `/`, bad tokens, `*` type with a concrete subtype, bad q-values) are
+ * skipped, as RFC 9110 lets a recipient ignore what it cannot parse.
+ *
+ * @example
+ * ```ts
+ * parseAccept("application/json;q=0.5, *\/*;q=0.1");
+ * // [{type:"application",subtype:"json",q:0.5,index:0}, {type:"*",subtype:"*",q:0.1,index:1}]
+ * ```
+ */
+export function parseAccept(header: string): MediaRange[] {
+  const out: MediaRange[] = [];
+  const parts = header.split(",");
+  for (let index = 0; index < parts.length; index++) {
+    const [range, ...params] = parts[index].split(";");
+    const slash = range.indexOf("/");
+    if (slash === -1) continue;
+    const type = range.slice(0, slash).trim().toLowerCase();
+    const subtype = range.slice(slash + 1).trim().toLowerCase();
+    if (!TOKEN.test(type) || !TOKEN.test(subtype)) continue;
+    if (type === "*" && subtype !== "*") continue;
+    let q = 1;
+    let valid = true;
+    for (const param of params) {
+      const eq = param.indexOf("=");
+      if (eq === -1) continue;
+      if (param.slice(0, eq).trim().toLowerCase() !== "q") continue;
+      const value = param.slice(eq + 1).trim();
+      if (!QVALUE.test(value)) valid = false;
+      else q = Number(value);
+    }
+    if (valid) out.push({ type, subtype, q, index });
+  }
+  return out;
+}
+
+/** The most specific range matching a media type (RFC 9110: specificity decides the weight). */
+function bestRange(
+  ranges: readonly MediaRange[],
+  mediaType: string,
+): MediaRange | undefined {
+  const [type, subtype] = mediaType.split("/");
+  let best: MediaRange | undefined;
+  let bestRank = -1;
+  for (const range of ranges) {
+    let rank: number;
+    if (range.type === type && range.subtype === subtype) rank = 2;
+    else if (range.type === type && range.subtype === "*") rank = 1;
+    else if (range.type === "*") rank = 0;
+    else continue;
+    if (rank > bestRank) {
+      best = range;
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+/** The format a request's own body format stands for in responses (`text`/`none` → XML). */
+export function defaultOutputFormat(
+  requestFormat: RequestFormat,
+): OutputFormat {
+  return requestFormat === "text" || requestFormat === "none"
+    ? "xml"
+    : requestFormat;
+}
+
+/**
+ * Chooses the response format from the `Accept` header. Each supported
+ * format gets the weight of the most specific range that matches it; the
+ * highest weight wins, ties go to the range listed first, then to the
+ * request's own format, then to XML, JSON, form. No `Accept`, or one that
+ * accepts none of the formats, yields the request's own format (XML for
+ * `text/plain` and body-less requests) instead of a 406.
+ *
+ * @example
+ * ```ts
+ * negotiate("application/json;q=0.9, application/xmpp+xml", "json"); // "xml"
+ * negotiate("*\/*", "json"); // "json"
+ * negotiate(null, "text"); // "xml"
+ * ```
+ */
+export function negotiate(
+  accept: string | null,
+  requestFormat: RequestFormat,
+): OutputFormat {
+  const fallback = defaultOutputFormat(requestFormat);
+  if (accept === null || accept.trim() === "") return fallback;
+  const ranges = parseAccept(accept);
+  const order: OutputFormat[] = [
+    fallback,
+    ...OUTPUT_PREFERENCE.filter((f) => f !== fallback),
+  ];
+  let chosen: OutputFormat | undefined;
+  let chosenQ = 0;
+  let chosenIndex = Infinity;
+  for (const format of order) {
+    const range = bestRange(ranges, OUTPUT_MEDIA_TYPES[format]);
+    if (range === undefined || range.q <= 0) continue;
+    if (
+      range.q > chosenQ || (range.q === chosenQ && range.index < chosenIndex)
+    ) {
+      chosen = format;
+      chosenQ = range.q;
+      chosenIndex = range.index;
+    }
+  }
+  return chosen ?? fallback;
+}

@@ -1,0 +1,240 @@
+// mod_rest sending API (spec/mod_rest.md sections 1-4) with decisions.md's deviations, as a fetch-style handler.
+
+import type { XmlElement } from "../xml/element.ts";
+import type { Logger } from "../logger.ts";
+import { silentLogger } from "../logger.ts";
+import {
+  IqConflictError,
+  IqTimeoutError,
+  QueueFullError,
+  type StanzaPort,
+  StreamDownError,
+} from "../xmpp/port.ts";
+import { authenticate } from "./auth.ts";
+import { parseBody, type ParsedBody, readLimitedBody } from "./body.ts";
+import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
+import { errorResponse, HttpError } from "./errors.ts";
+import { decodeForm } from "./form.ts";
+import { type RequestFormat, requestFormatOf } from "./media.ts";
+import { negotiate } from "./negotiate.ts";
+import {
+  mamCapture,
+  normaliseStanza,
+  prepareMamQuery,
+  randomStanzaId,
+  validateIq,
+} from "./normalise.ts";
+import { acceptedResponse, stanzaResponse } from "./respond.ts";
+import { matchRoute, type RouteMatch } from "./routes.ts";
+
+/** Options for {@linkcode createRestHandler}. */
+export interface RestHandlerOptions {
+  /** How stanzas reach XMPP. */
+  port: StanzaPort;
+  /** Component domain (default: `port.domain`): default `from`, Basic user name, realm. */
+  domain?: string;
+  /** Component secret, the Basic password for `<domain>:<secret>`; Basic with the domain is refused without it. */
+  secret?: string;
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
+  credentials?: readonly string[];
+  /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
+  sizeLimit?: number;
+  /** Default iq wait in seconds (`rest_iq_timeout`). Default 120. */
+  iqTimeout?: number;
+  /** Upper bound for `Prosody-Rest-Timeout`, in seconds (`rest_iq_max_timeout`). Default 300. */
+  iqMaxTimeout?: number;
+  /** Seconds in `Retry-After` when the XMPP stream is down. Default 5. */
+  retryAfter?: number;
+  /** Where request problems are logged. Default: silent. */
+  logger?: Logger;
+  /** Generates stanza ids and MAM query ids. Default: 18 random bytes, base64url. */
+  randomId?: () => string;
+}
+
+/** The iq timeout header mod_rest reads (seconds, a number). */
+export const TIMEOUT_HEADER = "Prosody-Rest-Timeout";
+
+/** Resolved options. */
+interface Settings {
+  readonly port: StanzaPort;
+  readonly domain: string;
+  readonly secret?: string;
+  readonly credentials: readonly string[];
+  readonly sizeLimit: number;
+  readonly iqTimeout: number;
+  readonly iqMaxTimeout: number;
+  readonly retryAfter: number;
+  readonly logger: Logger;
+  readonly randomId: () => string;
+}
+
+function iqTimeoutMs(request: Request, settings: Settings): number {
+  const raw = request.headers.get(TIMEOUT_HEADER);
+  const asked = raw === null || raw.trim() === "" ? NaN : Number(raw);
+  const seconds = Number.isFinite(asked) && asked >= 0
+    ? asked
+    : settings.iqTimeout;
+  return Math.round(Math.min(seconds, settings.iqMaxTimeout) * 1000);
+}
+
+function toHttpError(error: unknown, settings: Settings): HttpError {
+  const retry = { "Retry-After": String(settings.retryAfter) };
+  if (error instanceof HttpError) return error;
+  if (error instanceof IqTimeoutError) {
+    return new HttpError("timeout", { cause: error });
+  }
+  if (error instanceof IqConflictError) {
+    return new HttpError("conflict", { cause: error });
+  }
+  if (error instanceof StreamDownError) {
+    return new HttpError("stream_down", { cause: error, headers: retry });
+  }
+  if (error instanceof QueueFullError) {
+    return new HttpError("queue_full", { cause: error, headers: retry });
+  }
+  settings.logger.error("REST request failed", { error: String(error) });
+  return new HttpError("internal", { cause: error });
+}
+
+async function readBody(
+  request: Request,
+  match: RouteMatch,
+  url: URL,
+  format: RequestFormat,
+  settings: Settings,
+): Promise<ParsedBody> {
+  if (match.route.id === "query") {
+    const search = url.search.slice(1);
+    if (search === "") return { format: "none" };
+    if (!search.includes("=")) throw new HttpError("parse");
+    return { format: "form", fields: decodeForm(search) };
+  }
+  const bytes = await readLimitedBody(request, settings.sizeLimit);
+  if (format === "none" && bytes.byteLength > 0) {
+    throw new HttpError("mediatype");
+  }
+  return parseBody(bytes, format, {
+    hasPath: match.route.id === "send_path",
+    sizeLimit: settings.sizeLimit,
+  });
+}
+
+async function deliver(
+  stanza: XmlElement,
+  queryid: string | undefined,
+  request: Request,
+  settings: Settings,
+): Promise<XmlElement[] | undefined> {
+  const { port } = settings;
+  if (!port.online) throw new StreamDownError();
+  if (stanza.name !== "iq") {
+    port.send(stanza);
+    return undefined;
+  }
+  const captured: XmlElement[] = [];
+  const reply = await port.sendIq(stanza, {
+    timeoutMs: iqTimeoutMs(request, settings),
+    signal: request.signal,
+    capture: queryid === undefined
+      ? undefined
+      : mamCapture(queryid, stanza.attr("to") ?? "", captured),
+  });
+  return captured.length === 0 ? [reply] : [...captured, reply];
+}
+
+async function handle(
+  request: Request,
+  url: URL,
+  format: RequestFormat | undefined,
+  settings: Settings,
+): Promise<Response> {
+  const match = matchRoute(request.method, url.pathname);
+  if (match === undefined) {
+    throw new HttpError("not_found", {
+      text: `No such route: ${request.method} ${url.pathname}`,
+    });
+  }
+  authenticate(request.headers.get("Authorization"), settings);
+  const isGet = match.route.id === "query";
+  if (!isGet && format === undefined) {
+    const declared = request.headers.get("Content-Length");
+    if (declared !== null && Number(declared) > settings.sizeLimit) {
+      throw new HttpError("size");
+    }
+    throw new HttpError("mediatype");
+  }
+  const requestFormat: RequestFormat = isGet ? "none" : format ?? "none";
+  const path: PathStanza | undefined = match.route.id === "send_path" || isGet
+    ? pathStanza(match.params)
+    : undefined;
+  const body = await readBody(request, match, url, requestFormat, settings);
+  let stanza = normaliseStanza(composeStanza(body, path), settings);
+  let queryid: string | undefined;
+  if (stanza.name === "iq") {
+    validateIq(stanza);
+    ({ iq: stanza, queryid } = prepareMamQuery(stanza, settings.randomId));
+  }
+  const output = negotiate(request.headers.get("Accept"), requestFormat);
+  if (match.route.id === "echo") return stanzaResponse([stanza], output);
+  settings.logger.debug("REST send", {
+    kind: stanza.name,
+    type: stanza.attr("type"),
+    to: stanza.attr("to"),
+    id: stanza.attr("id"),
+  });
+  const replies = await deliver(stanza, queryid, request, settings);
+  return replies === undefined
+    ? acceptedResponse()
+    : stanzaResponse(replies, output);
+}
+
+/**
+ * Creates the REST sending API as a `(Request) => Promise<Response>`
+ * handler: `POST /rest`, `POST /rest/echo`, `POST /rest/{kind}/{type}/{to}`
+ * and `GET /rest/{query}/{to}`, with mod_rest's statuses and error bodies
+ * (decisions.md deviations applied). Never throws; errors become
+ * JSON/XML/form error responses chosen by `Accept` and the request format.
+ *
+ * @example
+ * ```ts
+ * const handler = createRestHandler({ port, secret: "s3cret", credentials: ["Bearer abc"] });
+ * Deno.serve(handler);
+ * ```
+ */
+export function createRestHandler(
+  options: RestHandlerOptions,
+): (request: Request) => Promise<Response> {
+  const settings: Settings = {
+    port: options.port,
+    domain: options.domain ?? options.port.domain,
+    secret: options.secret,
+    credentials: options.credentials ?? [],
+    sizeLimit: options.sizeLimit ?? 196608,
+    iqTimeout: options.iqTimeout ?? 120,
+    iqMaxTimeout: options.iqMaxTimeout ?? 300,
+    retryAfter: options.retryAfter ?? 5,
+    logger: options.logger ?? silentLogger,
+    randomId: options.randomId ?? randomStanzaId,
+  };
+  return async (request) => {
+    const url = new URL(request.url);
+    const format = requestFormatOf(request.headers.get("Content-Type"));
+    try {
+      return await handle(request, url, format, settings);
+    } catch (error) {
+      if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
+      const httpError = toHttpError(error, settings);
+      settings.logger.debug("REST request refused", {
+        method: request.method,
+        path: url.pathname,
+        status: httpError.status,
+        condition: httpError.condition,
+      });
+      const errorFormat = negotiate(
+        request.headers.get("Accept"),
+        request.method === "GET" ? "none" : format ?? "none",
+      );
+      return errorResponse(httpError, errorFormat);
+    }
+  };
+}
