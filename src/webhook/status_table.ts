@@ -1,0 +1,171 @@
+// mod_rest.md section 4.3: HTTP status of a webhook response -> stanza error (Prosody net.http.errors), as data.
+
+import type {
+  StanzaErrorCondition,
+  StanzaErrorType,
+} from "../xmpp/conditions.ts";
+import type { StanzaErrorDetails } from "../xmpp/stanza.ts";
+
+/** A stanza error type and condition. */
+export interface StatusError {
+  /** Stanza error type. */
+  readonly type: StanzaErrorType;
+  /** Defined stanza error condition. */
+  readonly condition: StanzaErrorCondition;
+}
+
+/**
+ * The stanza error for each HTTP status that has a specific one; every
+ * other status maps to {@linkcode UNKNOWN_STATUS_ERROR}.
+ */
+export const HTTP_STATUS_ERRORS = {
+  400: { type: "modify", condition: "bad-request" },
+  401: { type: "auth", condition: "not-authorized" },
+  // mod_rest sends <payment-required/>, an RFC 3920 condition that RFC 6120
+  // dropped; the nearest defined one is used instead.
+  402: { type: "auth", condition: "not-authorized" },
+  403: { type: "auth", condition: "forbidden" },
+  404: { type: "cancel", condition: "item-not-found" },
+  405: { type: "cancel", condition: "not-allowed" },
+  406: { type: "modify", condition: "not-acceptable" },
+  407: { type: "auth", condition: "registration-required" },
+  408: { type: "wait", condition: "remote-server-timeout" },
+  409: { type: "cancel", condition: "conflict" },
+  410: { type: "cancel", condition: "gone" },
+  411: { type: "modify", condition: "bad-request" },
+  412: { type: "cancel", condition: "conflict" },
+  413: { type: "modify", condition: "resource-constraint" },
+  414: { type: "modify", condition: "resource-constraint" },
+  415: { type: "cancel", condition: "feature-not-implemented" },
+  416: { type: "modify", condition: "bad-request" },
+  422: { type: "modify", condition: "bad-request" },
+  423: { type: "wait", condition: "resource-constraint" },
+  429: { type: "wait", condition: "resource-constraint" },
+  431: { type: "modify", condition: "resource-constraint" },
+  451: { type: "auth", condition: "forbidden" },
+  500: { type: "wait", condition: "internal-server-error" },
+  501: { type: "cancel", condition: "feature-not-implemented" },
+  502: { type: "wait", condition: "remote-server-timeout" },
+  503: { type: "cancel", condition: "service-unavailable" },
+  504: { type: "wait", condition: "remote-server-timeout" },
+  507: { type: "wait", condition: "resource-constraint" },
+  511: { type: "auth", condition: "not-authorized" },
+} as const satisfies Record<number, StatusError>;
+
+/** The stanza error of any status not in {@linkcode HTTP_STATUS_ERRORS}. */
+export const UNKNOWN_STATUS_ERROR = {
+  type: "cancel",
+  condition: "undefined-condition",
+} as const satisfies StatusError;
+
+/**
+ * HTTP reason phrases (RFC 9110 section 15 and the IANA registry, in the
+ * wording of Prosody's net.http codes). fetch's `statusText` is empty for
+ * HTTP/2 and may be anything the server chose, so the table decides.
+ */
+export const REASON_PHRASES = {
+  100: "Continue",
+  101: "Switching Protocols",
+  102: "Processing",
+  103: "Early Hints",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  203: "Non-Authoritative Information",
+  204: "No Content",
+  205: "Reset Content",
+  206: "Partial Content",
+  207: "Multi-Status",
+  208: "Already Reported",
+  226: "IM Used",
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  305: "Use Proxy",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  402: "Payment Required",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  407: "Proxy Authentication Required",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  411: "Length Required",
+  412: "Precondition Failed",
+  413: "Payload Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  416: "Range Not Satisfiable",
+  417: "Expectation Failed",
+  418: "I'm a teapot",
+  421: "Misdirected Request",
+  422: "Unprocessable Entity",
+  423: "Locked",
+  424: "Failed Dependency",
+  425: "Too Early",
+  426: "Upgrade Required",
+  428: "Precondition Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  451: "Unavailable For Legal Reasons",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
+  506: "Variant Also Negotiates",
+  507: "Insufficient Storage",
+  508: "Loop Detected",
+  510: "Not Extended",
+  511: "Network Authentication Required",
+} as const satisfies Record<number, string>;
+
+/**
+ * The reason phrase of a status: the table's, else the server's
+ * `statusText`, else "NNN Unassigned" (as Prosody).
+ *
+ * @example
+ * ```ts
+ * reasonPhrase(404); // "Not Found"
+ * reasonPhrase(599); // "599 Unassigned"
+ * ```
+ */
+export function reasonPhrase(status: number, statusText = ""): string {
+  if (Object.hasOwn(REASON_PHRASES, status)) {
+    return REASON_PHRASES[status as keyof typeof REASON_PHRASES];
+  }
+  const text = statusText.trim();
+  return text !== "" ? text : `${status} Unassigned`;
+}
+
+/**
+ * The stanza error for a webhook's HTTP status, with the reason phrase as
+ * text (mod_rest.md section 4.3).
+ *
+ * @example
+ * ```ts
+ * statusError(503);
+ * // { type: "cancel", condition: "service-unavailable", text: "Service Unavailable" }
+ * ```
+ */
+export function statusError(
+  status: number,
+  statusText = "",
+): StanzaErrorDetails & StatusError {
+  const known: StatusError = Object.hasOwn(HTTP_STATUS_ERRORS, status)
+    ? HTTP_STATUS_ERRORS[status as keyof typeof HTTP_STATUS_ERRORS]
+    : UNKNOWN_STATUS_ERROR;
+  return {
+    type: known.type,
+    condition: known.condition,
+    text: reasonPhrase(status, statusText),
+  };
+}
