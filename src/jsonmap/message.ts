@@ -1,6 +1,243 @@
-// JSON mapping: XEP-0085/0071/0066/0308/... message fields (spec/mod_rest.md section 6).
+// JSON mapping: RFC 6121 message fields and XEP-0085/0066/0308/0333/0359/0367/0372/0380/0421/0428/0444/0461/0249 (spec/mod_rest.md section 6.3).
 
+import { el, type XmlElement } from "../xml/element.ts";
+import { NS } from "../xmpp/namespaces.ts";
+import {
+  attrField,
+  attrObjectField,
+  flagField,
+  readAttrs,
+  textField,
+  writeAttrs,
+} from "./fields.ts";
+import { forwardCodecs } from "./forward.ts";
+import { htmlCodec } from "./html.ts";
+import {
+  at,
+  compact,
+  expectArray,
+  expectEnum,
+  expectObject,
+  expectString,
+  optional,
+} from "./shape.ts";
 import type { FieldCodec } from "./types.ts";
 
-/** Codecs of this file. */
-export const messageCodecs: readonly FieldCodec[] = [];
+/** Namespaces of the message extensions mapped here. */
+export const MESSAGE_NS = {
+  chatstates: "http://jabber.org/protocol/chatstates",
+  oob: "jabber:x:oob",
+  correct: "urn:xmpp:message-correct:0",
+  reactions: "urn:xmpp:reactions:0",
+  reply: "urn:xmpp:reply:0",
+  fallback: "urn:xmpp:fallback:0",
+  occupantId: "urn:xmpp:occupant-id:0",
+  attaching: "urn:xmpp:message-attaching:1",
+  sid: "urn:xmpp:sid:0",
+  reference: "urn:xmpp:reference:0",
+  markers: "urn:xmpp:chat-markers:0",
+  eme: "urn:xmpp:eme:0",
+  conference: "jabber:x:conference",
+} as const;
+
+/** XEP-0085 chat states, in the order they are looked for. */
+export const CHAT_STATES = [
+  "active",
+  "inactive",
+  "gone",
+  "composing",
+  "paused",
+] as const;
+
+const M = ["message"] as const;
+
+/** `thread`: `{ "id", "parent" }` ⇄ `<thread parent="…">id</thread>`. */
+const threadCodec: FieldCodec = {
+  key: "thread",
+  kinds: M,
+  read(stanza) {
+    const thread = stanza.getChild("thread", NS.client);
+    if (!thread) return undefined;
+    return compact({ id: thread.text(), parent: thread.attr("parent") });
+  },
+  write(value, ctx) {
+    const thread = expectObject(value, ctx);
+    const id = optional(thread, "id", ctx, expectString);
+    const parent = optional(thread, "parent", ctx, expectString);
+    return [el("thread", NS.client, { parent }, id || undefined)];
+  },
+};
+
+/** `state`: XEP-0085, the element name is the value. */
+const stateCodec: FieldCodec = {
+  key: "state",
+  kinds: M,
+  read(stanza) {
+    return CHAT_STATES.find((s) => stanza.getChild(s, MESSAGE_NS.chatstates));
+  },
+  write: (value, ctx) => [
+    el(expectEnum(value, ctx, CHAT_STATES), MESSAGE_NS.chatstates),
+  ],
+};
+
+/** `oob`: XEP-0066 `{ "url", "desc" }` ⇄ `<x xmlns="jabber:x:oob"><url/><desc/></x>`. */
+const oobCodec: FieldCodec = {
+  key: "oob",
+  kinds: M,
+  read(stanza) {
+    const x = stanza.getChild("x", MESSAGE_NS.oob);
+    if (!x) return undefined;
+    return compact({
+      url: x.getChildText("url"),
+      desc: x.getChildText("desc"),
+    });
+  },
+  write(value, ctx) {
+    const oob = expectObject(value, ctx);
+    const url = optional(oob, "url", ctx, expectString);
+    const desc = optional(oob, "desc", ctx, expectString);
+    return [oobElement(url, desc)];
+  },
+};
+
+function oobElement(url?: string, desc?: string): XmlElement {
+  const ns = MESSAGE_NS.oob;
+  return el(
+    "x",
+    ns,
+    {},
+    url !== undefined && el("url", ns, {}, url || undefined),
+    desc !== undefined && el("desc", ns, {}, desc || undefined),
+  );
+}
+
+/**
+ * `oob_url`: mod_rest's hand-written XEP-0066 shortcut. Output: the `<url>`
+ * of the last `<x xmlns="jabber:x:oob">` (so a message carries both `oob`
+ * and `oob_url`); input: an `<x>` with only `<url>`.
+ */
+const oobUrlCodec: FieldCodec = {
+  key: "oob_url",
+  kinds: M,
+  handwritten: true,
+  read(stanza) {
+    const all = stanza.getChildren("x", MESSAGE_NS.oob);
+    return all.length === 0
+      ? undefined
+      : all[all.length - 1].getChildText("url");
+  },
+  write: (value, ctx) => [oobElement(expectString(value, ctx))],
+};
+
+/** `reactions`: XEP-0444 `{ "id", "reactions": [string] }`; an empty list reads as absent. */
+const reactionsCodec: FieldCodec = {
+  key: "reactions",
+  kinds: M,
+  read(stanza) {
+    const r = stanza.getChild("reactions", MESSAGE_NS.reactions);
+    if (!r) return undefined;
+    const list = r.getChildren("reaction").map((c) => c.text());
+    return compact({
+      id: r.attr("id"),
+      reactions: list.length > 0 ? list : undefined,
+    });
+  },
+  write(value, ctx) {
+    const r = expectObject(value, ctx);
+    const id = optional(r, "id", ctx, expectString);
+    const list = optional(r, "reactions", ctx, expectArray) ?? [];
+    const ns = MESSAGE_NS.reactions;
+    const items = list.map((item, i) =>
+      el(
+        "reaction",
+        ns,
+        {},
+        expectString(item, at(ctx, "reactions", i)) || undefined,
+      )
+    );
+    return [el("reactions", ns, { id }, ...items)];
+  },
+};
+
+const STANZA_ID_SHAPE = { id: "string", by: "string" } as const;
+
+/** `stanza_ids`: XEP-0359 `[ { "id", "by" } ]` ⇄ repeated `<stanza-id/>`; none reads as absent. */
+const stanzaIdsCodec: FieldCodec = {
+  key: "stanza_ids",
+  kinds: M,
+  read(stanza) {
+    const ids = stanza.getChildren("stanza-id", MESSAGE_NS.sid)
+      .map((c) => readAttrs(c, STANZA_ID_SHAPE));
+    return ids.length > 0 ? ids : undefined;
+  },
+  write: (value, ctx) =>
+    expectArray(value, ctx).map((item, i) =>
+      el(
+        "stanza-id",
+        MESSAGE_NS.sid,
+        writeAttrs(item, at(ctx, i), STANZA_ID_SHAPE),
+      )
+    ),
+};
+
+/** Codecs of this file, in JSON output order (message only). */
+export const messageCodecs: readonly FieldCodec[] = [
+  textField("body", M, { name: "body" }),
+  textField("subject", M, { name: "subject" }),
+  threadCodec,
+  stateCodec,
+  htmlCodec,
+  oobCodec,
+  oobUrlCodec,
+  attrField("replace", M, {
+    name: "replace",
+    ns: MESSAGE_NS.correct,
+    attr: "id",
+  }),
+  reactionsCodec,
+  attrObjectField("reply", M, {
+    name: "reply",
+    ns: MESSAGE_NS.reply,
+    shape: { to: "string", id: "string" },
+  }),
+  flagField("fallback", M, { name: "fallback", ns: MESSAGE_NS.fallback }),
+  attrField("occupant_id", M, {
+    name: "occupant-id",
+    ns: MESSAGE_NS.occupantId,
+    attr: "id",
+  }),
+  attrField("attach_to", M, {
+    name: "attach-to",
+    ns: MESSAGE_NS.attaching,
+    attr: "id",
+  }),
+  stanzaIdsCodec,
+  attrObjectField("reference", M, {
+    name: "reference",
+    ns: MESSAGE_NS.reference,
+    shape: { type: "string", uri: "string", begin: "uint", end: "uint" },
+  }),
+  flagField("markable", M, { name: "markable", ns: MESSAGE_NS.markers }),
+  attrField("displayed", M, {
+    name: "displayed",
+    ns: MESSAGE_NS.markers,
+    attr: "id",
+  }),
+  attrField("encryption", M, {
+    name: "encryption",
+    ns: MESSAGE_NS.eme,
+    attr: "namespace",
+  }),
+  attrObjectField("invite", M, {
+    name: "x",
+    ns: MESSAGE_NS.conference,
+    shape: {
+      jid: "string",
+      reason: "string",
+      password: "string",
+      thread: "string",
+      continue: "boolean",
+    },
+  }),
+  ...forwardCodecs,
+];

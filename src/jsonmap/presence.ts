@@ -1,6 +1,166 @@
-// JSON mapping: RFC 6121 presence fields and XEP-0045/0115/0153/0319 (spec/mod_rest.md section 6).
+// JSON mapping: RFC 6121 section 4.7 presence fields and XEP-0045/0115/0153/0319 (spec/mod_rest.md section 6.4).
 
+import { el } from "../xml/element.ts";
+import { NS } from "../xmpp/namespaces.ts";
+import {
+  attrField,
+  attrObjectField,
+  readAttrs,
+  textField,
+  writeAttrs,
+} from "./fields.ts";
+import {
+  at,
+  compact,
+  expectBoolean,
+  expectEnum,
+  expectInteger,
+  expectObject,
+  expectString,
+  optional,
+  xmlInteger,
+} from "./shape.ts";
 import type { FieldCodec } from "./types.ts";
 
-/** Codecs of this file. */
-export const presenceCodecs: readonly FieldCodec[] = [];
+/** Namespaces of the presence extensions mapped here. */
+export const PRESENCE_NS = {
+  caps: "http://jabber.org/protocol/caps",
+  vcardUpdate: "vcard-temp:x:update",
+  idle: "urn:xmpp:idle:1",
+  muc: "http://jabber.org/protocol/muc",
+} as const;
+
+/** RFC 6121 `<show/>` values. */
+export const SHOW_VALUES = ["away", "chat", "dnd", "xa"] as const;
+
+/** Presence priority range (RFC 6121 section 4.7.2.3). */
+export const PRIORITY_RANGE = { min: -128, max: 127 } as const;
+
+const P = ["presence"] as const;
+
+/** `show`: enum on input; output is whatever text the stanza carries (as mod_rest). */
+const showCodec: FieldCodec = {
+  key: "show",
+  kinds: P,
+  read: (stanza) => stanza.getChildText("show", NS.client),
+  write: (value, ctx) => [
+    el("show", NS.client, {}, expectEnum(value, ctx, SHOW_VALUES)),
+  ],
+};
+
+/** `priority`: integer −128..127; text that is not an integer reads as absent. */
+const priorityCodec: FieldCodec = {
+  key: "priority",
+  kinds: P,
+  read: (stanza) => xmlInteger(stanza.getChildText("priority", NS.client)),
+  write: (value, ctx) => [
+    el(
+      "priority",
+      NS.client,
+      {},
+      String(expectInteger(value, ctx, PRIORITY_RANGE)),
+    ),
+  ],
+};
+
+/** `vcard_update`: XEP-0153 `{ "photo": sha1 }`; an empty `<photo/>` reads as "". */
+const vcardUpdateCodec: FieldCodec = {
+  key: "vcard_update",
+  kinds: P,
+  read(stanza) {
+    const x = stanza.getChild("x", PRESENCE_NS.vcardUpdate);
+    return x ? compact({ photo: x.getChildText("photo") }) : undefined;
+  },
+  write(value, ctx) {
+    const photo = optional(
+      expectObject(value, ctx),
+      "photo",
+      ctx,
+      expectString,
+    );
+    const ns = PRESENCE_NS.vcardUpdate;
+    return [
+      el(
+        "x",
+        ns,
+        {},
+        photo !== undefined && el("photo", ns, {}, photo || undefined),
+      ),
+    ];
+  },
+};
+
+const HISTORY_SHAPE = {
+  maxchars: "uint",
+  maxstanzas: "uint",
+  seconds: "uint",
+  since: "string",
+} as const;
+
+/** `muc`: XEP-0045 join `{ "history": { maxchars, maxstanzas, seconds, since } }`; `{}` is a bare join. */
+const mucCodec: FieldCodec = {
+  key: "muc",
+  kinds: P,
+  read(stanza) {
+    const x = stanza.getChild("x", PRESENCE_NS.muc);
+    if (!x) return undefined;
+    const history = x.getChild("history", PRESENCE_NS.muc);
+    return compact({
+      history: history && readAttrs(history, HISTORY_SHAPE),
+    });
+  },
+  write(value, ctx) {
+    const muc = expectObject(value, ctx);
+    const history = muc.history;
+    const ns = PRESENCE_NS.muc;
+    return [
+      el(
+        "x",
+        ns,
+        {},
+        history !== undefined && history !== null &&
+          el(
+            "history",
+            ns,
+            writeAttrs(history, at(ctx, "history"), HISTORY_SHAPE),
+          ),
+      ),
+    ];
+  },
+};
+
+/**
+ * `join`: input-only compatibility with the 2020 API: `true` is a bare MUC
+ * join (`muc: {}`) unless the object also has `muc`.
+ */
+const joinCodec: FieldCodec = {
+  key: "join",
+  kinds: P,
+  read: () => undefined,
+  write(value, ctx) {
+    const join = expectBoolean(value, ctx);
+    const muc = ctx.stanza?.muc;
+    if (!join || (muc !== undefined && muc !== null)) return [];
+    return [el("x", PRESENCE_NS.muc)];
+  },
+};
+
+/** Codecs of this file, in JSON output order (presence only). */
+export const presenceCodecs: readonly FieldCodec[] = [
+  showCodec,
+  textField("status", P, { name: "status" }),
+  priorityCodec,
+  attrObjectField("caps", P, {
+    name: "c",
+    ns: PRESENCE_NS.caps,
+    shape: { ext: "string", hash: "string", node: "string", ver: "string" },
+  }),
+  vcardUpdateCodec,
+  attrField("idle_since", P, {
+    name: "idle",
+    ns: PRESENCE_NS.idle,
+    attr: "since",
+  }),
+  mucCodec,
+  joinCodec,
+];
