@@ -1,0 +1,380 @@
+// XEP-0114 component client: runs the pure session over a socket, with timers, iq tracking and delivery.
+
+import type { XmlElement } from "../xml/element.ts";
+import type { XmlParserOptions } from "../xml/parser.ts";
+import { serialize } from "../xml/serialize.ts";
+import { NS } from "../xmpp/namespaces.ts";
+import {
+  QueueFullError,
+  type SendIqOptions,
+  type StanzaPort,
+  StreamDownError,
+} from "../xmpp/port.ts";
+import { isStanza } from "../xmpp/stanza.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import {
+  Connection,
+  type Dial,
+  dialTcp,
+  formatServerAddress,
+  parseServerAddress,
+  realTimers,
+  type ServerAddress,
+  type Timers,
+} from "./connection.ts";
+import { deliverStanza, type StanzaHandler } from "./delivery.ts";
+import { handshakeDigest } from "./handshake.ts";
+import { IqTracker } from "./iq_tracker.ts";
+import {
+  ComponentSession,
+  type ComponentState,
+  type SessionAction,
+  type SessionEvent,
+  type SessionTimer,
+} from "./session.ts";
+
+/** Called on every change of state name (e.g. `online` -> `waiting-to-reconnect`). */
+export type StateListener = (
+  state: ComponentState,
+  previous: ComponentState,
+) => void;
+
+/** Options of {@linkcode createComponent}. */
+export interface ComponentOptions {
+  /** The component domain, e.g. `gw.example.net`. */
+  domain: string;
+  /** The shared secret configured on the server for that domain. */
+  secret: string;
+  /** `host:port` or an address. Default `127.0.0.1:5347`. */
+  server?: string | ServerAddress;
+  /** Reconnect after failures (a wrong secret included). Default true. */
+  reconnect?: boolean;
+  /** Reconnect delays. Default base 1 s, cap 60 s. */
+  backoff?: BackoffOptions;
+  /** Whitespace keepalive interval in ms; 0 turns it off. Default 60000. */
+  keepaliveMs?: number;
+  /** Limit for connect plus handshake, in ms. Default 10000. */
+  handshakeTimeoutMs?: number;
+  /** How long `stop()` waits for the server's stream close, in ms. Default 2000. */
+  closeTimeoutMs?: number;
+  /** Most stanzas waiting for the socket before `send()` throws. Default 1024. */
+  maxQueuedStanzas?: number;
+  /** Parser limits for incoming data. */
+  parser?: Omit<XmlParserOptions, "namespaceAliases">;
+  /** Receives stanzas addressed to the component. */
+  onStanza?: StanzaHandler;
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger;
+  /** Opens the socket. Default: TCP via `Deno.connect`. */
+  dial?: Dial;
+  /** Timer functions. Default: the global ones. */
+  timers?: Timers;
+  /** Randomness for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Makes ids for iqs sent without one. Default: 16 random hex digits. */
+  newId?: () => string;
+}
+
+/**
+ * An XEP-0114 component connection: a {@linkcode StanzaPort} with a
+ * lifecycle. It reconnects by itself until stopped.
+ */
+export interface ComponentClient extends StanzaPort, AsyncDisposable {
+  /** The current state. */
+  readonly state: ComponentState;
+  /** Starts connecting (no-op unless closed). */
+  start(): void;
+  /** Closes the stream gracefully; resolves once closed. */
+  stop(): Promise<void>;
+  /**
+   * Resolves when online. Rejects when the client ends up `closed` (with
+   * the error that closed it when reconnecting is off) or on abort.
+   */
+  waitOnline(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Subscribes to state changes; returns the unsubscribe function. */
+  onStateChange(listener: StateListener): () => void;
+  /** Replaces the stanza handler (`undefined`: answer iqs with an error, drop the rest). */
+  setStanzaHandler(handler: StanzaHandler | undefined): void;
+}
+
+/**
+ * Creates a component client (not yet connected: call `start()`).
+ *
+ * @example
+ * ```ts
+ * await using gw = createComponent({
+ *   domain: "gw.localhost",
+ *   secret: "s3cr3t",
+ *   server: "127.0.0.1:5347",
+ *   onStanza: (stanza) => { console.log(stanza.name); return false; },
+ * });
+ * gw.start();
+ * await gw.waitOnline();
+ * const pong = await gw.sendIq(
+ *   el("iq", "jabber:client", { type: "get", to: "localhost" }, el("ping", "urn:xmpp:ping")),
+ *   { timeoutMs: 5000 },
+ * );
+ * ```
+ */
+export function createComponent(options: ComponentOptions): ComponentClient {
+  return new Component(options);
+}
+
+class Component implements ComponentClient {
+  readonly domain: string;
+  #secret: string;
+  #address: ServerAddress;
+  #session: ComponentSession;
+  #logger: Logger;
+  #dial: Dial;
+  #timers: Timers;
+  #newId: () => string;
+  #maxQueued: number;
+  #tracker: IqTracker;
+  #handler: StanzaHandler | undefined;
+  #listeners = new Set<StateListener>();
+  #connection: Connection | undefined;
+  #generation = 0;
+  #timerIds = new Map<SessionTimer, unknown>();
+  #events: SessionEvent[] = [];
+  #dispatching = false;
+
+  constructor(options: ComponentOptions) {
+    this.domain = options.domain;
+    this.#secret = options.secret;
+    this.#address = typeof options.server === "string"
+      ? parseServerAddress(options.server)
+      : options.server ?? parseServerAddress("127.0.0.1:5347");
+    this.#logger = options.logger ?? silentLogger;
+    this.#dial = options.dial ?? dialTcp;
+    this.#timers = options.timers ?? realTimers;
+    this.#newId = options.newId ??
+      (() => crypto.getRandomValues(new Uint8Array(8)).toHex());
+    this.#maxQueued = options.maxQueuedStanzas ?? 1024;
+    this.#handler = options.onStanza;
+    this.#tracker = new IqTracker(options.domain, this.#timers);
+    this.#session = new ComponentSession({
+      domain: options.domain,
+      server: formatServerAddress(this.#address),
+      reconnect: options.reconnect ?? true,
+      backoff: options.backoff ?? {},
+      keepaliveMs: options.keepaliveMs ?? 60_000,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
+      parser: options.parser,
+      random: options.random ?? Math.random,
+    });
+  }
+
+  get state(): ComponentState {
+    return this.#session.state;
+  }
+
+  get online(): boolean {
+    return this.#session.state.name === "online";
+  }
+
+  start(): void {
+    this.#dispatch({ type: "start" });
+  }
+
+  stop(): Promise<void> {
+    if (this.state.name === "closed") return Promise.resolve();
+    const closed = new Promise<void>((resolve) => {
+      const off = this.onStateChange((state) => {
+        if (state.name === "closed") {
+          off();
+          resolve();
+        }
+      });
+    });
+    this.#dispatch({ type: "stop" });
+    return closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  waitOnline(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const settle = (state: ComponentState): boolean => {
+        if (state.name === "online") resolve();
+        else if (state.name === "closed") {
+          reject(state.error ?? new StreamDownError("Component is stopped"));
+        } else return false;
+        return true;
+      };
+      if (settle(this.state)) return;
+      const onAbort = () => {
+        off();
+        reject(signal!.reason);
+      };
+      const off = this.onStateChange((state) => {
+        if (!settle(state)) return;
+        off();
+        signal?.removeEventListener("abort", onAbort);
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  onStateChange(listener: StateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  setStanzaHandler(handler: StanzaHandler | undefined): void {
+    this.#handler = handler;
+  }
+
+  send(stanza: XmlElement): void {
+    if (!isStanza(stanza)) {
+      throw new TypeError(
+        `Cannot send <${stanza.name} xmlns="${stanza.ns}">: not a message, presence or iq in ${NS.client}`,
+      );
+    }
+    this.#write(stanza);
+  }
+
+  async sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement> {
+    const type = iq.attr("type");
+    if (!iq.is("iq", NS.client) || (type !== "get" && type !== "set")) {
+      throw new TypeError(
+        `Cannot send iq: sendIq() takes an iq of type "get" or "set", got <${iq.name} type="${type}">`,
+      );
+    }
+    this.#writable();
+    const request = iq.attr("id") === undefined
+      ? iq.withAttrs({ id: this.#newId() })
+      : iq;
+    const tracked = this.#tracker.track(request, options);
+    try {
+      this.#write(request);
+    } catch (error) {
+      tracked.cancel(error);
+    }
+    return await tracked.promise;
+  }
+
+  #writable(): Connection {
+    const connection = this.#connection;
+    if (!this.online || !connection) throw new StreamDownError();
+    if (connection.queued >= this.#maxQueued) {
+      throw new QueueFullError(this.#maxQueued);
+    }
+    return connection;
+  }
+
+  #write(stanza: XmlElement): void {
+    const connection = this.#writable();
+    const out = stanza.attr("from") === undefined
+      ? stanza.withAttrs({ from: this.domain })
+      : stanza;
+    connection.write(serialize(out, { parentNs: NS.client }));
+  }
+
+  #dispatch(event: SessionEvent): void {
+    this.#events.push(event);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      for (let next; (next = this.#events.shift());) {
+        for (const action of this.#session.handle(next)) this.#perform(action);
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+  }
+
+  #perform(action: SessionAction): void {
+    switch (action.type) {
+      case "dial":
+        return this.#openSocket();
+      case "write":
+        return this.#connection?.write(action.data);
+      case "compute-digest":
+        handshakeDigest(action.streamId, this.#secret).then(
+          (digest) =>
+            this.#dispatch({
+              type: "digest",
+              streamId: action.streamId,
+              digest,
+            }),
+          (error) => this.#logger.error("Cannot compute handshake", { error }),
+        );
+        return;
+      case "close-socket":
+        this.#generation++;
+        this.#connection?.close();
+        this.#connection = undefined;
+        return;
+      case "set-timer": {
+        this.#clearTimer(action.timer);
+        const id = this.#timers.setTimeout(() => {
+          this.#timerIds.delete(action.timer);
+          this.#dispatch({ type: "timer", timer: action.timer });
+        }, action.delayMs);
+        this.#timerIds.set(action.timer, id);
+        return;
+      }
+      case "clear-timer":
+        return this.#clearTimer(action.timer);
+      case "state":
+        return this.#stateChanged(action.state, action.previous);
+      case "stanza":
+        return deliverStanza(action.stanza, {
+          tracker: this.#tracker,
+          handler: this.#handler,
+          reply: (stanza) => this.send(stanza),
+          logger: this.#logger,
+        });
+      case "log":
+        return this.#logger[action.level](action.message, action.fields);
+    }
+  }
+
+  #openSocket(): void {
+    const generation = ++this.#generation;
+    this.#connection?.close();
+    this.#connection = undefined;
+    const current = () => generation === this.#generation;
+    this.#dial(this.#address).then((socket) => {
+      if (!current()) return socket.close();
+      this.#connection = new Connection(socket, {
+        onData: (chunk) => {
+          if (current()) this.#dispatch({ type: "data", chunk });
+        },
+        onClose: (error) => {
+          if (current()) this.#dispatch({ type: "disconnected", error });
+        },
+      }, { timers: this.#timers });
+      this.#dispatch({ type: "connected" });
+    }, (error) => {
+      if (current()) this.#dispatch({ type: "connect-failed", error });
+    });
+  }
+
+  #clearTimer(timer: SessionTimer): void {
+    if (!this.#timerIds.has(timer)) return;
+    this.#timers.clearTimeout(this.#timerIds.get(timer));
+    this.#timerIds.delete(timer);
+  }
+
+  #stateChanged(state: ComponentState, previous: ComponentState): void {
+    if (state.name === previous.name) return;
+    if (previous.name === "online") {
+      this.#tracker.rejectAll("error" in state ? state.error : undefined);
+    }
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(state, previous);
+      } catch (error) {
+        this.#logger.error("State listener failed", { error: String(error) });
+      }
+    }
+  }
+}

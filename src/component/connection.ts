@@ -1,0 +1,223 @@
+// XEP-0114 section 3 transport: the TCP shell around a component stream (the only file that dials).
+
+/** A connected byte stream; `Deno.TcpConn` is one, tests use in-memory pipes. */
+export interface ComponentSocket {
+  /** Bytes from the server. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the server. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Closes both directions at once. */
+  close(): void;
+}
+
+/** A server address. */
+export interface ServerAddress {
+  /** Host name or IP address. */
+  hostname: string;
+  /** TCP port. */
+  port: number;
+}
+
+/** Opens a socket to the server; inject one to test without TCP. */
+export type Dial = (address: ServerAddress) => Promise<ComponentSocket>;
+
+/**
+ * The default {@linkcode Dial}: a plain TCP connection with `Deno.connect`
+ * (XEP-0114 has no TLS; keep the component port on loopback or a private
+ * network).
+ */
+export const dialTcp: Dial = (address) =>
+  Deno.connect({
+    hostname: address.hostname,
+    port: address.port,
+    transport: "tcp",
+  });
+
+/** Callbacks of a {@linkcode Connection}; never called after `close()`. */
+export interface ConnectionHandlers {
+  /** Bytes arrived. */
+  onData(chunk: Uint8Array): void;
+  /** The socket ended (no error) or failed. */
+  onClose(error?: unknown): void;
+}
+
+/** Timer functions, injectable for tests; the handle type is the implementation's own. */
+export interface Timers {
+  /** Like `globalThis.setTimeout`; returns a handle for `clearTimeout`. */
+  setTimeout(callback: () => void, ms: number): unknown;
+  /** Like `globalThis.clearTimeout`. */
+  clearTimeout(handle: unknown): void;
+}
+
+/** The global timers. */
+export const realTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) =>
+    clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const encoder = new TextEncoder();
+
+/**
+ * Pumps one socket: a read loop feeding `onData`, and an ordered write
+ * queue that coalesces pending writes. `queued` counts writes not yet
+ * accepted by the socket, so callers can apply backpressure.
+ */
+export class Connection {
+  #socket: ComponentSocket;
+  #handlers: ConnectionHandlers;
+  #timers: Timers;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #queue: Uint8Array[] = [];
+  #inFlight = 0;
+  #writing = false;
+  #closeRequested = false;
+  #closed = false;
+  #closeGraceMs: number;
+  #graceTimer: unknown;
+
+  /** Starts reading from `socket` at once. */
+  constructor(
+    socket: ComponentSocket,
+    handlers: ConnectionHandlers,
+    options: { timers?: Timers; closeGraceMs?: number } = {},
+  ) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    this.#timers = options.timers ?? realTimers;
+    this.#closeGraceMs = options.closeGraceMs ?? 1000;
+    this.#writer = socket.writable.getWriter();
+    this.#readLoop();
+  }
+
+  /** Writes not yet accepted by the socket. */
+  get queued(): number {
+    return this.#queue.length + this.#inFlight;
+  }
+
+  /** Queues text for writing; ignored once the connection is closing. */
+  write(data: string): void {
+    if (this.#closeRequested) return;
+    this.#queue.push(encoder.encode(data));
+    this.#flush();
+  }
+
+  /**
+   * Closes the socket once queued writes are out (or after a short grace
+   * period if the peer does not read). No callbacks fire afterwards.
+   */
+  close(): void {
+    if (this.#closeRequested) return;
+    this.#closeRequested = true;
+    if (!this.#writing) return this.#shut();
+    this.#graceTimer = this.#timers.setTimeout(
+      () => this.#shut(),
+      this.#closeGraceMs,
+    );
+  }
+
+  async #readLoop(): Promise<void> {
+    const reader = this.#socket.readable.getReader();
+    let failure: unknown;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || this.#closed) break;
+        if (!this.#closeRequested) this.#handlers.onData(value);
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      reader.releaseLock();
+    }
+    this.#ended(failure);
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const batch = this.#queue.splice(0);
+        this.#inFlight = batch.length;
+        await this.#writer.write(concat(batch));
+        this.#inFlight = 0;
+      }
+    } catch (error) {
+      this.#inFlight = 0;
+      this.#queue = [];
+      this.#ended(error);
+    } finally {
+      this.#writing = false;
+    }
+    if (this.#closeRequested) this.#shut();
+  }
+
+  #ended(error?: unknown): void {
+    const report = !this.#closeRequested && !this.#closed;
+    this.#shut();
+    if (report) this.#handlers.onClose(error);
+  }
+
+  #shut(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeRequested = true;
+    if (this.#graceTimer !== undefined) {
+      this.#timers.clearTimeout(this.#graceTimer);
+    }
+    this.#queue = [];
+    try {
+      this.#socket.close();
+    } catch {
+      // Already closed by the peer.
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** The default component port of Prosody and ejabberd. */
+export const DEFAULT_COMPONENT_PORT = 5347;
+
+/**
+ * Parses `host:port`, `[v6]:port` or a bare host (default port 5347).
+ * Throws a TypeError for anything else.
+ *
+ * @example
+ * ```ts
+ * parseServerAddress("127.0.0.1:5347"); // { hostname: "127.0.0.1", port: 5347 }
+ * ```
+ */
+export function parseServerAddress(input: string): ServerAddress {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+))(?::(\d{1,5}))?$/
+    .exec(input);
+  const port = match?.[3] === undefined
+    ? DEFAULT_COMPONENT_PORT
+    : Number(match[3]);
+  if (!match || port < 1 || port > 65535) {
+    throw new TypeError(
+      `Cannot parse server address "${input}": expected HOST:PORT`,
+    );
+  }
+  return { hostname: match[1] ?? match[2], port };
+}
+
+/** `host:port` for messages (IPv6 in brackets). */
+export function formatServerAddress(address: ServerAddress): string {
+  const host = address.hostname.includes(":")
+    ? `[${address.hostname}]`
+    : address.hostname;
+  return `${host}:${address.port}`;
+}

@@ -1,0 +1,155 @@
+// RFC 6120 section 8.2.3 (iq semantics): pending iq requests matched to their replies by id and sender.
+
+import type { XmlElement } from "../xml/element.ts";
+import { tryParseJid } from "../xmpp/jid.ts";
+import {
+  IqConflictError,
+  IqTimeoutError,
+  type SendIqOptions,
+  StreamDownError,
+} from "../xmpp/port.ts";
+import { realTimers, type Timers } from "./connection.ts";
+
+interface Pending {
+  readonly id: string;
+  readonly key: string;
+  readonly resolve: (reply: XmlElement) => void;
+  readonly reject: (error: unknown) => void;
+  readonly capture?: (stanza: XmlElement) => boolean;
+}
+
+/** A registered iq: its reply promise and a way to withdraw it. */
+export interface TrackedIq {
+  /** Settles with the reply or an error. */
+  readonly promise: Promise<XmlElement>;
+  /** Withdraws the iq (e.g. it could not be sent) and rejects the promise. */
+  cancel(reason: unknown): void;
+}
+
+/**
+ * The iqs waiting for a reply. A reply matches when its `id` and its
+ * `from` (normalised) equal the request's `id` and `to`: the server answers
+ * for a user's bare JID from that bare JID, and for itself from its domain.
+ * A request without `to` goes to the component's own account, so its reply
+ * may come from the component domain or carry no `from` at all (Prosody's
+ * "Components MUST specify a 'to' address" error has none).
+ */
+export class IqTracker {
+  #domain: string;
+  #timers: Timers;
+  #pending = new Map<string, Pending>();
+
+  /** `domain` is the component's own domain. */
+  constructor(domain: string, timers: Timers = realTimers) {
+    this.#domain = normalise(domain);
+    this.#timers = timers;
+  }
+
+  /** How many iqs are waiting. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Registers an iq that is about to be sent (it must carry an `id`).
+   * Throws {@linkcode IqConflictError} when the same id to the same
+   * recipient is already waiting, or the signal's reason if aborted.
+   */
+  track(iq: XmlElement, options: SendIqOptions): TrackedIq {
+    const id = iq.attr("id") ?? "";
+    const to = iq.attr("to");
+    const key = keyOf(id, to === undefined ? "" : normalise(to));
+    if (this.#pending.has(key)) throw new IqConflictError(id);
+    options.signal?.throwIfAborted();
+    let settle!: Pending;
+    const promise = new Promise<XmlElement>((resolve, reject) => {
+      const timer = this.#timers.setTimeout(() => {
+        finish();
+        reject(new IqTimeoutError(id, options.timeoutMs));
+      }, options.timeoutMs);
+      const onAbort = () => {
+        finish();
+        reject(options.signal!.reason);
+      };
+      const finish = () => {
+        this.#timers.clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (this.#pending.get(key) === settle) this.#pending.delete(key);
+      };
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      settle = {
+        id,
+        key,
+        resolve: (reply) => {
+          finish();
+          resolve(reply);
+        },
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
+        capture: options.capture,
+      };
+    });
+    this.#pending.set(key, settle);
+    return { promise, cancel: (reason) => settle.reject(reason) };
+  }
+
+  /** Settles the matching pending iq with this reply; true when one matched. */
+  resolve(stanza: XmlElement): boolean {
+    if (stanza.name !== "iq") return false;
+    const type = stanza.attr("type");
+    if (type !== "result" && type !== "error") return false;
+    const id = stanza.attr("id") ?? "";
+    const from = stanza.attr("from");
+    const sender = from === undefined ? "" : normalise(from);
+    const candidates = [sender];
+    if (sender === "" || sender === this.#domain) {
+      candidates.push("", this.#domain);
+    }
+    for (const candidate of candidates) {
+      const pending = this.#pending.get(keyOf(id, candidate));
+      if (pending) {
+        pending.resolve(stanza);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Offers a stanza to the waiting iqs' `capture` functions; true when one
+   * took it. A capture function that throws fails its own iq.
+   */
+  capture(stanza: XmlElement): boolean {
+    for (const pending of [...this.#pending.values()]) {
+      if (!pending.capture) continue;
+      try {
+        if (pending.capture(stanza)) return true;
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    return false;
+  }
+
+  /** Rejects every waiting iq with {@linkcode StreamDownError} (the stream dropped). */
+  rejectAll(cause?: Error): void {
+    for (const pending of [...this.#pending.values()]) {
+      const detail = cause ? `: ${cause.message}` : "";
+      const error = new StreamDownError(
+        `XMPP stream went down while waiting for the reply to iq "${pending.id}"${detail}`,
+      );
+      if (cause) error.cause = cause;
+      pending.reject(error);
+    }
+  }
+}
+
+function keyOf(id: string, peer: string): string {
+  return `${id}\u0000${peer}`;
+}
+
+function normalise(jid: string): string {
+  return tryParseJid(jid)?.toString() ?? jid;
+}

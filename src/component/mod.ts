@@ -1,0 +1,25 @@
+// XEP-0114 (Jabber Component Protocol): public API of the component client.
+
+export {
+  type ComponentClient,
+  type ComponentOptions,
+  createComponent,
+  type StateListener,
+} from "./client.ts";
+export type { StanzaHandler } from "./delivery.ts";
+export type { ComponentState, ComponentStateName } from "./session.ts";
+export {
+  ComponentConnectionError,
+  type ComponentErrorContext,
+  type ComponentPhase,
+  ComponentStreamError,
+  type ConnectionFailure,
+} from "./errors.ts";
+export type { BackoffOptions } from "./backoff.ts";
+export type {
+  ComponentSocket,
+  Dial,
+  ServerAddress,
+  Timers,
+} from "./connection.ts";
+export { handshakeDigest } from "./handshake.ts";
