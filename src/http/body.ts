@@ -6,7 +6,7 @@ import { XmlSyntaxError } from "../xml/errors.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import { HttpError } from "./errors.ts";
 import type { RequestFormat } from "./media.ts";
-import { decodeForm } from "./form.ts";
+import { decodeForm } from "../jsonmap/urlencoded.ts";
 
 /** A request body, parsed according to its Content-Type. */
 export type ParsedBody =

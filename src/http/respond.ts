@@ -1,14 +1,19 @@
 // mod_rest response encoders (spec/mod_rest.md sections 1.3, 3.2 item 7; decisions.md "Sending"): stanza or <xmpp> container to a Response.
 
-import { XmlElement } from "../xml/element.ts";
+import type { XmlElement } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
-import { JsonMappingError, stanzaToJson } from "../jsonmap/mod.ts";
+import {
+  JsonMappingError,
+  stanzasToContainer,
+  stanzaToJson,
+} from "../jsonmap/mod.ts";
+import { encodeForm } from "../jsonmap/urlencoded.ts";
 import { HttpError } from "./errors.ts";
 import { OUTPUT_MEDIA_TYPES, type OutputFormat } from "./media.ts";
-import { encodeForm } from "./form.ts";
 
 function toJson(stanza: XmlElement): Record<string, unknown> {
+  // Also maps an <xmpp> container to {"xmpp":[...]}.
   try {
     return stanzaToJson(stanza);
   } catch (cause) {
@@ -37,13 +42,12 @@ export function encodeStanzas(
   const single = stanzas.length === 1 ? stanzas[0] : undefined;
   switch (format) {
     case "xml": {
-      const top = single ?? new XmlElement("xmpp", NS.client, {}, stanzas);
-      return serialize(top, { parentNs: NS.client });
+      return serialize(single ?? stanzasToContainer(stanzas), {
+        parentNs: NS.client,
+      });
     }
     case "json":
-      return JSON.stringify(
-        single ? toJson(single) : { xmpp: stanzas.map(toJson) },
-      );
+      return JSON.stringify(toJson(single ?? stanzasToContainer(stanzas)));
     case "form":
       return single ? encodeForm(toJson(single)) : "";
   }

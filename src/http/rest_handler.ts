@@ -14,7 +14,7 @@ import { authenticate } from "./auth.ts";
 import { parseBody, type ParsedBody, readLimitedBody } from "./body.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
 import { errorResponse, HttpError } from "./errors.ts";
-import { decodeForm } from "./form.ts";
+import { decodeForm } from "../jsonmap/urlencoded.ts";
 import { type RequestFormat, requestFormatOf } from "./media.ts";
 import { negotiate } from "./negotiate.ts";
 import {
