@@ -1,9 +1,9 @@
 // mod_rest.md section 5.3 (with decisions.md "Webhooks"): an incoming stanza as a webhook request body.
 
 import { JsonMappingError, stanzaToJson } from "../jsonmap/mod.ts";
+import { encodeForm } from "../jsonmap/urlencoded.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
-import { encodeForm, flattenForForm } from "./form.ts";
 
 /** Webhook body formats, as configured (`json` is accepted as an alias by the options). */
 export const CALLBACK_CONTENT_TYPES = [
@@ -57,7 +57,7 @@ export function encodeStanza(
       }
       const body = contentType === "application/json"
         ? JSON.stringify(json)
-        : encodeForm(flattenForForm(json));
+        : encodeForm(json);
       return { contentType, body };
     }
     case "text/plain":

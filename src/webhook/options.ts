@@ -130,7 +130,7 @@ export function resolveWebhookSettings(
   const timeoutSeconds = checkNumber(
     "rest_callback_timeout",
     options.callbackTimeout ?? WEBHOOK_DEFAULTS.callbackTimeout,
-    "positive",
+    "positive number",
     problems,
   );
   const maxConcurrent = checkNumber(
@@ -271,7 +271,10 @@ function checkList<T extends string>(
   return out;
 }
 
-type NumberRule = "positive" | "positive integer" | "non-negative integer";
+type NumberRule =
+  | "positive number"
+  | "positive integer"
+  | "non-negative integer";
 
 function checkNumber(
   name: string,
@@ -281,7 +284,7 @@ function checkNumber(
 ): number {
   const ok = typeof value === "number" && Number.isFinite(value) &&
     (rule === "non-negative integer" ? value >= 0 : value > 0) &&
-    (rule === "positive" || Number.isInteger(value));
+    (rule === "positive number" || Number.isInteger(value));
   if (!ok) problems.push(`${name}: expected a ${rule}, got ${value}`);
   return value;
 }

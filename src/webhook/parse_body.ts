@@ -1,12 +1,12 @@
 // mod_rest.md sections 1.2 and 5.4 step 3: a webhook response body, by its Content-Type, as a stanza.
 
 import { jsonToStanza } from "../jsonmap/mod.ts";
+import { decodeForm } from "../jsonmap/urlencoded.ts";
 import { el, type XmlElement } from "../xml/element.ts";
 import { parseXml } from "../xml/parser.ts";
 import { escapeText } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import { isStanza, type StanzaKind } from "../xmpp/stanza.ts";
-import { decodeForm, decodeFormText } from "./form.ts";
 
 /**
  * A webhook response body that does not hold a stanza: empty, an
@@ -67,9 +67,9 @@ export function parseReplyBody(
     case "application/json":
       return fromJson(parseJsonObject(body), incomingKind, false);
     case "application/x-www-form-urlencoded": {
-      const fields = decodeForm(body);
-      if (fields === undefined) return textMessage(decodeFormText(body));
-      return fromJson(fields, incomingKind, true);
+      // A form body without any "=" is URL-encoded text (mod_rest.md 1.2).
+      if (!body.includes("=")) return textMessage(decodeFormText(body));
+      return fromJson(decodeForm(body), incomingKind, true);
     }
     case "text/plain":
       return textMessage(body);
@@ -126,6 +126,11 @@ function fromJson(
   } catch (error) {
     throw wrap(error);
   }
+}
+
+function decodeFormText(body: string): string {
+  return new URLSearchParams("x=" + body.replaceAll("&", "%26")).get("x") ??
+    "";
 }
 
 function textMessage(text: string): XmlElement {
