@@ -70,6 +70,28 @@ function payloadJson(
   };
 }
 
+/**
+ * The iq for a payload named in the path. mod_rest's empty payload is a
+ * Lua `{}`, which is also an empty array: when an empty object does not
+ * fit the key (`stats`, `blocklist`), an empty array is used instead.
+ */
+function payloadStanza(
+  path: PathStanza & { payload: string },
+  value: Readonly<Record<string, unknown>>,
+  coerce: boolean,
+): XmlElement {
+  try {
+    return jsonStanza(payloadJson(path, value), coerce);
+  } catch (error) {
+    const retry = Object.keys(value).length === 0 &&
+      error instanceof HttpError &&
+      error.cause instanceof JsonMappingError &&
+      error.cause.path === `/${path.payload}`;
+    if (!retry) throw error;
+    return jsonStanza(payloadJson(path, []), coerce);
+  }
+}
+
 function pathFields(path: PathStanza): Record<string, unknown> {
   return {
     kind: path.kind,
@@ -125,11 +147,11 @@ export function composeStanza(
     const withPayload = { ...path, payload: path.payload };
     switch (body.format) {
       case "json":
-        return jsonStanza(payloadJson(withPayload, body.json), false);
+        return payloadStanza(withPayload, body.json, false);
       case "form":
-        return jsonStanza(payloadJson(withPayload, body.fields), true);
+        return payloadStanza(withPayload, body.fields, true);
       case "none":
-        return jsonStanza(payloadJson(withPayload, {}), false);
+        return payloadStanza(withPayload, {}, false);
       case "text":
         throw new HttpError("parse");
     }

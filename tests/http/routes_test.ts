@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { IQ_QUERY_KEYS, matchRoute, ROUTES } from "../../src/http/routes.ts";
 import { HttpError } from "../../src/http/errors.ts";
+import { CODECS } from "../../src/jsonmap/registry.ts";
 
 const matches: [string, string, string, Record<string, string>][] = [
   ["POST", "/rest", "send", {}],
@@ -131,6 +132,23 @@ Deno.test({
       ]
     ) {
       assert.ok((IQ_QUERY_KEYS as readonly string[]).includes(key), key);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "IQ_QUERY_KEYS covers every iq-only key of the JSON mapping (responses aside)",
+  permissions: "none",
+  fn() {
+    const responseOnly = ["result", "upload_slot"];
+    for (const codec of CODECS) {
+      if (codec.kinds.length !== 1 || codec.kinds[0] !== "iq") continue;
+      if (responseOnly.includes(codec.key)) continue;
+      assert.ok(
+        (IQ_QUERY_KEYS as readonly string[]).includes(codec.key),
+        codec.key,
+      );
     }
   },
 });
