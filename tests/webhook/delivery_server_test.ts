@@ -1,0 +1,188 @@
+// The fetch path against a real HTTP server on 127.0.0.1:0: what goes over the wire.
+import assert from "node:assert/strict";
+import { el } from "../../src/xml/element.ts";
+import { createWebhook } from "../../src/webhook/delivery.ts";
+import { FakePort } from "../support/fake_port.ts";
+import {
+  ALICE,
+  BOT,
+  C,
+  canon,
+  counterIds,
+  error,
+  incoming,
+  IQ_GET,
+  stanza,
+} from "./support.ts";
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: string;
+}
+
+function serve(
+  handler: (seen: Seen) => Response | Promise<Response>,
+) {
+  const seen: Seen[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      const entry = {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        headers: request.headers,
+        body: await request.text(),
+      };
+      seen.push(entry);
+      return await handler(entry);
+    },
+  );
+  return { server, seen, base: `127.0.0.1:${server.addr.port}` };
+}
+
+Deno.test({
+  name:
+    "webhook over real HTTP: probe, headers on the wire, Basic auth, JSON reply",
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    const { server, seen, base } = serve((s) => {
+      if (s.method === "OPTIONS") {
+        return new Response(null, { headers: { accept: "application/json" } });
+      }
+      return Response.json({ body: "Yes, this is bot" });
+    });
+    await using _ = server;
+    const port = new FakePort("rest.example.net");
+    const webhook = createWebhook({
+      callbackUrl: `http://user:p%40ss@${base}/hook/{kind}/{from}`,
+      port,
+      randomId: counterIds(),
+      version: "9.9.9",
+    });
+    assert.equal((await webhook.probe()).state, "ok");
+    assert.equal(webhook.contentType, "application/json");
+    const msg = incoming("message", {
+      type: "chat",
+      id: "m1",
+      "xml:lang": "en",
+    }, el("body", C, {}, "hello bot"));
+    const report = await webhook.deliver(msg);
+    assert.equal(report.outcome, "answered");
+    const [probe, post] = seen;
+    assert.equal(probe.method, "OPTIONS");
+    assert.equal(probe.path, "/hook/meta/rest.example.net");
+    assert.equal(post.method, "POST");
+    assert.equal(post.path, "/hook/message/alice%40example.org%2fphone");
+    assert.equal(
+      post.headers.get("authorization"),
+      "Basic " + btoa("user:p@ss"),
+    );
+    assert.equal(
+      probe.headers.get("authorization"),
+      "Basic " + btoa("user:p@ss"),
+    );
+    assert.equal(post.headers.get("content-type"), "application/json");
+    assert.equal(
+      post.headers.get("accept"),
+      "application/xmpp+xml, application/json, application/x-www-form-urlencoded, text/plain",
+    );
+    assert.equal(post.headers.get("content-language"), "en");
+    assert.equal(post.headers.get("user-agent"), "xmpp-rest/9.9.9");
+    assert.deepEqual(JSON.parse(post.body), {
+      kind: "message",
+      type: "chat",
+      id: "m1",
+      from: ALICE,
+      to: BOT,
+      lang: "en",
+      body: "hello bot",
+    });
+    assert.deepEqual(canon(port.sent), [
+      stanza(
+        "message",
+        { from: BOT, to: ALICE, id: "rnd1" },
+        "<body>Yes, this is bot</body>",
+      ),
+    ]);
+  },
+});
+
+Deno.test({
+  name:
+    "webhook over real HTTP: a redirect is not followed but answered as an error",
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    const { server, seen, base } = serve(() =>
+      Response.redirect("http://127.0.0.1:1/elsewhere", 302)
+    );
+    await using _ = server;
+    const port = new FakePort("rest.example.net");
+    const webhook = createWebhook({ callbackUrl: `http://${base}/hook`, port });
+    await webhook.deliver(IQ_GET);
+    assert.equal(seen.length, 1);
+    assert.deepEqual(canon(port.sent), [
+      stanza(
+        "iq",
+        { from: BOT, to: ALICE, id: "q1", type: "error" },
+        error("cancel", "undefined-condition", "Found"),
+      ),
+    ]);
+  },
+});
+
+Deno.test({
+  name:
+    "webhook over real HTTP: a server that never answers times out as recipient-unavailable",
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { server, base } = serve(() =>
+      released.then(() => new Response(null))
+    );
+    await using _ = server;
+    const port = new FakePort("rest.example.net");
+    const webhook = createWebhook({
+      callbackUrl: `http://${base}/hook`,
+      port,
+      callbackTimeout: 0.05,
+    });
+    const report = await webhook.deliver(IQ_GET);
+    release();
+    assert.equal(report.outcome, "failed");
+    assert.deepEqual(canon(port.sent), [
+      stanza(
+        "iq",
+        { from: BOT, to: ALICE, id: "q1", type: "error" },
+        error(
+          "wait",
+          "recipient-unavailable",
+          "Webhook timed out after 0.05 s",
+        ),
+      ),
+    ]);
+  },
+});
+
+Deno.test({
+  name: "webhook over real HTTP: a closed port is a connection failure",
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    const { server, base } = serve(() => new Response(null));
+    await server.shutdown();
+    const port = new FakePort("rest.example.net");
+    const webhook = createWebhook({ callbackUrl: `http://${base}/hook`, port });
+    assert.equal((await webhook.probe()).state, "unreachable");
+    const report = await webhook.deliver(IQ_GET);
+    assert.equal(report.outcome, "failed");
+    assert.deepEqual(canon(port.sent), [
+      stanza(
+        "iq",
+        { from: BOT, to: ALICE, id: "q1", type: "error" },
+        error("wait", "recipient-unavailable", "Connection failed"),
+      ),
+    ]);
+  },
+});
