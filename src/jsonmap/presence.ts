@@ -38,11 +38,18 @@ export const PRIORITY_RANGE = { min: -128, max: 127 } as const;
 
 const P = ["presence"] as const;
 
-/** `show`: enum on input; output is whatever text the stanza carries (as mod_rest). */
+/**
+ * `show`: one of the RFC 6121 values both ways. A value outside the enum
+ * reads as absent (mod_rest echoes it), so that JSON output is always
+ * acceptable input.
+ */
 const showCodec: FieldCodec = {
   key: "show",
   kinds: P,
-  read: (stanza) => stanza.getChildText("show", NS.client),
+  read(stanza) {
+    const show = stanza.getChildText("show", NS.client);
+    return SHOW_VALUES.find((v) => v === show);
+  },
   write: (value, ctx) => [
     el("show", NS.client, {}, expectEnum(value, ctx, SHOW_VALUES)),
   ],

@@ -50,7 +50,7 @@ const DEVIATIONS: Readonly<Record<string, Deviation>> = {
     reason:
       'decisions.md: `archive` implies type="set" only on iq; mod_rest put type="set" on this message',
     xml:
-      `<message from="rest.localhost" id="j2x-34" to="alice@localhost/vectors"><result xmlns="urn:xmpp:mam:2" id="arch-1" queryid="q1"><forwarded xmlns="urn:xmpp:forward:0"><message from="bob@localhost" type="chat"><body>archived</body></message><delay xmlns="urn:xmpp:delay" stamp="2021-01-01T00:00:00Z"/></forwarded></result></message>`,
+      `<message from="rest.localhost" id="j2x-34" to="alice@localhost/vectors"><result xmlns="urn:xmpp:mam:2" id="arch-1" queryid="q1"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="bob@localhost" type="chat"><body>archived</body></message><delay xmlns="urn:xmpp:delay" stamp="2021-01-01T00:00:00Z"/></forwarded></result></message>`,
   },
   "message-error-map": {
     reason:
