@@ -63,16 +63,17 @@ export function writeCommand(value: unknown, ctx: ShapeContext): XmlElement {
   for (const name of COMMAND_ATTRS) {
     attrs[name] = optional(command, name, ctx, expectString);
   }
+  // Every member is checked, even those that lose to another one.
   const actions = optional(command, "actions", ctx, writeActions);
-  const note = actions ? undefined : optional(command, "note", ctx, writeNote);
+  const note = optional(command, "note", ctx, writeNote);
   const form = optional(command, "form", ctx, writeForm);
-  const data = form ? undefined : optional(
+  const data = optional(
     command,
     "data",
     ctx,
     (v, c) => writeValuesForm(v, c, "submit"),
   );
-  return el("command", NS.commands, attrs, actions, note, form ?? data);
+  return el("command", NS.commands, attrs, actions ?? note, form ?? data);
 }
 
 function writeActions(value: unknown, ctx: ShapeContext): XmlElement {

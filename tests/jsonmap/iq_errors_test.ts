@@ -77,6 +77,18 @@ const WRONG_SHAPES: [string, unknown, string, RegExp][] = [
     /expected a string/,
   ],
   ["command", { note: "hi" }, "/command/note", /expected an object/],
+  [
+    "command",
+    { actions: { next: true }, note: 5 },
+    "/command/note",
+    /expected an object/,
+  ],
+  [
+    "command",
+    { form: { type: "submit" }, data: "x" },
+    "/command/data",
+    /expected an object/,
+  ],
   ["command", { note: { text: 1 } }, "/command/note/text", /expected a string/],
   ["command", { data: [] }, "/command/data", /expected an object/],
   [
