@@ -137,6 +137,15 @@ export class HttpError extends Error {
   }
 }
 
+// Characters XML 1.0 cannot carry (section 2.2) become U+FFFD, so an error
+// text that quotes client input can always be written.
+function xmlSafe(text: string): string {
+  return text.replace(
+    /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu,
+    "\uFFFD",
+  );
+}
+
 /**
  * The body of an error response: JSON
  * `{"type":"error","code":N,"error":{type,condition,text}}`, or the
@@ -172,7 +181,7 @@ export function renderErrorBody(
           NS.streams,
           {},
           el(error.condition, NS.streamErrors),
-          el("text", NS.streamErrors, {}, error.text),
+          el("text", NS.streamErrors, {}, xmlSafe(error.text)),
         ),
       );
   }

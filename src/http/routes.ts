@@ -141,9 +141,16 @@ function decode(value: string): string {
   }
 }
 
+const patterns = new Map<string, RegExp>();
+function pattern(source: string): RegExp {
+  let re = patterns.get(source);
+  if (re === undefined) patterns.set(source, re = new RegExp(source));
+  return re;
+}
+
 function accepts(spec: ParamSpec, value: string): boolean {
   if (spec.enum && !spec.enum.includes(value)) return false;
-  if (spec.pattern && !new RegExp(spec.pattern).test(value)) return false;
+  if (spec.pattern && !pattern(spec.pattern).test(value)) return false;
   return spec.rest === true || value !== "";
 }
 

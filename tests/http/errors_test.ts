@@ -149,3 +149,15 @@ Deno.test({
     assert.equal((await res.json()).code, 503);
   },
 });
+
+Deno.test({
+  name: "renderErrorBody() replaces characters XML cannot carry",
+  permissions: "none",
+  fn() {
+    const body = renderErrorBody(
+      new HttpError("mapping", { text: "bad \u0001 value \uD800" }),
+      "xml",
+    );
+    assert.match(body, /bad \uFFFD value \uFFFD</);
+  },
+});

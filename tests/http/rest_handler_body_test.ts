@@ -352,3 +352,50 @@ Deno.test("an error honours Accept over the request format", async () => {
   assert.equal(res.headers.get("Content-Type"), XML);
   assert.match(await res.text(), /Missing destination JID/);
 });
+
+// --- hostile input never escapes as an exception or HTML -------------------------
+
+const hostile: [string, string | null, string][] = [
+  [
+    "an entity declaration",
+    XML,
+    `<!DOCTYPE m [<!ENTITY a "aaaa">]><message to='${TO}'>&a;</message>`,
+  ],
+  ["a comment", XML, `<message to='${TO}'><!-- x --></message>`],
+  [
+    "a control character in JSON text",
+    JSON_TYPE,
+    JSON.stringify({ to: TO, body: "a\u0001b" }),
+  ],
+  ["a lone surrogate in JSON", JSON_TYPE, `{"to":"${TO}","body":"\\ud800"}`],
+  [
+    "__proto__ in JSON",
+    JSON_TYPE,
+    `{"__proto__":{"kind":"iq"},"to":"${TO}","body":"x"}`,
+  ],
+  ["deeply nested JSON", JSON_TYPE, "[".repeat(5000) + "]".repeat(5000)],
+  ["a control character in a form", FORM, `to=${TO}&body=%01`],
+  ["__proto__ in a form", FORM, `__proto__=x&to=${TO}&body=y`],
+  [
+    "a huge number",
+    JSON_TYPE,
+    `{"kind":"presence","to":"${TO}","priority":1e400}`,
+  ],
+  ["binary XML", XML, "\u0000\u0001<message/>"],
+];
+for (const [name, type, body] of hostile) {
+  Deno.test(`POST /rest with ${name} answers without throwing`, async () => {
+    const { handler } = setup();
+    const res = await handler(post("/rest", body, type));
+    assert.ok(
+      res.status === 202 || (res.status >= 400 && res.status < 500),
+      String(res.status),
+    );
+    if (res.status !== 202) {
+      assert.match(
+        res.headers.get("Content-Type") ?? "",
+        /xmpp\+xml|json|urlencoded/,
+      );
+    }
+  });
+}
