@@ -62,16 +62,7 @@ const MAPPING_DEVIATIONS: Readonly<Record<string, string>> = {
   "iq-command-map-next": 'decisions.md: `command.data` carries type="submit"',
 };
 
-const dir = new URL("../fixtures/vectors/", import.meta.url);
-const fallback = new URL("file:///work/shared/vectors/");
-const source = (() => {
-  try {
-    Deno.statSync(dir);
-    return dir;
-  } catch {
-    return fallback;
-  }
-})();
+const source = new URL("../fixtures/vectors/", import.meta.url);
 
 /** Reads a vector with the recorded domain replaced by ours. */
 function load(file: string): Vector {
