@@ -1,56 +1,27 @@
 import assert from "node:assert/strict";
-import type { XmlElement } from "../../src/xml/element.ts";
-import { canonicalize } from "../../src/xml/serialize.ts";
-import {
-  decideReply,
-  unhandledReply,
-  type WebhookOutcome,
-} from "../../src/webhook/reply.ts";
+import { decideReply, type WebhookOutcome } from "../../src/webhook/reply.ts";
 import {
   ALICE,
   BOT,
-  canon,
   counterIds,
   error,
-  IQ_ERROR,
   IQ_GET,
-  IQ_RESULT,
   IQ_SET,
   MSG,
-  MSG_ERROR,
   MSG_RECEIPT,
   MSG_RECEIPT_NO_ID,
   PRES,
   stanza,
 } from "./support.ts";
+import {
+  errorTo,
+  iqResultTo,
+  type ReplyCase,
+  response,
+  testReplyCases,
+} from "./reply_cases.ts";
 
 const RECEIPTS = "urn:xmpp:receipts";
-
-interface Case {
-  name: string;
-  incoming: XmlElement;
-  outcome: WebhookOutcome;
-  replies: string[];
-  warns?: boolean;
-}
-
-type ResponseOutcome = Extract<WebhookOutcome, { kind: "response" }>;
-
-function response(
-  status: number,
-  contentType?: string,
-  body = "",
-): ResponseOutcome {
-  return { kind: "response", status, contentType, body };
-}
-
-const iqResultTo = (id: string) =>
-  stanza("iq", { from: BOT, to: ALICE, id, type: "result" });
-const errorTo = (
-  name: string,
-  id: string | undefined,
-  inner: string,
-) => stanza(name, { from: BOT, to: ALICE, id, type: "error" }, inner);
 const receiptAlone = stanza(
   "message",
   { from: BOT, to: ALICE, id: "rnd1", type: "chat" },
@@ -58,7 +29,7 @@ const receiptAlone = stanza(
 );
 
 // Cases that need neither the XML parser nor the JSON mapping.
-const CASES: Case[] = [
+const CASES: ReplyCase[] = [
   // 202/204
   {
     name: "iq, 202",
@@ -288,121 +259,9 @@ const CASES: Case[] = [
       errorTo("iq", "q1", error("cancel", "undefined-condition", "Odd")),
     ],
   },
-  // transport failures and overload
-  {
-    name: "iq, timeout",
-    incoming: IQ_GET,
-    outcome: { kind: "timeout", seconds: 30 },
-    replies: [
-      errorTo(
-        "iq",
-        "q1",
-        error("wait", "recipient-unavailable", "Webhook timed out after 30 s"),
-      ),
-    ],
-  },
-  {
-    name: "message, connection failed",
-    incoming: MSG,
-    outcome: { kind: "unreachable" },
-    replies: [
-      errorTo(
-        "message",
-        "m1",
-        error("wait", "recipient-unavailable", "Connection failed"),
-      ),
-    ],
-  },
-  {
-    name: "presence, connection failed: nothing",
-    incoming: PRES,
-    outcome: { kind: "unreachable" },
-    replies: [],
-  },
-  {
-    name: "iq, queue full",
-    incoming: IQ_GET,
-    outcome: { kind: "overloaded" },
-    replies: [
-      errorTo(
-        "iq",
-        "q1",
-        error(
-          "wait",
-          "resource-constraint",
-          "Too many stanzas waiting for the webhook",
-        ),
-      ),
-    ],
-    warns: true,
-  },
-  {
-    name: "message, queue full",
-    incoming: MSG,
-    outcome: { kind: "overloaded" },
-    replies: [
-      errorTo(
-        "message",
-        "m1",
-        error(
-          "wait",
-          "resource-constraint",
-          "Too many stanzas waiting for the webhook",
-        ),
-      ),
-    ],
-    warns: true,
-  },
-  {
-    name: "presence, queue full: nothing",
-    incoming: PRES,
-    outcome: { kind: "overloaded" },
-    replies: [],
-    warns: true,
-  },
 ];
 
-// Never a reply to error stanzas or iq results, whatever happened.
-const ANY_OUTCOME: WebhookOutcome[] = [
-  response(200, "text/plain", "hello"),
-  response(202),
-  response(204),
-  response(404),
-  response(500, "text/plain", "boom"),
-  { kind: "timeout", seconds: 30 },
-  { kind: "unreachable" },
-  { kind: "overloaded" },
-];
-for (const forbidden of [IQ_RESULT, IQ_ERROR, MSG_ERROR]) {
-  for (const outcome of ANY_OUTCOME) {
-    CASES.push({
-      name: `${forbidden.name} type=${forbidden.attr("type")}, ${
-        outcome.kind === "response" ? outcome.status : outcome.kind
-      }: never answered`,
-      incoming: forbidden,
-      outcome,
-      replies: [],
-    });
-  }
-}
-
-for (const c of CASES) {
-  Deno.test({
-    name: `decideReply(): ${c.name}`,
-    permissions: "none",
-    fn() {
-      const before = canonicalize(c.incoming);
-      const decision = decideReply(c.incoming, c.outcome, {
-        randomId: counterIds(),
-      });
-      assert.deepEqual(canon(decision.replies), c.replies);
-      if (c.warns) {
-        assert.ok(decision.warnings.length > 0, "expected a warning");
-      } else assert.deepEqual(decision.warnings, []);
-      assert.equal(canonicalize(c.incoming), before, "incoming stanza changed");
-    },
-  });
-}
+testReplyCases(CASES);
 
 Deno.test({
   name: "decideReply() warns with the reason a 2xx body was ignored",
@@ -422,21 +281,6 @@ Deno.test({
         randomId: counterIds(),
       });
       assert.match(warnings.join("\n"), expected);
-    }
-  },
-});
-
-Deno.test({
-  name:
-    "unhandledReply() answers iq get/set with service-unavailable and nothing else",
-  permissions: "none",
-  fn() {
-    assert.deepEqual(canon([unhandledReply(IQ_GET)!]), [
-      errorTo("iq", "q1", error("cancel", "service-unavailable")),
-    ]);
-    assert.ok(unhandledReply(IQ_SET));
-    for (const other of [IQ_RESULT, IQ_ERROR, MSG, MSG_ERROR, PRES]) {
-      assert.equal(unhandledReply(other), undefined, canonicalize(other));
     }
   },
 });
