@@ -15,6 +15,7 @@ export { CALLBACK_CONTENT_TYPES } from "./encode.ts";
 export type { CallbackContentType } from "./encode.ts";
 export { CALLBACK_EVENTS, CALLBACK_STANZAS } from "./filter.ts";
 export type { CallbackEvent, StanzaSelection } from "./filter.ts";
+export { URL_PLACEHOLDERS } from "./template.ts";
 export type {
   UrlPlaceholder,
   UrlTemplate,
