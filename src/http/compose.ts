@@ -5,7 +5,7 @@ import { JsonMappingError, jsonToStanza } from "../jsonmap/mod.ts";
 import type { StanzaKind } from "../xmpp/stanza.ts";
 import { HttpError } from "./errors.ts";
 import type { ParsedBody } from "./body.ts";
-import { IQ_QUERY_KEYS } from "./routes.ts";
+import { PATH_KINDS } from "./routes.ts";
 
 /** What the path of a request says about the stanza. */
 export interface PathStanza {
@@ -22,7 +22,8 @@ export interface PathStanza {
 /**
  * Reads the path parameters of `POST /rest/{kind}/{type}/{to}` or
  * `GET /rest/{query}/{to}`. For iq, a type other than get/set names a
- * payload key; an unknown one is a 404.
+ * payload key (an unknown key maps to nothing, so the iq has no payload and
+ * is refused with 422 later, as in mod_rest); an unknown kind is a 400.
  */
 export function pathStanza(
   params: Readonly<Record<string, string>>,
@@ -31,14 +32,12 @@ export function pathStanza(
   if (params.query !== undefined) {
     return { kind: "iq", payload: params.query, to };
   }
+  if (!(PATH_KINDS as readonly string[]).includes(params.kind)) {
+    throw new HttpError("parse");
+  }
   const kind = params.kind as StanzaKind;
   const type = params.type;
   if (kind === "iq" && type !== "get" && type !== "set") {
-    if (!(IQ_QUERY_KEYS as readonly string[]).includes(type)) {
-      throw new HttpError("not_found", {
-        text: `No such iq payload '${type}'`,
-      });
-    }
     return { kind, payload: type, to };
   }
   return { kind, type, to };
@@ -50,6 +49,7 @@ export function jsonStanza(json: unknown, coerce: boolean): XmlElement {
     return jsonToStanza(json, { coerce });
   } catch (cause) {
     if (!(cause instanceof JsonMappingError)) throw cause;
+    if (cause.path === "/kind") throw new HttpError("parse", { cause });
     if (cause.path === "/to") throw new HttpError("to", { cause });
     if (cause.path === "/from") throw new HttpError("from", { cause });
     throw new HttpError("mapping", {

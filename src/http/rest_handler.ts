@@ -150,9 +150,17 @@ async function handle(
 ): Promise<Response> {
   const match = matchRoute(request.method, url.pathname);
   if (match === undefined) {
-    throw new HttpError("not_found", {
-      text: `No such route: ${request.method} ${url.pathname}`,
-    });
+    // mod_rest serves GET and POST for everything below /rest/: a path that
+    // does not parse is a 400 after authentication; anything else is a 404.
+    const underRest = url.pathname.startsWith("/rest/") &&
+      (request.method === "GET" || request.method === "POST");
+    if (!underRest) {
+      throw new HttpError("not_found", {
+        text: `No such route: ${request.method} ${url.pathname}`,
+      });
+    }
+    authenticate(request.headers.get("Authorization"), settings);
+    throw new HttpError("parse");
   }
   authenticate(request.headers.get("Authorization"), settings);
   const isGet = match.route.id === "query";

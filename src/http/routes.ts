@@ -105,7 +105,11 @@ export const ROUTES: readonly RouteSpec[] = [
     summary:
       "Send a stanza with kind, type and destination from the path; for iq, a type other than get/set names a payload key",
     params: {
-      kind: { enum: PATH_KINDS, description: "Stanza kind" },
+      kind: {
+        pattern: "^[mpi][A-Za-z0-9]+$",
+        description:
+          "Stanza kind: message, presence or iq (other words starting with m, p or i are a 400, as in mod_rest)",
+      },
       type: {
         pattern: "^[A-Za-z0-9_]+$",
         description: "Stanza type, or for iq a payload key",
@@ -119,7 +123,12 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/rest/{query}/{to}",
     summary: "Send an iq query; URL query parameters become the payload",
     params: {
-      query: { enum: IQ_QUERY_KEYS, description: "Iq payload key" },
+      query: {
+        pattern: "^[A-Za-z0-9_]+$",
+        description: `Iq payload key: ${
+          IQ_QUERY_KEYS.join(", ")
+        } (any key of the JSON mapping; an unknown one yields an iq without payload, a 422)`,
+      },
       to: TO,
     },
   },

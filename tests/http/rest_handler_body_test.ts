@@ -119,6 +119,14 @@ const cases: [string, string | null, string, number, string][] = [
   ["a JSON string", JSON_TYPE, `"hello"`, 400, "not-well-formed"],
   ["JSON null", JSON_TYPE, `null`, 400, "not-well-formed"],
   ["an empty JSON body", JSON_TYPE, ``, 400, "not-well-formed"],
+  // mod_rest: an unknown kind is a parse failure ("unknown-kind"), a 400.
+  [
+    "an unknown JSON kind",
+    JSON_TYPE,
+    `{"kind":"mail","to":"a@b"}`,
+    400,
+    "not-well-formed",
+  ],
   [
     "JSON without to",
     JSON_TYPE,

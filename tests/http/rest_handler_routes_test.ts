@@ -175,23 +175,26 @@ const pathErrors: [string, () => Request, number, string][] = [
     422,
     "improper-addressing",
   ],
+  // mod_rest: an unknown payload key maps to nothing, so the iq has no child.
   [
     "an iq payload the mapping does not know",
     () => post(`/rest/iq/nonsense/example.com`, null, null),
-    404,
-    "item-not-found",
+    422,
+    "bad-format",
   ],
+  // mod_rest: a kind starting with m/p/i that is not a kind is "unknown-kind", a 400.
   [
     "an unknown kind",
     () => post(`/rest/mail/chat/${TO}`, "x", TEXT),
-    404,
-    "item-not-found",
+    400,
+    "not-well-formed",
   ],
+  // mod_rest: any other path below /rest/ fails to parse, a 400.
   [
-    "iq/result on a path",
-    () => post(`/rest/iq/result/example.com`, null, null),
-    404,
-    "item-not-found",
+    "a path that is not kind/type/to",
+    () => post(`/rest/xyz/chat/${TO}`, "x", TEXT),
+    400,
+    "not-well-formed",
   ],
 ];
 
@@ -292,9 +295,12 @@ Deno.test("GET without Accept answers XML", async () => {
 const getErrors: [string, number, string][] = [
   ["/rest/version/example.com?foo", 400, "not-well-formed"],
   ["/rest/ping/", 422, "improper-addressing"],
-  ["/rest/version", 404, "item-not-found"],
-  ["/rest/nonsense/example.com", 404, "item-not-found"],
-  ["/rest/echo/example.com", 404, "item-not-found"],
+  // As mod_rest: a GET path without a destination fails to parse (400); an
+  // unknown query key maps to an iq without payload (422).
+  ["/rest/version", 400, "not-well-formed"],
+  ["/rest/", 400, "not-well-formed"],
+  ["/rest/nonsense/example.com", 422, "bad-format"],
+  ["/rest/echo/example.com", 422, "bad-format"],
   ["/rest", 404, "item-not-found"],
   ["/", 404, "item-not-found"],
 ];

@@ -4,6 +4,16 @@ import { HttpError } from "../../src/http/errors.ts";
 import { CODECS } from "../../src/jsonmap/registry.ts";
 
 const matches: [string, string, string, Record<string, string>][] = [
+  // Unknown words still match (mod_rest's patterns); the handler refuses them.
+  ["GET", "/rest/nonsense/example.com", "query", {
+    query: "nonsense",
+    to: "example.com",
+  }],
+  ["POST", "/rest/mfoo/chat/example.com", "send_path", {
+    kind: "mfoo",
+    type: "chat",
+    to: "example.com",
+  }],
   ["POST", "/rest", "send", {}],
   ["POST", "/rest/", "send", {}],
   ["POST", "/rest/echo", "echo", {}],
@@ -65,9 +75,7 @@ const misses: [string, string][] = [
   ["PUT", "/rest"],
   ["DELETE", "/rest/echo"],
   ["GET", "/rest/version"],
-  ["GET", "/rest/echo/example.com"],
-  ["GET", "/rest/nonsense/example.com"],
-  ["POST", "/rest/mfoo/chat/example.com"],
+  ["POST", "/rest/xyz/chat/example.com"],
   ["POST", "/rest/message/chat"],
   ["POST", "/rest/message//example.com"],
   ["POST", "/rest/message/ch-at/example.com"],
