@@ -1,0 +1,276 @@
+// RFC 6120 sections 4.1-4.3 and 11: the stream header, depth-1 stanzas and whole documents, built from restricted-XML tokens.
+
+import type { XmlElement, XmlNode } from "./element.ts";
+import { NamespaceScope } from "./namespaces.ts";
+import {
+  type TextKind,
+  TextKind as Kind,
+  type TokenHandler,
+  XmlTokenizer,
+} from "./tokenizer.ts";
+
+const NOT_SPACE = /[^ \t\r\n]/;
+
+/** What a {@linkcode TreeBuilder} reports in stream mode. */
+export type BuilderEvent =
+  | { type: "open"; header: XmlElement }
+  | { type: "element"; element: XmlElement }
+  | { type: "close" };
+
+/** Settings of a {@linkcode TreeBuilder}, all limits resolved. */
+export interface BuilderSettings {
+  /** Document mode (one root, returned by `result`) instead of stream mode. */
+  document: boolean;
+  /** Default namespace in scope at the root. */
+  defaultNamespace: string;
+  /** Namespace renames. */
+  namespaceAliases: Readonly<Record<string, string>> | undefined;
+  /** Accept an XML declaration at the start. */
+  allowXmlDeclaration: boolean;
+  /** Whether error offsets count bytes. */
+  reportBytes: boolean;
+  /** Largest stanza in bytes. */
+  maxStanzaBytes: number;
+  /** Deepest nesting (stream header = 0). */
+  maxDepth: number;
+  /** Most attributes per element. */
+  maxAttributes: number;
+  /** Longest attribute value. */
+  maxAttributeLength: number;
+  /** Longest text run. */
+  maxTextLength: number;
+  /** Longest name. */
+  maxNameLength: number;
+}
+
+/**
+ * Builds elements from tokens. In stream mode the root is the stream header
+ * and each depth-1 element is an event; in document mode the single root
+ * element is the result.
+ */
+export class TreeBuilder implements TokenHandler {
+  #tok: XmlTokenizer;
+  #scope: NamespaceScope;
+  #document: boolean;
+  #offset: number; // depth of the outermost element: 0 in streams, 1 in documents
+  #maxStanza: number;
+  #maxDepth: number;
+  #maxText: number;
+  #events: BuilderEvent[] = [];
+  #names: string[] = [];
+  #kids: XmlNode[][] = [];
+  #depth = 0; // open elements
+  #text = "";
+  #stanza: XmlElement | undefined;
+  #stanzaStart = -1;
+  #done = false;
+  #result: XmlElement | undefined;
+
+  /** Creates a builder and its tokenizer. */
+  constructor(settings: BuilderSettings) {
+    this.#document = settings.document;
+    this.#offset = settings.document ? 1 : 0;
+    this.#maxStanza = settings.maxStanzaBytes;
+    this.#maxDepth = settings.maxDepth;
+    this.#maxText = settings.maxTextLength;
+    this.#tok = new XmlTokenizer(this, settings, settings.reportBytes);
+    this.#scope = new NamespaceScope(
+      settings.defaultNamespace,
+      settings.namespaceAliases,
+      (message) => this.#tok.errorAtTag(message, "not-well-formed"),
+    );
+  }
+
+  /** Chooses whether error offsets count bytes. */
+  set reportBytes(value: boolean) {
+    this.#tok.reportBytes = value;
+  }
+
+  /** The root element once a document is complete. */
+  get result(): XmlElement | undefined {
+    return this.#result;
+  }
+
+  /** Feeds decoded text and returns the events it completed. */
+  feed(text: string): BuilderEvent[] {
+    this.#events = [];
+    this.#tok.feed(text);
+    this.#checkBuffered();
+    return this.#events;
+  }
+
+  /** Fails at the end of the text fed so far (e.g. for invalid UTF-8 that follows it). */
+  failAtEnd(message: string): Error {
+    return this.#tok.error(message, "not-well-formed", Infinity);
+  }
+
+  /** Ends the input; throws when it stopped inside a tag, a stanza or (documents) the root. */
+  finish(): BuilderEvent[] {
+    this.#events = [];
+    this.#tok.finish();
+    const level = this.#depth + this.#offset;
+    if (this.#document ? !this.#done : level >= 2) {
+      throw this.#tok.error(
+        this.#depth > 0
+          ? `unexpected end of input: element "${
+            this.#names[this.#depth - 1]
+          }" is not closed`
+          : "no root element",
+        "not-well-formed",
+        Infinity,
+      );
+    }
+    return this.#events;
+  }
+
+  /** @inheritdoc */
+  startTag(name: string, attrs: string[], selfClosing: boolean): void {
+    const tok = this.#tok;
+    if (this.#done) {
+      throw tok.errorAtTag(
+        this.#document
+          ? `element "${name}" after the root element`
+          : `element "${name}" after the end of the stream`,
+        "not-well-formed",
+      );
+    }
+    const level = this.#depth + this.#offset;
+    if (level > this.#maxDepth) {
+      throw tok.errorAtTag(
+        `elements nested deeper than ${this.#maxDepth}`,
+        "policy-violation",
+      );
+    }
+    const kids: XmlNode[] = [];
+    const element = this.#scope.open(name, attrs, kids);
+    if (level === 0) {
+      this.#events.push({ type: "open", header: element });
+      if (selfClosing) {
+        this.#scope.close();
+        return this.#closeStream();
+      }
+    } else if (level === 1) {
+      this.#stanzaStart = tok.tagStartByte();
+      this.#stanza = element;
+    } else {
+      const parent = this.#kids[this.#kids.length - 1];
+      if (this.#text !== "") {
+        parent.push(this.#text);
+        this.#text = "";
+      }
+      parent.push(element);
+      this.#checkSize();
+    }
+    if (selfClosing) {
+      this.#scope.close();
+      if (level === 1) this.#complete(element);
+      return;
+    }
+    this.#names.push(name);
+    this.#kids.push(kids);
+    this.#depth++;
+  }
+
+  /** @inheritdoc */
+  endTag(name: string): void {
+    const depth = this.#depth;
+    const expected = this.#names[depth - 1];
+    if (name !== expected) {
+      throw this.#tok.errorAtTag(
+        depth === 0
+          ? `unexpected end tag "${name}"`
+          : `unexpected end tag "${name}", expected "${expected}"`,
+        "not-well-formed",
+      );
+    }
+    const kids = this.#kids.pop()!;
+    this.#names.pop();
+    this.#depth = depth - 1;
+    this.#scope.close();
+    if (this.#text !== "") {
+      kids.push(this.#text);
+      this.#text = "";
+    }
+    const level = depth - 1 + this.#offset;
+    if (level === 0) this.#closeStream();
+    else if (level === 1) this.#complete(this.#stanza!);
+    else this.#checkSize();
+  }
+
+  /** @inheritdoc */
+  text(value: string, kind: TextKind): void {
+    const level = this.#depth === 0 ? 0 : this.#depth + this.#offset;
+    if (level >= 2) {
+      const text = this.#text + value;
+      if (text.length > this.#maxText) {
+        throw this.#tok.errorInText(
+          `text longer than ${this.#maxText} characters`,
+          "policy-violation",
+          this.#maxText - this.#text.length,
+        );
+      }
+      this.#text = text;
+      return;
+    }
+    const visible = kind === Kind.literal || level === 1
+      ? value.search(NOT_SPACE)
+      : 0;
+    if (visible === -1) return;
+    if (level === 1) {
+      throw this.#tok.errorInText(
+        "text between stanzas",
+        "bad-format",
+        visible,
+      );
+    }
+    const what = kind === Kind.cdata
+      ? "CDATA section"
+      : kind === Kind.reference
+      ? "reference"
+      : "text";
+    throw this.#tok.errorInText(
+      `${what} outside the root element`,
+      "not-well-formed",
+      visible,
+    );
+  }
+
+  #closeStream(): void {
+    this.#done = true;
+    this.#events.push({ type: "close" });
+  }
+
+  #complete(element: XmlElement): void {
+    this.#checkSize();
+    this.#stanzaStart = -1;
+    this.#stanza = undefined;
+    if (this.#document) {
+      this.#done = true;
+      this.#result = element;
+    } else this.#events.push({ type: "element", element });
+  }
+
+  #checkSize(): void {
+    if (this.#tok.currentByte() - this.#stanzaStart > this.#maxStanza) {
+      throw this.#tok.error(
+        `stanza larger than ${this.#maxStanza} bytes`,
+        "policy-violation",
+      );
+    }
+  }
+
+  #checkBuffered(): void {
+    let start = this.#stanzaStart;
+    if (start < 0) {
+      if (this.#depth + this.#offset !== 1 || !this.#tok.inTag) return;
+      start = this.#tok.tagStartByte();
+    }
+    if (this.#tok.fedBytes - start > this.#maxStanza) {
+      throw this.#tok.error(
+        `stanza larger than ${this.#maxStanza} bytes`,
+        "policy-violation",
+        Infinity,
+      );
+    }
+  }
+}
