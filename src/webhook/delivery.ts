@@ -11,6 +11,7 @@ import {
   type WebhookSettings,
 } from "./options.ts";
 import { formatFromAccept, type ProbeResult } from "./probe.ts";
+import { readBody } from "./read_body.ts";
 import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
 import { probeUrlValues, renderUrl, stanzaUrlValues } from "./template.ts";
 
@@ -162,7 +163,9 @@ export function createWebhook(options: WebhookOptions): Webhook {
     try {
       const outcome = await request(stanza);
       const decision = decideReply(stanza, outcome, { randomId });
-      for (const warning of decision.warnings) logger.warn(warning);
+      for (const warning of decision.warnings) {
+        logger.warn(warning, describe(stanza));
+      }
       send(decision.replies);
       return outcome.kind === "response"
         ? {
@@ -172,7 +175,10 @@ export function createWebhook(options: WebhookOptions): Webhook {
         }
         : { outcome: "failed", replies: decision.replies };
     } catch (error) {
-      logger.error("Webhook delivery failed", { error: message(error) });
+      logger.error("Webhook delivery failed", {
+        ...describe(stanza),
+        error: message(error),
+      });
       const replies = stanza.name === "iq" && !isReplyForbidden(stanza)
         ? [errorReply(stanza, { condition: "internal-server-error" })]
         : [];
@@ -229,7 +235,7 @@ export function createWebhook(options: WebhookOptions): Webhook {
         randomId,
       });
       for (const warning of decision.warnings) {
-        logger.warn(warning, { queued: queue.length });
+        logger.warn(warning, { ...describe(stanza), queued: queue.length });
       }
       send(decision.replies);
       return Promise.resolve({ outcome: "refused", replies: decision.replies });
@@ -312,33 +318,14 @@ async function probe(
   return { state: "ok", status, contentType, switched };
 }
 
-/** Reads at most `limit` bytes of a body; a larger body is cancelled and reported. */
-async function readBody(
-  response: Response,
-  limit: number,
-): Promise<{ body: string; error?: string }> {
-  if (!response.body) return { body: "" };
-  const tooLarge = `response body is larger than ${limit} bytes`;
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > limit) {
-    await response.body.cancel();
-    return { body: "", error: tooLarge };
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let total = 0;
-  let body = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return { body: "", error: tooLarge };
-    }
-    body += decoder.decode(value, { stream: true });
-  }
-  return { body: body + decoder.decode() };
+/** Log fields naming a stanza (never its payload). */
+function describe(stanza: XmlElement): Record<string, string | undefined> {
+  return {
+    kind: stanza.name,
+    type: stanza.attr("type"),
+    id: stanza.attr("id"),
+    from: stanza.attr("from"),
+  };
 }
 
 function message(error: unknown): string {
