@@ -95,7 +95,12 @@ export type AttrType = "string" | "uint" | "boolean";
 /** JSON member name → attribute type, in output order. */
 export type AttrShape = Readonly<Record<string, AttrType>>;
 
-/** Reads the attributes of `shape` from an element into a JSON object (unparsable numbers omitted). */
+// A negative "uint" reads as absent, so that JSON output is acceptable input.
+function nonNegative(n: number | undefined): number | undefined {
+  return n !== undefined && n >= 0 ? n : undefined;
+}
+
+/** Reads the attributes of `shape` from an element into a JSON object (unparsable or negative integers omitted). */
 export function readAttrs(
   element: XmlElement,
   shape: AttrShape,
@@ -106,7 +111,7 @@ export function readAttrs(
     const value = shape[key] === "string"
       ? raw
       : shape[key] === "uint"
-      ? xmlInteger(raw)
+      ? nonNegative(xmlInteger(raw))
       : xmlBoolean(raw);
     if (value !== undefined) out[key] = value;
   }

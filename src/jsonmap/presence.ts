@@ -55,11 +55,17 @@ const showCodec: FieldCodec = {
   ],
 };
 
-/** `priority`: integer −128..127; text that is not an integer reads as absent. */
+/** `priority`: integer −128..127; text that is not such an integer reads as absent. */
 const priorityCodec: FieldCodec = {
   key: "priority",
   kinds: P,
-  read: (stanza) => xmlInteger(stanza.getChildText("priority", NS.client)),
+  read(stanza) {
+    const n = xmlInteger(stanza.getChildText("priority", NS.client));
+    return n !== undefined && n >= PRIORITY_RANGE.min &&
+        n <= PRIORITY_RANGE.max
+      ? n
+      : undefined;
+  },
   write: (value, ctx) => [
     el(
       "priority",
