@@ -1,3 +1,151 @@
 // deno-lint-ignore-file no-console
-// Command-line entry point (placeholder until the CLI lands).
-console.log("xmpp-rest: not yet");
+/**
+ * Command-line entry point: `deno run -A cli.ts --help`.
+ *
+ * @module
+ */
+
+import { helpText, loadConfig } from "./src/config/load.ts";
+import type { GatewayConfig } from "./src/config/options.ts";
+import { startDevServer } from "./src/devserver/server.ts";
+import { createGateway, type Gateway } from "./src/gateway.ts";
+import { createLogger, type Logger } from "./src/logger.ts";
+import { VERSION } from "./src/version.ts";
+
+const DEV_DOMAIN = "rest.localhost";
+
+function readTextFile(path: string): string {
+  return Deno.readTextFileSync(path);
+}
+
+function environment(): Record<string, string> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {}; // no --allow-env: flags and the config file only
+  }
+}
+
+function randomToken(): string {
+  return crypto.getRandomValues(new Uint8Array(18)).toHex();
+}
+
+async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<Gateway> {
+  try {
+    return await createGateway({ ...config, logger });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(
+        `cannot listen on ${config.listen.hostname}:${config.listen.port}: the port is in use (set --listen)`,
+      );
+    }
+    throw error;
+  }
+}
+
+function devBanner(gateway: Gateway, token: string, xmppPort: number): string {
+  const auth = `-H 'Authorization: Bearer ${token}'`;
+  const json = `-H 'Content-Type: application/json'`;
+  const url = gateway.url;
+  return [
+    "",
+    "xmpp-rest dev mode: the gateway runs against an embedded XMPP server.",
+    "The embedded server is for trying and testing only; it is not a production XMPP server.",
+    "",
+    `  HTTP API        ${url}/rest`,
+    `  component       ${DEV_DOMAIN} (XEP-0114 to 127.0.0.1:${xmppPort})`,
+    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages)`,
+    `  token           Bearer ${token}`,
+    "",
+    "Try:",
+    `  curl -i ${auth} ${json} -d '{"kind":"message","type":"chat","to":"echo@localhost","body":"Hello"}' ${url}/rest`,
+    `  curl ${auth} ${json} -H 'Accept: application/json' -d '{"kind":"iq","type":"get","to":"localhost","ping":true}' ${url}/rest`,
+    `  curl ${auth} -H 'Accept: application/json' ${url}/rest/version/localhost`,
+    "",
+  ].join("\n");
+}
+
+async function main(args: string[]): Promise<number> {
+  const dev = args.includes("--dev");
+  const result = loadConfig(
+    { args, env: environment(), readTextFile },
+    { componentOptional: dev },
+  );
+  if (result.flags.help) {
+    console.log(helpText(VERSION));
+    return 0;
+  }
+  if (result.flags.version) {
+    console.log(`xmpp-rest ${VERSION}`);
+    return 0;
+  }
+  if (!result.ok) {
+    for (const line of result.errors) console.error(`xmpp-rest: ${line}`);
+    return 2;
+  }
+  const config = result.config;
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+  });
+
+  let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
+  let token = "";
+  if (dev) {
+    const secret = randomToken();
+    devServer = await startDevServer({
+      components: { [DEV_DOMAIN]: secret },
+      version: VERSION,
+      logger,
+    });
+    config.domain = DEV_DOMAIN;
+    config.secret = secret;
+    config.server = { hostname: devServer.hostname, port: devServer.port };
+    if (config.credentials.length === 0) {
+      token = randomToken();
+      config.credentials = [`Bearer ${token}`];
+    } else {
+      token = config.credentials[0].replace(/^bearer\s+/i, "");
+    }
+  }
+
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(config, logger);
+  } catch (error) {
+    console.error(`xmpp-rest: ${(error as Error).message}`);
+    await devServer?.close();
+    return 1;
+  }
+  if (dev && devServer) {
+    await gateway.component.waitOnline();
+    console.log(devBanner(gateway, token, devServer.port));
+  } else {
+    logger.info("xmpp-rest started", {
+      version: VERSION,
+      http: gateway.url,
+      domain: config.domain,
+      server: `${config.server.hostname}:${config.server.port}`,
+    });
+  }
+
+  const stopped = Promise.withResolvers<void>();
+  const onSignal = () => stopped.resolve();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, onSignal);
+    } catch { /* signals unsupported on this platform */ }
+  }
+  await stopped.promise;
+  logger.info("xmpp-rest stopping");
+  await gateway.stop();
+  await devServer?.close();
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,174 @@
+// The gateway: wires the XEP-0114 component, the REST handler (Deno.serve) and the webhook together.
+
+import { createComponent } from "./component/client.ts";
+import type { ComponentClient } from "./component/api.ts";
+import type { Dial } from "./component/connection.ts";
+import type { HostPort } from "./config/options.ts";
+import { createRestHandler } from "./http/rest_handler.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+import { createWebhook, type Webhook } from "./webhook/delivery.ts";
+import type { WebhookOptions } from "./webhook/options.ts";
+import { VERSION } from "./version.ts";
+
+/** Options of {@linkcode createGateway}; names follow the configuration contract. */
+export interface GatewayOptions {
+  /** The component's domain, e.g. `rest.example.net`. */
+  domain: string;
+  /** The component secret (also the Basic password `<domain>:<secret>`). */
+  secret: string;
+  /** The XMPP server's component port. Default `127.0.0.1:5347`. */
+  server?: HostPort;
+  /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
+  listen?: HostPort;
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
+  credentials?: readonly string[];
+  /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
+  callbackUrl?: string;
+  /** Webhook body format. Default `application/xmpp+xml`. */
+  callbackContentType?: WebhookOptions["callbackContentType"];
+  /** Stanza kinds sent to the webhook. Default all. */
+  callbackStanzas?: WebhookOptions["callbackStanzas"];
+  /** Address forms sent to the webhook. Default all. */
+  callbackEvents?: WebhookOptions["callbackEvents"];
+  /** Webhook request timeout, seconds. Default 30. */
+  callbackTimeout?: number;
+  /** Default iq wait, seconds. Default 120. */
+  iqTimeout?: number;
+  /** Largest iq wait a request may ask for, seconds. Default 300. */
+  iqMaxTimeout?: number;
+  /** Largest request body, bytes. Default 196608. */
+  sizeLimit?: number;
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger;
+  /** Opens the XMPP socket (tests). Default TCP. */
+  dial?: Dial;
+  /** HTTP client for webhooks (tests). Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Reconnect delays of the component. */
+  backoff?: { baseMs?: number; capMs?: number };
+}
+
+/** A running gateway. */
+export interface Gateway extends AsyncDisposable {
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:5380`. */
+  readonly url: string;
+  /** The address the HTTP server listens on. */
+  readonly listen: HostPort;
+  /** The component connection. */
+  readonly component: ComponentClient;
+  /** The webhook, when a callback URL is configured. */
+  readonly webhook?: Webhook;
+  /** The HTTP handler (also usable without a socket). */
+  readonly handler: (request: Request) => Promise<Response>;
+  /** Stops accepting requests, lets in-flight work finish, closes the stream. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a gateway: connects the component (it keeps reconnecting on its
+ * own), probes the webhook, and serves the HTTP API.
+ *
+ * @example
+ * ```ts
+ * await using gateway = await createGateway({
+ *   domain: "rest.localhost",
+ *   secret: "s3cret",
+ *   credentials: ["Bearer token"],
+ * });
+ * await gateway.component.waitOnline();
+ * ```
+ */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const logger = options.logger ?? silentLogger;
+  const component = createComponent({
+    domain: options.domain,
+    secret: options.secret,
+    server: options.server ?? { hostname: "127.0.0.1", port: 5347 },
+    logger,
+    dial: options.dial,
+    backoff: options.backoff,
+  });
+  const webhook = options.callbackUrl === undefined
+    ? undefined
+    : createWebhook({
+      callbackUrl: options.callbackUrl,
+      callbackContentType: options.callbackContentType,
+      callbackStanzas: options.callbackStanzas,
+      callbackEvents: options.callbackEvents,
+      callbackTimeout: options.callbackTimeout,
+      port: component,
+      version: VERSION,
+      fetch: options.fetch,
+      logger,
+    });
+  component.setStanzaHandler((stanza) => {
+    if (webhook) {
+      void webhook.deliver(stanza);
+      return true;
+    }
+    // No webhook: iq get/set are answered service-unavailable by the
+    // component; everything else is logged and dropped.
+    logger.info("stanza received (no webhook configured)", {
+      kind: stanza.name,
+      type: stanza.attr("type"),
+      from: stanza.attr("from"),
+      to: stanza.attr("to"),
+      id: stanza.attr("id"),
+    });
+    return false;
+  });
+  const rest = createRestHandler({
+    port: component,
+    domain: options.domain,
+    secret: options.secret,
+    credentials: options.credentials,
+    sizeLimit: options.sizeLimit,
+    iqTimeout: options.iqTimeout,
+    iqMaxTimeout: options.iqMaxTimeout,
+    logger,
+  });
+  const handler = async (request: Request): Promise<Response> => {
+    const started = performance.now();
+    const response = await rest(request);
+    logger.info("http", {
+      method: request.method,
+      path: new URL(request.url).pathname,
+      status: response.status,
+      ms: Math.round(performance.now() - started),
+    });
+    return response;
+  };
+
+  component.start();
+  if (webhook) void webhook.probe();
+  const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
+  const server = Deno.serve({
+    hostname: listen.hostname,
+    port: listen.port,
+    onListen: () => {},
+  }, handler);
+  const addr = server.addr as Deno.NetAddr;
+  const host = addr.hostname.includes(":")
+    ? `[${addr.hostname}]`
+    : addr.hostname;
+  let stopping: Promise<void> | undefined;
+  const gateway: Gateway = {
+    url: `http://${host}:${addr.port}`,
+    listen: { hostname: addr.hostname, port: addr.port },
+    component,
+    webhook,
+    handler,
+    stop() {
+      stopping ??= (async () => {
+        await server.shutdown();
+        await webhook?.drain();
+        await component.stop();
+      })();
+      return stopping;
+    },
+    [Symbol.asyncDispose]() {
+      return gateway.stop();
+    },
+  };
+  return await Promise.resolve(gateway);
+}
