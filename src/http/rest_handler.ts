@@ -134,7 +134,9 @@ async function deliver(
   const captured: XmlElement[] = [];
   const reply = await port.sendIq(stanza, {
     timeoutMs: iqTimeoutMs(request, settings),
-    signal: request.signal,
+    // Not request.signal: under Deno.serve it also aborts after successful
+    // responses (and warns about it); pending iqs end by reply, timeout or a
+    // dropped stream.
     capture: queryid === undefined
       ? undefined
       : mamCapture(queryid, stanza.attr("to") ?? "", captured),
