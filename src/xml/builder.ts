@@ -2,12 +2,8 @@
 
 import type { XmlElement, XmlNode } from "./element.ts";
 import { NamespaceScope } from "./namespaces.ts";
-import {
-  type TextKind,
-  TextKind as Kind,
-  type TokenHandler,
-  XmlTokenizer,
-} from "./tokenizer.ts";
+import { XmlTokenizer } from "./tokenizer.ts";
+import { TextKind, type TokenHandler } from "./tokens.ts";
 
 const NOT_SPACE = /[^ \t\r\n]/;
 
@@ -212,7 +208,7 @@ export class TreeBuilder implements TokenHandler {
       this.#text = text;
       return;
     }
-    const visible = kind === Kind.literal || level === 1
+    const visible = kind === TextKind.literal || level === 1
       ? value.search(NOT_SPACE)
       : 0;
     if (visible === -1) return;
@@ -223,9 +219,9 @@ export class TreeBuilder implements TokenHandler {
         visible,
       );
     }
-    const what = kind === Kind.cdata
+    const what = kind === TextKind.cdata
       ? "CDATA section"
-      : kind === Kind.reference
+      : kind === TextKind.reference
       ? "reference"
       : "text";
     throw this.#tok.errorInText(

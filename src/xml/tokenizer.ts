@@ -5,66 +5,27 @@ import {
   type XmlPosition,
   XmlSyntaxError,
 } from "./errors.ts";
-import {
-  ASCII_NAME,
-  ASCII_ONLY,
-  FORBIDDEN_CHAR,
-  isSpace,
-  utf8Length,
-  XML_NAME,
-} from "./chars.ts";
+import { ASCII_NAME, ASCII_ONLY, FORBIDDEN_CHAR, utf8Length } from "./chars.ts";
 import {
   checkDeclaration,
   describe,
   type MarkupProblem,
   MAX_DECLARATION,
   processingInstruction,
-  referenceProblem,
   scanDeclarationStart,
   scanReference,
   stepBang,
 } from "./markup.ts";
 import { PositionTracker } from "./position.ts";
-import { decodeAttributeValue, normalizeText } from "./values.ts";
+import { TagScanner } from "./tags.ts";
+import {
+  TextKind,
+  type TokenHandler,
+  type TokenizerOptions,
+} from "./tokens.ts";
+import { normalizeText } from "./values.ts";
 
-/** Kinds of character data passed to {@linkcode TokenHandler.text}. */
-export const TextKind = {
-  /** Literal character data. */
-  literal: 0,
-  /** The replacement of an entity or character reference. */
-  reference: 1,
-  /** The content of a CDATA section ("" when the section starts). */
-  cdata: 2,
-} as const;
-/** One of {@linkcode TextKind}. */
-export type TextKind = typeof TextKind[keyof typeof TextKind];
-
-/** Receives tokens; may throw (usually an error made by {@linkcode XmlTokenizer.error}). */
-export interface TokenHandler {
-  /** A start tag; `attrs` is `[name, value, name, value, ...]` with values decoded. */
-  startTag(name: string, attrs: string[], selfClosing: boolean): void;
-  /** An end tag. */
-  endTag(name: string): void;
-  /** A piece of character data; adjacent pieces belong together. */
-  text(value: string, kind: TextKind): void;
-}
-
-/** Limits enforced while tokenizing. */
-export interface TokenizerOptions {
-  /** Most attributes (declarations included) on one start tag. */
-  maxAttributes: number;
-  /** Longest attribute value in characters as written. */
-  maxAttributeLength: number;
-  /** Longest element or attribute name. */
-  maxNameLength: number;
-  /** Accept `<?xml ...?>` at the very start. */
-  allowXmlDeclaration: boolean;
-}
-
-const TEXT = 0, LT = 1, START_NAME = 2, TAG = 3, ATTR_NAME = 4, ATTR_EQ = 5;
-const ATTR_QUOTE = 6, ATTR_VALUE = 7, ATTR_AFTER = 8, EMPTY = 9;
-const END_NAME = 10, END_AFTER = 11, BANG = 12, CDATA = 13, DECL = 14;
-const REF = 15;
+const TEXT = 0, LT = 1, TAG = 2, BANG = 3, CDATA = 4, DECL = 5, REF = 6;
 
 /**
  * A push tokenizer for restricted XML: `feed()` decoded text in any pieces,
@@ -73,9 +34,7 @@ const REF = 15;
  */
 export class XmlTokenizer {
   #h: TokenHandler;
-  #maxAttributes: number;
-  #maxValue: number;
-  #maxName: number;
+  #tag: TagScanner;
   #declAllowed: boolean;
   #pos: PositionTracker;
   #buf = "";
@@ -89,19 +48,11 @@ export class XmlTokenizer {
   #fedBytes = 0;
   #lt = -2; // cached index of the next "<" (-1 none, -2 unknown)
   #amp = -2; // cached index of the next "&"
-  #tok = 0; // start of the token that must stay in the buffer
+  #tok = 0; // start of a reference or declaration (kept in the buffer)
   #tagStart = 0;
   #tagByte = -1;
   #tagPosition: XmlPosition | undefined;
-  #valPosition: XmlPosition | undefined;
-  #name = "";
-  #attrs: string[] = [];
-  #attrName = "";
-  #quote = "";
-  #valStart = 0;
-  #valParts = "";
   #bang = 0;
-  #wide = false;
   #textStart = 0;
 
   /** Creates a tokenizer reporting to `handler`. */
@@ -111,11 +62,15 @@ export class XmlTokenizer {
     reportBytes: boolean,
   ) {
     this.#h = handler;
-    this.#maxAttributes = options.maxAttributes;
-    this.#maxValue = options.maxAttributeLength;
-    this.#maxName = options.maxNameLength;
     this.#declAllowed = options.allowXmlDeclaration;
     this.#pos = new PositionTracker(reportBytes);
+    this.#tag = new TagScanner({
+      error: (message, condition, at) => this.error(message, condition, at),
+      position: (at) => {
+        this.tagStartByte();
+        return this.#pos.position(at);
+      },
+    }, options);
   }
 
   /** Chooses whether error offsets count bytes or UTF-16 code units. */
@@ -131,7 +86,7 @@ export class XmlTokenizer {
   /** True while inside a tag (between its `<` and `>`). */
   get inTag(): boolean {
     const state = this.#state;
-    return state !== TEXT && state !== CDATA && state !== REF;
+    return state === LT || state === TAG || state === BANG || state === DECL;
   }
 
   /** Byte offset of the `<` of the tag being reported. */
@@ -188,9 +143,8 @@ export class XmlTokenizer {
     this.#append(bad === null ? chunk : chunk.slice(0, bad.index), ascii);
     this.#run();
     if (bad !== null) {
-      const cp = bad[0].charCodeAt(0).toString(16).toUpperCase();
       throw this.error(
-        `character U+${cp.padStart(4, "0")} is not allowed in XML`,
+        `character ${describe(bad[0].charCodeAt(0))} is not allowed in XML`,
         "not-well-formed",
         this.#buf.length,
       );
@@ -217,22 +171,21 @@ export class XmlTokenizer {
   #append(chunk: string, ascii: boolean): void {
     const state = this.#state;
     let keep = this.#i;
-    if (state === START_NAME || state === ATTR_NAME || state === END_NAME) {
-      keep = this.#tok;
-    } else if (state === REF || state === DECL) keep = this.#tok;
+    if (state === REF || state === DECL) keep = this.#tok;
     else if (state === LT) keep = this.#tagStart; // "<?" may start a declaration
-    if (state !== TEXT && state !== CDATA && state !== REF) this.tagStartByte();
+    else if (state === TAG) keep = this.#tag.keepFrom(keep);
+    if (this.inTag) this.tagStartByte();
     this.#pos.advance(keep);
     const tail = keep === this.#buf.length ? "" : this.#buf.slice(keep);
     this.#buf = tail + chunk;
     this.#ascii = ascii &&
       (tail === "" || this.#ascii || ASCII_ONLY.test(tail));
     this.#pos.rebase(this.#buf, keep, this.#ascii);
+    this.#tag.rebase(keep);
     this.#base += keep;
     this.#i -= keep;
     this.#tok -= keep;
     this.#tagStart -= keep;
-    this.#valStart -= keep;
     this.#lt = -2;
     this.#amp = -2;
     if (!this.#started && this.#buf.length > 0) {
@@ -250,16 +203,11 @@ export class XmlTokenizer {
         case TEXT:
           more = this.#text(buf, len);
           break;
+        case TAG:
+          more = this.#scanTag(buf, len);
+          break;
         case LT:
           this.#afterLt(buf.charCodeAt(this.#i));
-          break;
-        case START_NAME:
-        case ATTR_NAME:
-        case END_NAME:
-          more = this.#scanName(buf, len);
-          break;
-        case ATTR_VALUE:
-          more = this.#value(buf, len);
           break;
         case BANG:
           this.#afterBang(buf.charCodeAt(this.#i));
@@ -270,11 +218,8 @@ export class XmlTokenizer {
         case DECL:
           more = this.#declaration(buf, len);
           break;
-        case REF:
-          more = this.#reference(buf, len);
-          break;
         default:
-          this.#inTag(buf.charCodeAt(this.#i));
+          more = this.#reference(buf, len);
       }
     }
   }
@@ -329,20 +274,19 @@ export class XmlTokenizer {
   }
 
   #afterLt(c: number): void {
-    if (c < 128 ? (ASCII_NAME[c] & 1) !== 0 : true) {
-      this.#tok = this.#i;
-      this.#attrs = [];
-      this.#state = START_NAME;
+    if (c >= 128 || (ASCII_NAME[c] & 1) !== 0) {
+      this.#tag.begin(false, this.#i);
+      this.#state = TAG;
     } else if (c === 0x2f /* / */) {
-      this.#tok = ++this.#i;
-      this.#state = END_NAME;
+      this.#tag.begin(true, ++this.#i);
+      this.#state = TAG;
     } else if (c === 0x21 /* ! */) {
       this.#i++;
       this.#bang = 0;
       this.#state = BANG;
     } else if (c === 0x3f /* ? */) {
       if (!this.#declAllowed || this.#base + this.#tagStart !== this.#declAt) {
-        throw this.#noPi();
+        throw this.#fail(processingInstruction("tag"));
       }
       this.#i++;
       this.#tok = this.#tagStart;
@@ -355,201 +299,13 @@ export class XmlTokenizer {
     }
   }
 
-  #scanName(buf: string, len: number): boolean {
-    const tok = this.#tok;
-    let i = this.#i;
-    let c = 0;
-    let wide = this.#wide;
-    while (i < len) {
-      c = buf.charCodeAt(i);
-      if (c >= 128) wide = true;
-      else if ((ASCII_NAME[c] & 2) === 0) break;
-      i++;
-    }
-    if (i - tok > this.#maxName) {
-      throw this.error(
-        `name longer than ${this.#maxName} characters`,
-        "policy-violation",
-        tok + this.#maxName,
-      );
-    }
-    this.#i = i;
-    this.#wide = wide;
-    if (i === len) return false;
-    this.#wide = false;
-    const name = buf.slice(tok, i);
-    const first = buf.charCodeAt(tok);
-    if (
-      i === tok || (first < 128 && (ASCII_NAME[first] & 1) === 0) ||
-      (wide && !XML_NAME.test(name))
-    ) {
-      throw this.error(`invalid name "${name}"`, "not-well-formed", tok);
-    }
-    const state = this.#state;
-    if (state === ATTR_NAME) {
-      const attrs = this.#attrs;
-      for (let j = 0; j < attrs.length; j += 2) {
-        if (attrs[j] === name) {
-          throw this.error(
-            `duplicate attribute "${name}"`,
-            "not-well-formed",
-            tok,
-          );
-        }
-      }
-      this.#attrName = name;
-      this.#state = ATTR_EQ;
-      return true;
-    }
-    this.#name = name;
-    if (isSpace(c)) {
-      this.#i++;
-      this.#state = state === START_NAME ? TAG : END_AFTER;
-    } else if (c === 0x3e /* > */) {
-      if (state === START_NAME) this.#emitStart(false);
-      else this.#emitEnd();
-    } else if (c === 0x2f /* / */ && state === START_NAME) {
-      this.#i++;
-      this.#state = EMPTY;
-    } else {
-      throw this.error(
-        `unexpected ${describe(c)} after name "${name}"`,
-        "not-well-formed",
-      );
-    }
-    return true;
-  }
-
-  #inTag(c: number): void {
-    const state = this.#state;
-    if (isSpace(c)) {
-      if (state === EMPTY) {
-        throw this.error('expected ">" after "/"', "not-well-formed");
-      }
-      this.#i++;
-      if (state === ATTR_AFTER) this.#state = TAG;
-      return;
-    }
-    if (state === TAG || state === ATTR_AFTER) {
-      if (c === 0x3e /* > */) return this.#emitStart(false);
-      if (c === 0x2f /* / */) {
-        this.#i++;
-        this.#state = EMPTY;
-        return;
-      }
-      if (state === TAG && (c < 128 ? (ASCII_NAME[c] & 1) !== 0 : true)) {
-        if (this.#attrs.length >= this.#maxAttributes * 2) {
-          throw this.error(
-            `more than ${this.#maxAttributes} attributes on element "${this.#name}"`,
-            "policy-violation",
-          );
-        }
-        this.#tok = this.#i;
-        this.#state = ATTR_NAME;
-        return;
-      }
-      throw this.error(
-        state === TAG
-          ? `unexpected ${describe(c)} in start tag "${this.#name}"`
-          : `expected whitespace between attributes of "${this.#name}"`,
-        "not-well-formed",
-      );
-    }
-    if (state === ATTR_EQ) {
-      if (c !== 0x3d /* = */) {
-        throw this.error(
-          `expected "=" after attribute "${this.#attrName}"`,
-          "not-well-formed",
-        );
-      }
-      this.#i++;
-      this.#state = ATTR_QUOTE;
-    } else if (state === ATTR_QUOTE) {
-      if (c !== 0x22 && c !== 0x27) {
-        throw this.error(
-          `value of attribute "${this.#attrName}" must be quoted`,
-          "not-well-formed",
-        );
-      }
-      this.#quote = c === 0x22 ? '"' : "'";
-      this.#valStart = ++this.#i;
-      this.#valPosition = undefined;
-      this.#valParts = "";
-      this.#state = ATTR_VALUE;
-    } else if (state === EMPTY && c === 0x3e) {
-      this.#emitStart(true);
-    } else if (state === END_AFTER && c === 0x3e) {
-      this.#emitEnd();
-    } else {
-      throw this.error(
-        `unexpected ${describe(c)} in ${
-          state === EMPTY ? "empty-element tag" : "end tag"
-        }`,
-        "not-well-formed",
-      );
-    }
-  }
-
-  #emitStart(selfClosing: boolean): void {
-    this.#i++;
+  #scanTag(buf: string, len: number): boolean {
+    const tag = this.#tag;
+    this.#i = tag.scan(buf, len, this.#i);
+    if (!tag.done) return false;
     this.#state = TEXT;
-    this.#h.startTag(this.#name, this.#attrs, selfClosing);
-  }
-
-  #emitEnd(): void {
-    this.#i++;
-    this.#state = TEXT;
-    this.#h.endTag(this.#name);
-  }
-
-  #value(buf: string, len: number): boolean {
-    const i = this.#i;
-    const q = buf.indexOf(this.#quote, i);
-    const end = q === -1 ? len : q;
-    let lt = this.#lt;
-    if (lt === -2 || (lt !== -1 && lt < i)) lt = this.#lt = buf.indexOf("<", i);
-    const start = this.#valStart;
-    const size = this.#valParts.length + end - start;
-    const over = start + this.#maxValue - this.#valParts.length;
-    if (lt !== -1 && lt < end && (size <= this.#maxValue || lt < over)) {
-      throw this.error(
-        `"<" in the value of attribute "${this.#attrName}"`,
-        "not-well-formed",
-        lt,
-      );
-    }
-    if (size > this.#maxValue) {
-      throw this.error(
-        `value of attribute "${this.#attrName}" longer than ${this.#maxValue} characters`,
-        "policy-violation",
-        over,
-      );
-    }
-    if (q === -1) {
-      if (this.#valPosition === undefined) {
-        this.tagStartByte(); // the mark must pass the tag start first
-        this.#valPosition = this.#pos.position(start);
-      }
-      this.#valParts += buf.slice(start, len);
-      this.#i = this.#valStart = len;
-      return false;
-    }
-    const raw = this.#valParts + buf.slice(start, q);
-    this.#valParts = "";
-    const value = decodeAttributeValue(raw);
-    if (typeof value !== "string") {
-      const semi = raw.indexOf(";", value.at);
-      const body = raw.slice(value.at + 1, semi === -1 ? raw.length : semi);
-      const problem = referenceProblem(value.problem, body, start);
-      throw new XmlSyntaxError(
-        `Cannot parse XML: ${problem.message} in the value of "${this.#attrName}"`,
-        problem.condition,
-        this.#valPosition ?? this.#pos.position(start),
-      );
-    }
-    this.#attrs.push(this.#attrName, value);
-    this.#i = q + 1;
-    this.#state = ATTR_AFTER;
+    if (tag.endTag) this.#h.endTag(tag.name);
+    else this.#h.startTag(tag.name, tag.attrs, tag.selfClosing);
     return true;
   }
 
@@ -625,10 +381,6 @@ export class XmlTokenizer {
     this.#textStart = this.#tok;
     this.#h.text(found.value, TextKind.reference);
     return true;
-  }
-
-  #noPi(): XmlSyntaxError {
-    return this.#fail(processingInstruction("tag"));
   }
 
   #fail(problem: MarkupProblem): XmlSyntaxError {
