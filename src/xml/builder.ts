@@ -1,6 +1,7 @@
 // RFC 6120 sections 4.1-4.3 and 11: the stream header, depth-1 stanzas and whole documents, built from restricted-XML tokens.
 
 import type { XmlElement, XmlNode } from "./element.ts";
+import { type XmlPosition, XmlSyntaxError } from "./errors.ts";
 import { NamespaceScope } from "./namespaces.ts";
 import { XmlTokenizer } from "./tokenizer.ts";
 import { TextKind, type TokenHandler } from "./tokens.ts";
@@ -59,6 +60,7 @@ export class TreeBuilder implements TokenHandler {
   #text = "";
   #stanza: XmlElement | undefined;
   #stanzaStart = -1;
+  #stanzaPosition: XmlPosition | undefined;
   #done = false;
   #result: XmlElement | undefined;
 
@@ -147,6 +149,7 @@ export class TreeBuilder implements TokenHandler {
       }
     } else if (level === 1) {
       this.#stanzaStart = tok.tagStartByte();
+      this.#stanzaPosition = tok.tagStartPosition();
       this.#stanza = element;
     } else {
       const parent = this.#kids[this.#kids.length - 1];
@@ -248,25 +251,27 @@ export class TreeBuilder implements TokenHandler {
 
   #checkSize(): void {
     if (this.#tok.currentByte() - this.#stanzaStart > this.#maxStanza) {
-      throw this.#tok.error(
-        `stanza larger than ${this.#maxStanza} bytes`,
-        "policy-violation",
-      );
+      throw this.#tooLarge(this.#stanzaPosition!);
     }
   }
 
   #checkBuffered(): void {
+    const tok = this.#tok;
     let start = this.#stanzaStart;
+    let position = this.#stanzaPosition;
     if (start < 0) {
-      if (this.#depth + this.#offset !== 1 || !this.#tok.inTag) return;
-      start = this.#tok.tagStartByte();
+      if (this.#depth + this.#offset !== 1 || !tok.inTag) return;
+      start = tok.tagStartByte();
+      position = tok.tagStartPosition();
     }
-    if (this.#tok.fedBytes - start > this.#maxStanza) {
-      throw this.#tok.error(
-        `stanza larger than ${this.#maxStanza} bytes`,
-        "policy-violation",
-        Infinity,
-      );
-    }
+    if (tok.fedBytes - start > this.#maxStanza) throw this.#tooLarge(position!);
+  }
+
+  #tooLarge(position: XmlPosition): XmlSyntaxError {
+    return new XmlSyntaxError(
+      `Cannot parse XML: stanza larger than ${this.#maxStanza} bytes`,
+      "policy-violation",
+      position,
+    );
   }
 }

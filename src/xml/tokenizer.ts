@@ -98,6 +98,12 @@ export class XmlTokenizer {
     return this.#tagByte;
   }
 
+  /** Position of the `<` of the tag being reported. */
+  tagStartPosition(): XmlPosition {
+    this.tagStartByte();
+    return this.#tagPosition!;
+  }
+
   /** Byte offset just after the token being reported. */
   currentByte(): number {
     return this.#pos.byteOffset(this.#i);
@@ -105,11 +111,11 @@ export class XmlTokenizer {
 
   /** An error at the start of the current tag. */
   errorAtTag(message: string, condition: XmlErrorCondition): XmlSyntaxError {
-    this.tagStartByte();
+    const position = this.tagStartPosition();
     return new XmlSyntaxError(
       `Cannot parse XML: ${message}`,
       condition,
-      this.#tagPosition!,
+      position,
     );
   }
 
