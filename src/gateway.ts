@@ -60,8 +60,12 @@ export interface Gateway extends AsyncDisposable {
   readonly webhook?: Webhook;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
-  /** Stops accepting requests, lets in-flight work finish, closes the stream. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting requests and stanzas, lets in-flight requests and
+   * webhook deliveries finish for up to `graceMs` (default 10 s), then closes
+   * the XMPP stream (iqs still waiting are answered 503).
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -158,11 +162,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     component,
     webhook,
     handler,
-    stop() {
+    stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
-        await server.shutdown();
-        await webhook?.drain();
+        // New stanzas are no longer taken (iqs get service-unavailable).
+        component.setStanzaHandler(undefined);
+        const shutdown = server.shutdown();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([
+          Promise.all([shutdown, webhook?.drain()]),
+          grace,
+        ]);
+        clearTimeout(timer);
         await component.stop();
+        await shutdown;
       })();
       return stopping;
     },

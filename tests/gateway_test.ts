@@ -13,7 +13,7 @@ interface Hook {
   url: string;
   received: { path: string; type: string | null; body: string }[];
   next: Promise<void>;
-  answer: (req: Request, body: string) => Response;
+  answer: (req: Request, body: string) => Response | Promise<Response>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ function startWebhook(): Hook {
         signal.resolve();
         signal = Promise.withResolvers<void>();
       }
-      return hook.answer(req, body);
+      return await hook.answer(req, body);
     },
   );
   hook.url = `http://127.0.0.1:${
@@ -220,4 +220,56 @@ Deno.test("gateway: wrong credentials are refused before anything is sent", asyn
     /Bearer realm="gw.localhost\/rest"/,
   );
   await missing.body?.cancel();
+});
+
+/** Starts a webhook that holds iq deliveries until `release` resolves. */
+function holdingWebhook(hook: Hook) {
+  const reached = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  hook.answer = async (req) => {
+    if (req.method !== "POST") return new Response(null, { status: 204 }); // the startup probe
+    reached.resolve();
+    await release.promise;
+    return new Response(null, { status: 204 });
+  };
+  return { reached: reached.promise, release: () => release.resolve() };
+}
+
+const heldIq = {
+  kind: "iq",
+  to: `held@${DOMAIN}`,
+  from: `c@${DOMAIN}`,
+  id: "h1",
+  ping: true,
+};
+
+Deno.test("gateway: stop() lets an in-flight iq finish within the grace period, then stops listening", async () => {
+  await using hook = startWebhook();
+  const held = holdingWebhook(hook);
+  await using env = await setup(hook);
+  const pending = post(`${env.gateway.url}/rest`, heldIq);
+  await held.reached;
+  const stopping = env.gateway.stop({ graceMs: 10_000 });
+  held.release();
+  const response = await pending;
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).type, "result");
+  await stopping;
+  const after = await fetch(`${env.gateway.url}/rest/ping/localhost`, {
+    headers: { Authorization: TOKEN },
+  }).then((r) => r.status, (e) => e.name);
+  assert.equal(after, "TypeError"); // connection refused: no longer listening
+});
+
+Deno.test("gateway: stop() answers an iq still waiting after the grace period with 503", async () => {
+  await using hook = startWebhook();
+  const held = holdingWebhook(hook);
+  await using env = await setup(hook);
+  const pending = post(`${env.gateway.url}/rest`, heldIq);
+  await held.reached;
+  await env.gateway.stop({ graceMs: 20 });
+  const response = await pending;
+  assert.equal(response.status, 503);
+  assert.equal((await response.json()).error.condition, "service-unavailable");
+  held.release();
 });
