@@ -26,6 +26,12 @@ export const XML_NAME: RegExp = new RegExp(
   "u",
 );
 
+/** An XML namespaces `NCName`: a `Name` without colons. */
+export const XML_NCNAME: RegExp = new RegExp(
+  `^[${NAME_START_CLASS.slice(1)}][${NAME_CHAR_CLASS.slice(1)}]*$`,
+  "u",
+);
+
 /** True when `name` matches the XML 1.0 `Name` production. */
 export function isXmlName(name: string): boolean {
   return XML_NAME.test(name);

@@ -115,7 +115,7 @@ export class XmlElement {
     const attrs: Record<string, string> = { ...this.attrs };
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined) delete attrs[key];
-      else attrs[key] = value;
+      else setOwn(attrs, key, value);
     }
     return new XmlElement(this.name, this.ns, attrs, this.children);
   }
@@ -144,7 +144,7 @@ export function el(
 ): XmlElement {
   const cleanAttrs: Record<string, string> = {};
   for (const [key, value] of Object.entries(attrs)) {
-    if (value !== undefined) cleanAttrs[key] = value;
+    if (value !== undefined) setOwn(cleanAttrs, key, value);
   }
   const kids: XmlNode[] = [];
   for (const child of children) {
@@ -152,4 +152,20 @@ export function el(
     kids.push(child);
   }
   return new XmlElement(name, ns, cleanAttrs, kids);
+}
+
+/** Sets an own property, also for the key "__proto__" (which plain assignment would swallow). */
+function setOwn(
+  target: Record<string, string>,
+  key: string,
+  value: string,
+): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else target[key] = value;
 }

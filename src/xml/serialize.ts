@@ -1,9 +1,11 @@
 // XML 1.0 serialization (W3C XML 1.0 sections 2.2-2.4) of the element model; all text and attribute values escaped.
 
 import { XmlElement } from "./element.ts";
+import { XML_NCNAME } from "./chars.ts";
 
 /** Namespace bound to the `xml:` prefix (never declared). */
 export const XML_NS = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 
 /** Options for {@linkcode serialize}. */
 export interface SerializeOptions {
@@ -29,7 +31,6 @@ export class XmlSerializeError extends TypeError {
 const FORBIDDEN_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<>"\t\n\r]/;
-const NAME = /^[A-Za-z_\u00C0-\uFFFD][\w.\-\u00B7-\uFFFD]*$/u;
 
 function checkChars(value: string): void {
   const bad = FORBIDDEN_CHAR.exec(value);
@@ -71,7 +72,7 @@ const ESCAPES: Record<string, string> = {
 const checkedNames = new Set<string>();
 function checkName(name: string): void {
   if (checkedNames.has(name)) return;
-  if (!NAME.test(name)) {
+  if (!XML_NCNAME.test(name)) {
     throw new XmlSerializeError(
       `Cannot serialize XML: "${name}" is not a valid XML name`,
     );
@@ -105,6 +106,11 @@ function write(
 ): void {
   checkName(element.name);
   let head = "<" + element.name;
+  if (element.ns === XML_NS || element.ns === XMLNS_NS) {
+    throw new XmlSerializeError(
+      `Cannot serialize XML: "${element.ns}" cannot be an element namespace`,
+    );
+  }
   if (element.ns !== parentNs) {
     head += ' xmlns="' + escapeAttr(element.ns) + '"';
   }
@@ -112,10 +118,15 @@ function write(
   for (const key in element.attrs) {
     const value = element.attrs[key];
     if (key.charCodeAt(0) === 123 /* { */) {
-      const close = key.indexOf("}");
+      const close = key.lastIndexOf("}");
       const uri = key.slice(1, close);
       const local = key.slice(close + 1);
       checkName(local);
+      if (uri === "" || uri === XMLNS_NS) {
+        throw new XmlSerializeError(
+          `Cannot serialize XML: attribute "${key}" has an invalid namespace`,
+        );
+      }
       if (uri === XML_NS) {
         head += " xml:" + local + '="' + escapeAttr(value) + '"';
         continue;
@@ -124,6 +135,11 @@ function write(
       head += " xmlns:" + prefix + '="' + escapeAttr(uri) + '" ' + prefix +
         ":" + local + '="' + escapeAttr(value) + '"';
       continue;
+    }
+    if (key === "xmlns") {
+      throw new XmlSerializeError(
+        'Cannot serialize XML: "xmlns" is a namespace declaration, not an attribute',
+      );
     }
     checkName(key.startsWith("xml:") ? key.slice(4) : key);
     head += " " + key + '="' + escapeAttr(value) + '"';
