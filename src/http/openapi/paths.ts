@@ -1,0 +1,261 @@
+// OpenAPI path items of the REST routes (generated from ROUTES, spec/mod_rest.md section 1.1) and of the operational endpoints.
+
+import { HEALTH_MEDIA_TYPE, HEALTH_PATHS } from "../health.ts";
+import { OUTPUT_MEDIA_TYPES } from "../media.ts";
+import type { ParamSpec, RouteId, RouteSpec } from "../routes.ts";
+import { ROUTES } from "../routes.ts";
+import { QUERY_SHORTCUTS } from "./queries.ts";
+import {
+  ERROR_RESPONSE_NAMES,
+  type ErrorStatus,
+  routeStatuses,
+} from "./responses.ts";
+import { type OpenApiObject, ref } from "./types.ts";
+
+/** Where the API description is served. */
+export const OPENAPI_PATH = "/rest/openapi.json";
+
+/** The methods the operational endpoints answer. */
+export const OPERATIONAL_METHODS = ["GET", "HEAD"] as const;
+
+/** Paths served outside the REST handler (no credentials needed). */
+export const OPERATIONAL_PATHS = [
+  HEALTH_PATHS.liveness,
+  HEALTH_PATHS.readiness,
+  OPENAPI_PATH,
+] as const;
+
+const OPERATION_IDS: Record<RouteId, string> = {
+  send: "sendStanza",
+  echo: "echoStanza",
+  send_path: "sendStanzaByPath",
+  query: "queryIq",
+};
+
+function camel(key: string): string {
+  return key.replace(/(^|_)([a-z])/g, (_, _sep, c: string) => c.toUpperCase());
+}
+
+function pathParameter(name: string, spec: ParamSpec): OpenApiObject {
+  const schema: Record<string, unknown> = { type: "string" };
+  if (spec.pattern) schema.pattern = spec.pattern;
+  if (spec.enum) schema.enum = spec.enum;
+  const note = spec.rest
+    ? " Percent-encode `/` as `%2F` (the raw rest of the path works too). Empty means none (a 422)."
+    : "";
+  return {
+    name,
+    in: "path",
+    required: true,
+    description: spec.description + "." + note,
+    schema,
+  };
+}
+
+const stanzaContent = (examples: Record<string, string>): OpenApiObject => {
+  const json: Record<string, unknown> = {};
+  const xml: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(examples)) {
+    json[key] = ref(name, "examples");
+    xml[key] = ref(`${name}Xml`, "examples");
+  }
+  return {
+    [OUTPUT_MEDIA_TYPES.xml]: {
+      schema: {
+        type: "string",
+        description: "One stanza without `xmlns`, or several inside `<xmpp>`",
+      },
+      examples: xml,
+    },
+    [OUTPUT_MEDIA_TYPES.json]: {
+      schema: { anyOf: [ref("Stanza"), ref("StanzaContainer")] },
+      examples: json,
+    },
+    [OUTPUT_MEDIA_TYPES.form]: {
+      schema: ref("FormStanza"),
+      examples: { ping: ref("PingResultForm", "examples") },
+    },
+  };
+};
+
+const REPLY = {
+  description:
+    "The reply to the iq (`result` or `error` alike), in the format chosen by `Accept` (default: the request's own; XML for text and body-less requests)",
+  content: stanzaContent({
+    ping: "PingResult",
+    disco: "DiscoInfoResult",
+    command: "CommandResult",
+    error: "ErrorReply",
+    archive: "ArchiveContainer",
+  }),
+};
+
+const SUCCESS: Record<RouteId, OpenApiObject> = {
+  send: REPLY,
+  send_path: REPLY,
+  query: REPLY,
+  echo: {
+    description: "The normalised stanza that would be sent (nothing is sent)",
+    content: stanzaContent({ chat: "ChatMessageEcho" }),
+  },
+};
+
+const ACCEPTED = {
+  description:
+    "A message or presence was handed to the XMPP server (empty body; bounces arrive later, through the webhook)",
+};
+
+function responses(id: RouteId): OpenApiObject {
+  const out: Record<string, unknown> = {};
+  for (const status of routeStatuses(id)) {
+    if (status === 200) out["200"] = SUCCESS[id];
+    else if (status === 202) out["202"] = ACCEPTED;
+    else {
+      out[String(status)] = ref(
+        ERROR_RESPONSE_NAMES[status as ErrorStatus],
+        "responses",
+      );
+    }
+  }
+  return out;
+}
+
+const TIMEOUT = ref("RestTimeout", "parameters");
+
+function restOperation(route: RouteSpec, operationId: string): OpenApiObject {
+  const parameters: unknown[] = Object.entries(route.params).map((
+    [name, spec],
+  ) => pathParameter(name, spec));
+  if (route.id !== "echo") parameters.push(TIMEOUT);
+  const op: Record<string, unknown> = {
+    operationId,
+    tags: [route.id === "query" ? "queries" : "stanzas"],
+    summary: route.summary,
+    parameters,
+    responses: responses(route.id),
+  };
+  if (route.id === "send" || route.id === "echo") {
+    op.requestBody = ref("Stanza", "requestBodies");
+  } else if (route.id === "send_path") {
+    op.requestBody = ref("PathStanza", "requestBodies");
+  } else {
+    parameters.push(ref("QueryPayload", "parameters"));
+  }
+  return op;
+}
+
+function shortcutPaths(route: RouteSpec): Record<string, OpenApiObject> {
+  const out: Record<string, OpenApiObject> = {};
+  for (const [key, shortcut] of Object.entries(QUERY_SHORTCUTS)) {
+    const params = Object.entries(
+      shortcut.params as Record<string, {
+        description: string;
+        example: string;
+        schema?: unknown;
+      }>,
+    ).map(([name, p]) => ({
+      name,
+      in: "query",
+      required: false,
+      description: p.description,
+      schema: p.schema ?? { type: "string" },
+      example: p.example,
+    }));
+    out[`/rest/${key}/{to}`] = {
+      get: {
+        operationId: `query${camel(key)}`,
+        tags: ["queries"],
+        summary: `${shortcut.summary}: \`GET /rest/${key}/{to}\``,
+        parameters: [pathParameter("to", route.params.to), ...params, TIMEOUT],
+        responses: responses("query"),
+      },
+    };
+  }
+  return out;
+}
+
+function operational(
+  operationId: string,
+  summary: string,
+  get: OpenApiObject,
+): OpenApiObject {
+  const head: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(get)) {
+    const { content: _body, ...rest } = response as Record<string, unknown>;
+    head[status] = { ...rest };
+  }
+  const base = { tags: ["operations"], security: [] };
+  return {
+    get: { ...base, operationId, summary, responses: get },
+    head: {
+      ...base,
+      operationId: `${operationId}Head`,
+      summary: `${summary} (headers only)`,
+      responses: head,
+    },
+  };
+}
+
+const noStore = { "Cache-Control": ref("Cache-Control-NoStore", "headers") };
+const health = (example: Record<string, unknown>): OpenApiObject => ({
+  [HEALTH_MEDIA_TYPE]: { schema: ref("Health"), example },
+});
+
+/** Every path item of the document, by path template. */
+export function paths(): Record<string, OpenApiObject> {
+  const out: Record<string, Record<string, unknown>> = {};
+  let query: RouteSpec | undefined;
+  for (const route of ROUTES) {
+    const item = out[route.path] ??= {};
+    const operationId = route.path === "/rest/"
+      ? `${OPERATION_IDS[route.id]}TrailingSlash`
+      : OPERATION_IDS[route.id];
+    item[route.method.toLowerCase()] = restOperation(route, operationId);
+    if (route.id === "query") query = route;
+  }
+  if (query) Object.assign(out, shortcutPaths(query));
+  out[HEALTH_PATHS.liveness] = operational(
+    "liveness",
+    "Liveness: the process runs",
+    {
+      "200": {
+        description: "Alive",
+        headers: noStore,
+        content: health({ status: "pass" }),
+      },
+    },
+  );
+  out[HEALTH_PATHS.readiness] = operational(
+    "readiness",
+    "Readiness: the XMPP component stream is online",
+    {
+      "200": {
+        description: "Ready: stanzas can be sent",
+        headers: noStore,
+        content: health({ status: "pass" }),
+      },
+      "503": {
+        description: "Not ready; the output names the stream's state",
+        headers: { ...noStore, "Retry-After": ref("Retry-After", "headers") },
+        content: health({
+          status: "fail",
+          output: "XMPP component stream is waiting-to-reconnect",
+        }),
+      },
+    },
+  );
+  out[OPENAPI_PATH] = operational("openapi", "This API description", {
+    "200": {
+      description: "The OpenAPI 3.1 document",
+      headers: {
+        "Cache-Control": ref("Cache-Control-Public", "headers"),
+      },
+      content: {
+        "application/json": {
+          schema: { type: "object", description: "An OpenAPI 3.1 document" },
+        },
+      },
+    },
+  });
+  return out;
+}
