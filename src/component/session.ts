@@ -1,16 +1,11 @@
 // XEP-0114 sections 2-3 (component stream and handshake) as a pure state machine: events in, actions out.
 
-import type { XmlElement } from "../xml/element.ts";
 import { XmlSyntaxError } from "../xml/errors.ts";
-import {
-  type XmlParserOptions,
-  type XmlStreamEvent,
-  XmlStreamParser,
-} from "../xml/parser.ts";
+import { type XmlStreamEvent, XmlStreamParser } from "../xml/parser.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import { isStanza } from "../xmpp/stanza.ts";
 import type { LogFields, LogLevel } from "../logger.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { backoffDelay } from "./backoff.ts";
 import {
   ComponentConnectionError,
   ComponentStreamError,
@@ -22,95 +17,22 @@ import {
   streamErrorXml,
   streamHeader,
 } from "./handshake.ts";
+import type {
+  ComponentState,
+  SessionAction,
+  SessionConfig,
+  SessionEvent,
+  SessionTimer,
+} from "./state.ts";
 
-/**
- * Where a component stream is in its life. `closed` is both the initial
- * state and the end (with the error that ended it when reconnecting is off).
- */
-export type ComponentState =
-  | { readonly name: "closed"; readonly error?: Error }
-  | { readonly name: "connecting"; readonly attempt: number }
-  | {
-    readonly name: "handshaking";
-    readonly attempt: number;
-    readonly streamId?: string;
-  }
-  | { readonly name: "online"; readonly streamId: string }
-  | { readonly name: "closing" }
-  | {
-    readonly name: "waiting-to-reconnect";
-    readonly attempt: number;
-    readonly delayMs: number;
-    readonly error: Error;
-  };
-
-/** The name of a state. */
-export type ComponentStateName = ComponentState["name"];
-
-/** Timers the session asks its shell to run. */
-export type SessionTimer = "reconnect" | "handshake" | "keepalive" | "close";
-
-/** What happens to the session (fed by the shell). */
-export type SessionEvent =
-  | { readonly type: "start" }
-  | { readonly type: "stop" }
-  | { readonly type: "connected" }
-  | { readonly type: "connect-failed"; readonly error: unknown }
-  | { readonly type: "data"; readonly chunk: Uint8Array | string }
-  | { readonly type: "disconnected"; readonly error?: unknown }
-  | {
-    readonly type: "digest";
-    readonly streamId: string;
-    readonly digest: string;
-  }
-  | { readonly type: "timer"; readonly timer: SessionTimer };
-
-/** What the shell must do (returned by {@linkcode ComponentSession.handle}). */
-export type SessionAction =
-  | { readonly type: "dial" }
-  | { readonly type: "write"; readonly data: string }
-  | { readonly type: "compute-digest"; readonly streamId: string }
-  | { readonly type: "close-socket" }
-  | {
-    readonly type: "set-timer";
-    readonly timer: SessionTimer;
-    readonly delayMs: number;
-  }
-  | { readonly type: "clear-timer"; readonly timer: SessionTimer }
-  | {
-    readonly type: "state";
-    readonly state: ComponentState;
-    readonly previous: ComponentState;
-  }
-  | { readonly type: "stanza"; readonly stanza: XmlElement }
-  | {
-    readonly type: "log";
-    readonly level: LogLevel;
-    readonly message: string;
-    readonly fields?: LogFields;
-  };
-
-/** Settings of a {@linkcode ComponentSession}. */
-export interface SessionConfig {
-  /** The component domain (the stream's `to`). */
-  domain: string;
-  /** The server address as `host:port`, for messages. */
-  server: string;
-  /** Reconnect after a failure (true) or end in `closed` (false). */
-  reconnect: boolean;
-  /** Reconnect delays. */
-  backoff: BackoffOptions;
-  /** Whitespace keepalive interval; 0 turns it off. */
-  keepaliveMs: number;
-  /** Limit for dial plus handshake. */
-  handshakeTimeoutMs: number;
-  /** How long to wait for the server's `</stream:stream>` after ours. */
-  closeTimeoutMs: number;
-  /** Parser limits (the namespace alias is added by the session). */
-  parser?: Omit<XmlParserOptions, "namespaceAliases">;
-  /** Source of randomness for the jitter, in [0, 1). */
-  random: () => number;
-}
+export type {
+  ComponentState,
+  ComponentStateName,
+  SessionAction,
+  SessionConfig,
+  SessionEvent,
+  SessionTimer,
+} from "./state.ts";
 
 const ALIASES = { [NS.component]: NS.client } as const;
 
@@ -254,18 +176,11 @@ export class ComponentSession {
     const state = this.#state;
     if (event.type === "open") {
       if (state.name !== "handshaking" || state.streamId !== undefined) return;
-      const streamId = event.header.attr("id");
-      if (!streamId) {
-        this.#emit({ type: "write", data: STREAM_CLOSE });
-        return this.#fail(
-          this.#connectionError(
-            "bad-stream",
-            "sent a stream header without id",
-          ),
-        );
-      }
+      // Prosody refuses an unknown host with an empty id and a stream error
+      // right after the header: wait for that error before complaining.
+      const streamId = event.header.attr("id") ?? "";
       this.#go({ name: "handshaking", attempt: state.attempt, streamId });
-      this.#emit({ type: "compute-digest", streamId });
+      if (streamId !== "") this.#emit({ type: "compute-digest", streamId });
       return;
     }
     if (event.type === "close") {
@@ -287,6 +202,15 @@ export class ComponentSession {
       );
     }
     if (state.name === "handshaking") {
+      if (state.streamId === "") {
+        this.#emit({ type: "write", data: STREAM_CLOSE });
+        return this.#fail(
+          this.#connectionError(
+            "bad-stream",
+            "sent a stream header without id",
+          ),
+        );
+      }
       if (state.streamId !== undefined && element.is("handshake", NS.client)) {
         return this.#online(state.streamId);
       }
