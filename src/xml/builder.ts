@@ -60,6 +60,7 @@ export class TreeBuilder implements TokenHandler {
   #text = "";
   #stanza: XmlElement | undefined;
   #stanzaStart = -1;
+  #stanzaStartChar = 0;
   #stanzaPosition: XmlPosition | undefined;
   #done = false;
   #result: XmlElement | undefined;
@@ -89,10 +90,10 @@ export class TreeBuilder implements TokenHandler {
     return this.#result;
   }
 
-  /** Feeds decoded text and returns the events it completed. */
-  feed(text: string): BuilderEvent[] {
+  /** Feeds decoded text (of `byteLength` input bytes, if known) and returns the events it completed. */
+  feed(text: string, byteLength = -1): BuilderEvent[] {
     this.#events = [];
-    this.#tok.feed(text);
+    this.#tok.feed(text, byteLength);
     this.#checkBuffered();
     return this.#events;
   }
@@ -149,6 +150,7 @@ export class TreeBuilder implements TokenHandler {
       }
     } else if (level === 1) {
       this.#stanzaStart = tok.tagStartByte();
+      this.#stanzaStartChar = tok.tagStartChar();
       this.#stanzaPosition = tok.tagStartPosition();
       this.#stanza = element;
     } else {
@@ -250,7 +252,12 @@ export class TreeBuilder implements TokenHandler {
   }
 
   #checkSize(): void {
-    if (this.#tok.currentByte() - this.#stanzaStart > this.#maxStanza) {
+    const tok = this.#tok;
+    // A UTF-16 unit is at most 3 bytes: measure bytes only when that could exceed the limit.
+    if ((tok.currentChar() - this.#stanzaStartChar) * 3 <= this.#maxStanza) {
+      return;
+    }
+    if (tok.currentByte() - this.#stanzaStart > this.#maxStanza) {
       throw this.#tooLarge(this.#stanzaPosition!);
     }
   }

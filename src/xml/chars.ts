@@ -38,15 +38,20 @@ export function isXmlName(name: string): boolean {
 }
 
 /**
- * Characters XML 1.0 forbids anywhere in a document: C0 controls other than
- * tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
+ * Finds characters XML 1.0 forbids anywhere in a document: C0 controls
+ * other than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF (global:
+ * set `lastIndex` to start).
  */
 export const FORBIDDEN_CHAR: RegExp =
   // deno-lint-ignore no-control-regex -- matching control characters is the point
-  /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+  /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
 
-/** Matches strings made only of ASCII characters. */
-export const ASCII_ONLY: RegExp = /^[\0-\x7F]*$/;
+/**
+ * Finds characters other than printable ASCII, tab, LF and CR (global: set
+ * `lastIndex` to start). In text without forbidden characters these are the
+ * non-ASCII ones.
+ */
+export const NOT_PLAIN_ASCII: RegExp = /[^\t\n\r\x20-\x7F]/g;
 
 /** Matches strings made only of XML whitespace (`S`). */
 export const WHITESPACE_ONLY: RegExp = /^[ \t\r\n]*$/;
@@ -65,11 +70,16 @@ export function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x09 || code === 0x0d;
 }
 
-/** The number of UTF-8 bytes needed for `s[from..to)` (lone surrogates count 2). */
-export function utf8Length(s: string, from = 0, to: number = s.length): number {
-  let bytes = to - from;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
+/** The number of UTF-8 bytes needed for `s` (lone surrogates count 2). */
+export function utf8Length(s: string): number {
+  let bytes = s.length;
+  NOT_PLAIN_ASCII.lastIndex = 0;
+  for (
+    let m = NOT_PLAIN_ASCII.exec(s);
+    m !== null;
+    m = NOT_PLAIN_ASCII.exec(s)
+  ) {
+    const c = m[0].charCodeAt(0);
     if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
   }
   return bytes;

@@ -90,7 +90,10 @@ class Core {
       const decoded = typeof chunk === "string"
         ? this.#utf8.string(chunk)
         : this.#utf8.bytes(chunk);
-      const events = builder.feed(decoded.text);
+      const events = builder.feed(
+        decoded.text,
+        typeof chunk === "string" ? -1 : chunk.length,
+      );
       if (decoded.invalid) throw builder.failAtEnd("invalid UTF-8");
       return events;
     } catch (error) {

@@ -1,17 +1,19 @@
 // RFC 6120 section 11 parser support: line, column and byte offsets of decoded XML text (W3C XML 1.0 section 2.11 line ends).
 
 import type { XmlPosition } from "./errors.ts";
+import { NOT_PLAIN_ASCII } from "./chars.ts";
 
 /**
  * Tracks the position of a moving mark over a sliding text buffer. The mark
- * only moves forward; each character is measured once, so keeping positions
- * costs one pass over the input (a native `indexOf` pass for ASCII text).
+ * only moves forward and each character is measured once; runs of ASCII are
+ * measured natively (`indexOf` for line ends), only non-ASCII characters one
+ * by one, so keeping positions costs little even for mixed text.
  */
 export class PositionTracker {
   #buf = "";
-  #ascii = true;
   #mark = 0; // index in #buf
   #nextNewline = -2; // cached index of the next "\n" at or after #mark; -2 = unknown
+  #nextWide = -2; // cached index of the next non-ASCII character; -2 = unknown
   #chars = 0;
   #bytes = 0;
   #line = 1;
@@ -30,65 +32,55 @@ export class PositionTracker {
 
   /**
    * Replaces the buffer after the first `dropped` characters of the old one
-   * were discarded; the mark must already be at `dropped`.
+   * were discarded; the mark must already be at `dropped` or beyond.
    */
-  rebase(buf: string, dropped: number, ascii: boolean): void {
+  rebase(buf: string, dropped: number): void {
     this.#buf = buf;
     this.#mark -= dropped;
-    this.#ascii = ascii;
     this.#nextNewline = -2;
+    this.#nextWide = -2;
   }
 
   /** Moves the mark to buffer index `to` (no-op when already past it). */
   advance(to: number): void {
-    const from = this.#mark;
+    let from = this.#mark;
     if (to <= from) return;
     const buf = this.#buf;
-    const n = to - from;
-    this.#chars += n;
+    this.#chars += to - from;
     this.#mark = to;
-    if (this.#ascii) {
-      this.#bytes += n;
-      let nl = this.#nextNewline;
-      if (nl === -2 || (nl !== -1 && nl < from)) nl = buf.indexOf("\n", from);
-      if (nl === -1 || nl >= to) {
-        this.#column += n;
-      } else {
-        let last = nl;
-        while (nl !== -1 && nl < to) {
-          this.#line++;
-          last = nl;
-          nl = buf.indexOf("\n", nl + 1);
-        }
-        this.#column = to - last;
+    while (from < to) {
+      let wide = this.#nextWide;
+      if (wide === -2 || (wide !== -1 && wide < from)) {
+        NOT_PLAIN_ASCII.lastIndex = from;
+        wide = this.#nextWide = NOT_PLAIN_ASCII.exec(buf)?.index ?? -1;
       }
-      this.#nextNewline = nl;
-      return;
+      const end = wide === -1 || wide >= to ? to : wide;
+      if (end > from) this.#ascii(buf, from, end);
+      if (end === to) return;
+      const c = buf.charCodeAt(end);
+      // A surrogate pair is 4 bytes and one column: 2 + 2 bytes, one column for the high half.
+      this.#bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
+      if (c < 0xdc00 || c > 0xdfff) this.#column++;
+      from = end + 1;
     }
-    let bytes = this.#bytes;
-    let column = this.#column;
-    for (let i = from; i < to; i++) {
-      const c = buf.charCodeAt(i);
-      if (c < 0x80) {
-        bytes++;
-        if (c === 0x0a) {
-          this.#line++;
-          column = 1;
-        } else column++;
-      } else if (c < 0x800) {
-        bytes += 2;
-        column++;
-      } else if (c >= 0xd800 && c <= 0xdfff) {
-        bytes += 2; // a surrogate pair is 4 bytes and one column
-        if (c < 0xdc00) column++;
-      } else {
-        bytes += 3;
-        column++;
+  }
+
+  #ascii(buf: string, from: number, to: number): void {
+    this.#bytes += to - from;
+    let nl = this.#nextNewline;
+    if (nl === -2 || (nl !== -1 && nl < from)) nl = buf.indexOf("\n", from);
+    if (nl === -1 || nl >= to) {
+      this.#column += to - from;
+    } else {
+      let last = nl;
+      while (nl !== -1 && nl < to) {
+        this.#line++;
+        last = nl;
+        nl = buf.indexOf("\n", nl + 1);
       }
+      this.#column = to - last;
     }
-    this.#bytes = bytes;
-    this.#column = column;
-    this.#nextNewline = -2;
+    this.#nextNewline = nl;
   }
 
   /** Byte offset of buffer index `at` (moves the mark there). */

@@ -5,7 +5,12 @@ import {
   type XmlPosition,
   XmlSyntaxError,
 } from "./errors.ts";
-import { ASCII_NAME, ASCII_ONLY, FORBIDDEN_CHAR, utf8Length } from "./chars.ts";
+import {
+  ASCII_NAME,
+  FORBIDDEN_CHAR,
+  NOT_PLAIN_ASCII,
+  utf8Length,
+} from "./chars.ts";
 import {
   checkDeclaration,
   describe,
@@ -39,7 +44,6 @@ export class XmlTokenizer {
   #pos: PositionTracker;
   #buf = "";
   #base = 0; // characters dropped before #buf
-  #ascii = true;
   #i = 0;
   #state = TEXT;
   #final = false;
@@ -104,6 +108,16 @@ export class XmlTokenizer {
     return this.#tagPosition!;
   }
 
+  /** Character offset (UTF-16 units since the start) of the `<` of the tag being reported. */
+  tagStartChar(): number {
+    return this.#base + this.#tagStart;
+  }
+
+  /** Character offset just after the token being reported. */
+  currentChar(): number {
+    return this.#base + this.#i;
+  }
+
   /** Byte offset just after the token being reported. */
   currentByte(): number {
     return this.#pos.byteOffset(this.#i);
@@ -141,16 +155,29 @@ export class XmlTokenizer {
     );
   }
 
-  /** Feeds decoded text; the handler is called for every completed token. */
-  feed(chunk: string): void {
-    const ascii = ASCII_ONLY.test(chunk);
-    this.#fedBytes += ascii ? chunk.length : utf8Length(chunk);
-    const bad = FORBIDDEN_CHAR.exec(chunk);
-    this.#append(bad === null ? chunk : chunk.slice(0, bad.index), ascii);
+  /**
+   * Feeds decoded text; the handler is called for every completed token.
+   * `byteLength` is the size of the input it was decoded from (measured
+   * when not given).
+   */
+  feed(chunk: string, byteLength = -1): void {
+    NOT_PLAIN_ASCII.lastIndex = 0;
+    const special = NOT_PLAIN_ASCII.exec(chunk);
+    let bad = -1;
+    if (special !== null) {
+      FORBIDDEN_CHAR.lastIndex = special.index;
+      bad = FORBIDDEN_CHAR.exec(chunk)?.index ?? -1;
+    }
+    this.#fedBytes += byteLength >= 0
+      ? byteLength
+      : special === null
+      ? chunk.length
+      : utf8Length(chunk);
+    this.#append(bad === -1 ? chunk : chunk.slice(0, bad));
     this.#run();
-    if (bad !== null) {
+    if (bad !== -1) {
       throw this.error(
-        `character ${describe(bad[0].charCodeAt(0))} is not allowed in XML`,
+        `character ${describe(chunk.charCodeAt(bad))} is not allowed in XML`,
         "not-well-formed",
         this.#buf.length,
       );
@@ -174,7 +201,7 @@ export class XmlTokenizer {
     );
   }
 
-  #append(chunk: string, ascii: boolean): void {
+  #append(chunk: string): void {
     const state = this.#state;
     let keep = this.#i;
     if (state === REF || state === DECL) keep = this.#tok;
@@ -184,9 +211,7 @@ export class XmlTokenizer {
     this.#pos.advance(keep);
     const tail = keep === this.#buf.length ? "" : this.#buf.slice(keep);
     this.#buf = tail + chunk;
-    this.#ascii = ascii &&
-      (tail === "" || this.#ascii || ASCII_ONLY.test(tail));
-    this.#pos.rebase(this.#buf, keep, this.#ascii);
+    this.#pos.rebase(this.#buf, keep);
     this.#tag.rebase(keep);
     this.#base += keep;
     this.#i -= keep;

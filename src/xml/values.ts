@@ -9,6 +9,7 @@ import {
 const CR = /\r\n?/g;
 const ATTR_SPACE = /\r\n|[\t\n\r]/g;
 const HAS_ATTR_SPACE = /[\t\n\r]/;
+const SPECIAL = /[&\t\n\r]/;
 
 /** Normalizes line ends in literal text: CRLF and lone CR become LF. */
 export function normalizeText(raw: string): string {
@@ -32,6 +33,7 @@ export interface ValueProblem {
  * literal whitespace becomes spaces, references are replaced.
  */
 export function decodeAttributeValue(raw: string): string | ValueProblem {
+  if (!SPECIAL.test(raw)) return raw;
   let amp = raw.indexOf("&");
   if (amp === -1) return normalizeSpace(raw);
   let out = "";
