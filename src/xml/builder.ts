@@ -7,6 +7,8 @@ import { XmlTokenizer } from "./tokenizer.ts";
 import { TextKind, type TokenHandler } from "./tokens.ts";
 
 const NOT_SPACE = /[^ \t\r\n]/;
+/** Largest stream header (start tag of the root in stream mode), in bytes. */
+export const MAX_HEADER_BYTES = 64 * 1024;
 
 /** What a {@linkcode TreeBuilder} reports in stream mode. */
 export type BuilderEvent =
@@ -143,6 +145,10 @@ export class TreeBuilder implements TokenHandler {
     const kids: XmlNode[] = [];
     const element = this.#scope.open(name, attrs, kids);
     if (level === 0) {
+      const start = tok.tagStartByte(); // before currentByte(): the mark only moves forward
+      if (tok.currentByte() - start > MAX_HEADER_BYTES) {
+        throw this.#tooLarge(tok.tagStartPosition(), "stream header");
+      }
       this.#events.push({ type: "open", header: element });
       if (selfClosing) {
         this.#scope.close();
@@ -266,17 +272,23 @@ export class TreeBuilder implements TokenHandler {
     const tok = this.#tok;
     let start = this.#stanzaStart;
     let position = this.#stanzaPosition;
+    let what = "stanza";
     if (start < 0) {
-      if (this.#depth + this.#offset !== 1 || !tok.inTag) return;
+      // An unfinished start tag of a stanza, a document root or a stream header.
+      const level = this.#depth + this.#offset;
+      if (level > 1 || !tok.inTag) return;
+      if (level === 0) what = "stream header";
       start = tok.tagStartByte();
       position = tok.tagStartPosition();
     }
-    if (tok.fedBytes - start > this.#maxStanza) throw this.#tooLarge(position!);
+    const max = what === "stanza" ? this.#maxStanza : MAX_HEADER_BYTES;
+    if (tok.fedBytes - start > max) throw this.#tooLarge(position!, what);
   }
 
-  #tooLarge(position: XmlPosition): XmlSyntaxError {
+  #tooLarge(position: XmlPosition, what = "stanza"): XmlSyntaxError {
+    const max = what === "stanza" ? this.#maxStanza : MAX_HEADER_BYTES;
     return new XmlSyntaxError(
-      `Cannot parse XML: stanza larger than ${this.#maxStanza} bytes`,
+      `Cannot parse XML: ${what} larger than ${max} bytes`,
       "policy-violation",
       position,
     );

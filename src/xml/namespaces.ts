@@ -1,6 +1,6 @@
 // Namespaces in XML 1.0 (third edition) sections 3-6, required by RFC 6120 section 11.2: prefix scopes and name resolution.
 
-import { ASCII_NAME } from "./chars.ts";
+import { ASCII_NAME, XML_NCNAME } from "./chars.ts";
 import { XmlElement, type XmlNode } from "./element.ts";
 import { XML_NS } from "./serialize.ts";
 
@@ -137,7 +137,9 @@ export class NamespaceScope {
     if (
       colon === 0 || colon === qname.length - 1 ||
       qname.indexOf(":", colon + 1) !== -1 ||
-      (next < 128 && (ASCII_NAME[next] & 1) === 0)
+      (next < 128
+        ? (ASCII_NAME[next] & 1) === 0
+        : !XML_NCNAME.test(qname.slice(colon + 1)))
     ) {
       throw this.#fail(`invalid qualified name "${qname}"`);
     }

@@ -120,6 +120,7 @@ export class XmlTokenizer {
 
   /** Byte offset just after the token being reported. */
   currentByte(): number {
+    this.tagStartByte(); // measured first: the position mark only moves forward
     return this.#pos.byteOffset(this.#i);
   }
 

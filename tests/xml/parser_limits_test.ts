@@ -119,6 +119,7 @@ Deno.test({
       ["text", "<message><body>"],
       ["an attribute value (limit raised)", "<message a='"],
       ["whitespace inside a start tag", "<message "],
+      ["whitespace inside the stream header", ""],
       ["nested elements", "<message>"],
     ];
     for (const [name, start] of cases) {
@@ -126,8 +127,8 @@ Deno.test({
         maxStanzaBytes: 64 * 1024,
         maxAttributeLength: 10 * MB,
       });
-      parser.push(HEADER + start);
-      const filler = name === "whitespace inside a start tag"
+      parser.push(start === "" ? "<stream:stream " : HEADER + start);
+      const filler = name.startsWith("whitespace")
         ? " ".repeat(16 * 1024)
         : name === "nested elements"
         ? "<a/>".repeat(4 * 1024)
@@ -146,7 +147,11 @@ Deno.test({
         "policy-violation",
         name,
       );
-      equal(pushed, 3, `${name}: fails in the push that crosses 64 KiB`);
+      equal(
+        pushed,
+        3,
+        `${name}: fails in the push that crosses 64 KiB`,
+      );
     }
   },
 });

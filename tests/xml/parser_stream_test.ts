@@ -1,6 +1,8 @@
 // Tests for the RFC 6120 section 11 stream parser: every case fed whole, split at every offset, and piece by piece.
 
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { XmlStreamParser } from "../../src/xml/parser.ts";
+import { XmlSyntaxError } from "../../src/xml/errors.ts";
 import { conditionOf, streamOutcome } from "./_harness.ts";
 import type { XmlParserOptions } from "../../src/xml/parser.ts";
 
@@ -540,3 +542,37 @@ for (const c of rejected) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "XmlStreamParser bounds the stream header to 64 KiB whatever maxStanzaBytes is",
+  permissions: "none",
+  fn() {
+    const options = { maxStanzaBytes: 10 };
+    const padded = (n: number) =>
+      "<s:s xmlns:s='u:s'" + " ".repeat(n - 19) + ">";
+    equal(conditionOf(streamOutcome(HEADER, options)), "ok");
+    const parser = new XmlStreamParser(options);
+    equal(parser.push(padded(64 * 1024)).length, 1);
+    throws(
+      () => new XmlStreamParser(options).push(padded(64 * 1024 + 1)),
+      (e) => e instanceof XmlSyntaxError && e.condition === "policy-violation",
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "XmlStreamParser rejects a prefixed name whose local part starts with a combining mark",
+  permissions: "none",
+  fn() {
+    equal(
+      conditionOf(streamOutcome(HEADER + "<x:\u0300a xmlns:x='urn:x'/>")),
+      "not-well-formed",
+    );
+    equal(
+      conditionOf(streamOutcome(HEADER + "<x:é\u0300 xmlns:x='urn:x'/>")),
+      "ok",
+    );
+  },
+});
