@@ -140,7 +140,10 @@ export class FakeRouter {
     if (jid.domain !== this.#serverDomain) {
       const component = this.#findComponent(jid.domain);
       if (component) return component.send(stanza);
-      return this.#bounce(stanza, { condition: "remote-server-not-found" });
+      return this.#bounce(stanza, {
+        condition: "not-allowed",
+        text: "Communication with remote domains is not enabled",
+      });
     }
     if (jid.isDomain) return this.#serverAnswers(stanza);
     const full = jid.toString();

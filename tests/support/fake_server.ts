@@ -254,7 +254,25 @@ export class FakeXmppServer implements AsyncDisposable {
       namespaceAliases: { [NS.component]: NS.client },
     });
     const streamId = crypto.getRandomValues(new Uint8Array(6)).toHex();
-    for await (const chunk of c.readable) {
+    // Not for-await: leaving that loop cancels the stream, and cancelling a
+    // Deno.TcpConn's readable closes the socket before our last writes.
+    const reader = c.readable.getReader();
+    try {
+      await this.#read(c, reader, parser, streamId);
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  async #read(
+    c: FakeConnection,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    parser: XmlStreamParser,
+    streamId: string,
+  ): Promise<void> {
+    for (;;) {
+      const { value: chunk, done } = await reader.read();
+      if (done) return;
       let events;
       try {
         events = parser.push(chunk);
@@ -266,14 +284,14 @@ export class FakeXmppServer implements AsyncDisposable {
         if (event.type === "open") {
           const domain = event.header.attr("to") ?? "";
           c.domain = domain;
+          // Like Prosody: an unknown host gets an empty id, then host-unknown.
+          const known = Object.hasOwn(this.#components, domain);
           c.writeRaw(
-            `<?xml version='1.0'?><stream:stream xmlns:stream='${NS.streams}' xmlns='${NS.component}' id='${streamId}' from='${
-              escapeAttr(domain)
-            }'>`,
+            `<?xml version='1.0'?><stream:stream xmlns:stream='${NS.streams}' xmlns='${NS.component}' id='${
+              known ? streamId : ""
+            }' from='${escapeAttr(domain)}'>`,
           );
-          if (!Object.hasOwn(this.#components, domain)) {
-            return c.streamError("host-unknown");
-          }
+          if (!known) return c.streamError("host-unknown");
         } else if (event.type === "close") {
           c.closedByComponent = true;
           return c.closeStream();
