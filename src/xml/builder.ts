@@ -124,7 +124,7 @@ export class TreeBuilder implements TokenHandler {
     return this.#events;
   }
 
-  /** @inheritdoc */
+  /** Opens an element: the stream header, a stanza, or a child of the open stanza. */
   startTag(name: string, attrs: string[], selfClosing: boolean): void {
     const tok = this.#tok;
     if (this.#done) {
@@ -178,7 +178,7 @@ export class TreeBuilder implements TokenHandler {
     this.#depth++;
   }
 
-  /** @inheritdoc */
+  /** Closes the innermost element; a depth-1 element becomes an event (or the document). */
   endTag(name: string): void {
     const depth = this.#depth;
     const expected = this.#names[depth - 1];
@@ -204,7 +204,7 @@ export class TreeBuilder implements TokenHandler {
     else this.#checkSize();
   }
 
-  /** @inheritdoc */
+  /** Adds character data to the open stanza; outside stanzas only whitespace is allowed. */
   text(value: string, kind: TextKind): void {
     const level = this.#depth === 0 ? 0 : this.#depth + this.#offset;
     if (level >= 2) {

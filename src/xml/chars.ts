@@ -53,9 +53,6 @@ export const FORBIDDEN_CHAR: RegExp =
  */
 export const NOT_PLAIN_ASCII: RegExp = /[^\t\n\r\x20-\x7F]/g;
 
-/** Matches strings made only of XML whitespace (`S`). */
-export const WHITESPACE_ONLY: RegExp = /^[ \t\r\n]*$/;
-
 /** True when `code` is an XML 1.0 `Char`. */
 export function isXmlChar(code: number): boolean {
   if (code >= 0x20) {

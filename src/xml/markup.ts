@@ -22,7 +22,7 @@ export interface MarkupProblem {
 /** Longest reference body looked at (`#x0010FFFF` is 9 characters). */
 export const MAX_REFERENCE = 32;
 /** Longest XML declaration accepted. */
-export const MAX_DECLARATION = 256;
+const MAX_DECLARATION = 256;
 
 const CDATA_OPEN = "[CDATA[";
 const DECL_OPEN = "<?xml";
@@ -115,7 +115,7 @@ export function scanReference(
   tok: number,
   from: number,
   len: number,
-): { end: number; value: string } | number | MarkupProblem {
+): { end: number; value: string } | -1 | MarkupProblem {
   const limit = Math.min(len, tok + 2 + MAX_REFERENCE);
   let i = from;
   for (; i < limit; i++) {
@@ -137,11 +137,36 @@ export function scanReference(
 }
 
 /**
+ * Scans an XML declaration starting at `tok` (its `<`): returns the index
+ * after `?>`, -1 when more input is needed, or a problem (any other
+ * processing instruction is restricted XML; only UTF-8 is supported).
+ */
+export function scanDeclaration(
+  buf: string,
+  tok: number,
+  len: number,
+): number | MarkupProblem {
+  const start = scanDeclarationStart(buf, tok, tok + 2, len);
+  if (typeof start !== "number") return start;
+  if (start - tok < 6) return -1;
+  const end = buf.indexOf("?>", start);
+  if ((end === -1 ? len : end + 2) - tok > MAX_DECLARATION) {
+    return {
+      message: "XML declaration too long",
+      condition: "not-well-formed",
+      at: tok,
+    };
+  }
+  if (end === -1) return -1;
+  return checkDeclaration(buf.slice(tok, end + 2), tok) ?? end + 2;
+}
+
+/**
  * Checks the start of a would-be XML declaration (`<?xml` and whitespace)
  * from index `from`; returns the index reached (6 past `tok` when complete)
  * or a problem: any other processing instruction is restricted XML.
  */
-export function scanDeclarationStart(
+function scanDeclarationStart(
   buf: string,
   tok: number,
   from: number,
@@ -174,7 +199,7 @@ export function processingInstruction(at: number | "tag"): MarkupProblem {
 }
 
 /** Validates a complete XML declaration; only UTF-8 is supported. */
-export function checkDeclaration(
+function checkDeclaration(
   decl: string,
   at: number,
 ): MarkupProblem | undefined {

@@ -19,6 +19,10 @@ export class PositionTracker {
   #line = 1;
   #column = 1;
   #reportBytes: boolean;
+  #chars0 = 0; // characters before #buf
+  #tag = 0; // index of the "<" of the current tag
+  #tagByte = -1;
+  #tagPosition: XmlPosition | undefined;
 
   /** `reportBytes` chooses the unit of {@linkcode XmlPosition.offset}. */
   constructor(reportBytes: boolean) {
@@ -37,6 +41,8 @@ export class PositionTracker {
   rebase(buf: string, dropped: number): void {
     this.#buf = buf;
     this.#mark -= dropped;
+    this.#tag -= dropped;
+    this.#chars0 += dropped;
     this.#nextNewline = -2;
     this.#nextWide = -2;
   }
@@ -81,6 +87,46 @@ export class PositionTracker {
       this.#column = to - last;
     }
     this.#nextNewline = nl;
+  }
+
+  /** Notes that a tag starts at buffer index `at`; it is measured on demand. */
+  startTag(at: number): void {
+    this.#tag = at;
+    this.#tagPosition = undefined;
+  }
+
+  /** Buffer index of the current tag's `<` (negative once dropped). */
+  get tagIndex(): number {
+    return this.#tag;
+  }
+
+  /** Character offset from the start of the input of the current tag's `<`. */
+  get tagChar(): number {
+    return this.#chars0 + this.#tag;
+  }
+
+  /** Characters before the current buffer. */
+  get base(): number {
+    return this.#chars0;
+  }
+
+  /**
+   * Byte offset of the current tag's `<`. Measured once, so it must be asked
+   * before the mark passes the tag start (before compacting the buffer and
+   * before measuring anything inside the tag).
+   */
+  tagByte(): number {
+    if (this.#tagPosition === undefined) {
+      this.#tagPosition = this.position(this.#tag);
+      this.#tagByte = this.#bytes;
+    }
+    return this.#tagByte;
+  }
+
+  /** Position of the current tag's `<` (see {@linkcode tagByte}). */
+  tagPosition(): XmlPosition {
+    this.tagByte();
+    return this.#tagPosition!;
   }
 
   /** Byte offset of buffer index `at` (moves the mark there). */

@@ -12,12 +12,10 @@ import {
   utf8Length,
 } from "./chars.ts";
 import {
-  checkDeclaration,
   describe,
   type MarkupProblem,
-  MAX_DECLARATION,
   processingInstruction,
-  scanDeclarationStart,
+  scanDeclaration,
   scanReference,
   stepBang,
 } from "./markup.ts";
@@ -43,7 +41,6 @@ export class XmlTokenizer {
   #declAllowed: boolean;
   #pos: PositionTracker;
   #buf = "";
-  #base = 0; // characters dropped before #buf
   #i = 0;
   #state = TEXT;
   #final = false;
@@ -53,9 +50,6 @@ export class XmlTokenizer {
   #lt = -2; // cached index of the next "<" (-1 none, -2 unknown)
   #amp = -2; // cached index of the next "&"
   #tok = 0; // start of a reference or declaration (kept in the buffer)
-  #tagStart = 0;
-  #tagByte = -1;
-  #tagPosition: XmlPosition | undefined;
   #bang = 0;
   #textStart = 0;
 
@@ -71,7 +65,7 @@ export class XmlTokenizer {
     this.#tag = new TagScanner({
       error: (message, condition, at) => this.error(message, condition, at),
       position: (at) => {
-        this.tagStartByte();
+        this.#pos.tagByte();
         return this.#pos.position(at);
       },
     }, options);
@@ -95,38 +89,33 @@ export class XmlTokenizer {
 
   /** Byte offset of the `<` of the tag being reported. */
   tagStartByte(): number {
-    if (this.#tagPosition === undefined) {
-      this.#tagPosition = this.#pos.position(this.#tagStart);
-      this.#tagByte = this.#pos.byteOffset(this.#tagStart);
-    }
-    return this.#tagByte;
+    return this.#pos.tagByte();
   }
 
   /** Position of the `<` of the tag being reported. */
   tagStartPosition(): XmlPosition {
-    this.tagStartByte();
-    return this.#tagPosition!;
+    return this.#pos.tagPosition();
   }
 
   /** Character offset (UTF-16 units since the start) of the `<` of the tag being reported. */
   tagStartChar(): number {
-    return this.#base + this.#tagStart;
+    return this.#pos.tagChar;
   }
 
   /** Character offset just after the token being reported. */
   currentChar(): number {
-    return this.#base + this.#i;
+    return this.#pos.base + this.#i;
   }
 
   /** Byte offset just after the token being reported. */
   currentByte(): number {
-    this.tagStartByte(); // measured first: the position mark only moves forward
+    this.#pos.tagByte(); // measured first: the position mark only moves forward
     return this.#pos.byteOffset(this.#i);
   }
 
   /** An error at the start of the current tag. */
   errorAtTag(message: string, condition: XmlErrorCondition): XmlSyntaxError {
-    const position = this.tagStartPosition();
+    const position = this.#pos.tagPosition();
     return new XmlSyntaxError(
       `Cannot parse XML: ${message}`,
       condition,
@@ -190,34 +179,27 @@ export class XmlTokenizer {
     this.#final = true;
     this.#run();
     if (this.#state === TEXT) return;
-    const where = this.#state === CDATA
-      ? "a CDATA section"
-      : this.#state === REF
-      ? "a reference"
-      : "a tag";
-    throw this.error(
-      `unexpected end of input inside ${where}`,
-      "not-well-formed",
-      this.#buf.length,
-    );
+    const where = ["a tag", "a CDATA section", "a reference"][
+      this.#state === CDATA ? 1 : this.#state === REF ? 2 : 0
+    ];
+    const message = `unexpected end of input inside ${where}`;
+    throw this.error(message, "not-well-formed", this.#buf.length);
   }
 
   #append(chunk: string): void {
     const state = this.#state;
     let keep = this.#i;
     if (state === REF || state === DECL) keep = this.#tok;
-    else if (state === LT) keep = this.#tagStart; // "<?" may start a declaration
+    else if (state === LT) keep = this.#pos.tagIndex; // "<?" may start a declaration
     else if (state === TAG) keep = this.#tag.keepFrom(keep);
-    if (this.inTag) this.tagStartByte();
+    if (this.inTag) this.#pos.tagByte();
     this.#pos.advance(keep);
     const tail = keep === this.#buf.length ? "" : this.#buf.slice(keep);
     this.#buf = tail + chunk;
     this.#pos.rebase(this.#buf, keep);
     this.#tag.rebase(keep);
-    this.#base += keep;
     this.#i -= keep;
     this.#tok -= keep;
-    this.#tagStart -= keep;
     this.#lt = -2;
     this.#amp = -2;
     if (!this.#started && this.#buf.length > 0) {
@@ -284,8 +266,7 @@ export class XmlTokenizer {
       this.#state = REF;
     } else {
       this.#state = LT;
-      this.#tagStart = end;
-      this.#tagPosition = undefined;
+      this.#pos.startTag(end);
     }
     return true;
   }
@@ -293,13 +274,8 @@ export class XmlTokenizer {
   #emitText(buf: string, from: number, to: number): void {
     const raw = buf.slice(from, to);
     const bad = raw.indexOf("]]>");
-    if (bad !== -1) {
-      throw this.error(
-        '"]]>" is not allowed in text',
-        "not-well-formed",
-        from + bad,
-      );
-    }
+    const message = '"]]>" is not allowed in text';
+    if (bad !== -1) throw this.error(message, "not-well-formed", from + bad);
     this.#i = to;
     this.#textStart = from;
     this.#h.text(normalizeText(raw), TextKind.literal);
@@ -317,11 +293,11 @@ export class XmlTokenizer {
       this.#bang = 0;
       this.#state = BANG;
     } else if (c === 0x3f /* ? */) {
-      if (!this.#declAllowed || this.#base + this.#tagStart !== this.#declAt) {
+      if (!this.#declAllowed || this.#pos.tagChar !== this.#declAt) {
         throw this.#fail(processingInstruction("tag"));
       }
       this.#i++;
-      this.#tok = this.#tagStart;
+      this.#tok = this.#pos.tagIndex;
       this.#state = DECL;
     } else {
       throw this.error(
@@ -376,28 +352,11 @@ export class XmlTokenizer {
   }
 
   #declaration(buf: string, len: number): boolean {
-    const tok = this.#tok;
-    if (this.#i - tok < 6) {
-      const reached = scanDeclarationStart(buf, tok, this.#i, len);
-      if (typeof reached !== "number") throw this.#fail(reached);
-      this.#i = reached;
-      if (reached - tok < 6) return false;
-    }
-    const end = buf.indexOf("?>", this.#i);
-    if (
-      end === -1 ? len - tok > MAX_DECLARATION : end + 2 - tok > MAX_DECLARATION
-    ) {
-      throw this.error("XML declaration too long", "not-well-formed", tok);
-    }
-    if (end === -1) {
-      this.#i = Math.max(this.#i, len - 1);
-      return false;
-    }
-    const problem = checkDeclaration(buf.slice(tok, end + 2), tok);
-    if (problem !== undefined) throw this.#fail(problem);
-    this.#i = end + 2;
-    this.#state = TEXT;
-    return true;
+    const end = scanDeclaration(buf, this.#tok, len);
+    if (typeof end !== "number") throw this.#fail(end);
+    this.#i = end === -1 ? len : end;
+    if (end !== -1) this.#state = TEXT;
+    return end !== -1;
   }
 
   #reference(buf: string, len: number): boolean {
@@ -406,7 +365,6 @@ export class XmlTokenizer {
       this.#i = len;
       return false;
     }
-    if (typeof found === "number") throw new Error("unreachable");
     if ("message" in found) throw this.#fail(found);
     this.#i = found.end;
     this.#state = TEXT;
