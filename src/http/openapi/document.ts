@@ -164,7 +164,7 @@ const SECURITY_SCHEMES = {
     type: "http",
     scheme: "bearer",
     description:
-      "`Authorization` equal to one of the configured `rest_credentials` values, e.g. `Bearer dmVyeSBzZWNyZXQgdG9rZW4K` (scheme case-insensitive, compared in constant time).",
+      "`Authorization` equal to one of the configured `rest_credentials` values, e.g. `Bearer my-api-token` (scheme case-insensitive, compared in constant time).",
   },
   basic: {
     type: "http",

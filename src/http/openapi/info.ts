@@ -1,7 +1,7 @@
 // The prose of the API description (info.description): how xmpp-rest behaves, where it differs from mod_rest (decisions.md).
 
 /** Markdown shown at the top of the API description. */
-export const INFO_DESCRIPTION = `
+export const INFO_DESCRIPTION: string = `
 xmpp-rest connects to an XMPP server as an external component (XEP-0114)
 and speaks the HTTP API of Prosody's mod_rest, so clients written for
 mod_rest work unchanged.

@@ -9,7 +9,7 @@ export {
   OPERATIONAL_METHODS,
   OPERATIONAL_PATHS,
 } from "./paths.ts";
-export type { JsonSchema, OpenApiDocument } from "./types.ts";
+export type { JsonSchema, OpenApiDocument, OpenApiObject } from "./types.ts";
 
 let cached: { document: OpenApiDocument; body: string } | undefined;
 

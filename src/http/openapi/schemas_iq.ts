@@ -10,8 +10,9 @@ const node = str("Node");
 
 const formValue: JsonSchema = {
   description:
-    "A field value: a string (one `<value>`), an array (several); input also takes numbers and booleans (`1`/`0`)",
+    "A field value: a string (one `<value>`), an array (several), null (none); input also takes numbers and booleans (`1`/`0`)",
   anyOf: [
+    { type: "null" },
     { type: "string" },
     { type: "number" },
     { type: "boolean" },
@@ -158,9 +159,7 @@ export const IQ_SCHEMAS: { readonly [name: string]: JsonSchema } = {
     type: "object",
     description:
       "XEP-0004 values-only form `{var: value}`; output: list-single and list-multi as arrays, text-multi joined, boolean true/false, other typed fields the first value or null, untyped fields arrays",
-    additionalProperties: {
-      anyOf: [{ type: "null" }, ...(formValue.anyOf as JsonSchema[])],
-    },
+    additionalProperties: formValue,
   },
   ArchiveQuery: obj(
     "XEP-0313 MAM query `<query xmlns='urn:xmpp:mam:2' queryid>` (implies iq type `set`); the convenience keys build the filter form and the page",

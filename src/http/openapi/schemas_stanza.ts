@@ -102,7 +102,7 @@ export const SCHEMAS: { readonly [name: string]: JsonSchema } = {
   }),
   Stanza: {
     description:
-      "A stanza in the JSON mapping. Unknown keys are ignored; a known key with a value of the wrong shape is a 422 naming its JSON path.",
+      "A stanza in the JSON mapping. Unknown keys are ignored and a `null` value means absent; a known key with a value of the wrong shape is a 422 naming its JSON path.",
     anyOf: [ref("Message"), ref("Presence"), ref("Iq")],
   },
   StanzaContainer: obj(
