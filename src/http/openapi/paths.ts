@@ -3,7 +3,7 @@
 import { HEALTH_MEDIA_TYPE, HEALTH_PATHS } from "../health.ts";
 import { OUTPUT_MEDIA_TYPES } from "../media.ts";
 import type { ParamSpec, RouteId, RouteSpec } from "../routes.ts";
-import { ROUTES } from "../routes.ts";
+import { IQ_QUERY_KEYS, PATH_KINDS, ROUTES } from "../routes.ts";
 import { QUERY_SHORTCUTS } from "./queries.ts";
 import {
   ERROR_RESPONSE_NAMES,
@@ -32,6 +32,14 @@ const OPERATION_IDS: Record<RouteId, string> = {
   query: "queryIq",
 };
 
+/** Typical values of the route parameters (documentation only). */
+const PARAM_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  kind: PATH_KINDS,
+  type: ["chat", "groupchat", "normal", "available", "get", "set", "disco"],
+  query: IQ_QUERY_KEYS,
+  to: ["user@example.org", "room@muc.example.org/Nick"],
+};
+
 function camel(key: string): string {
   return key.replace(/(^|_)([a-z])/g, (_, _sep, c: string) => c.toUpperCase());
 }
@@ -40,6 +48,7 @@ function pathParameter(name: string, spec: ParamSpec): OpenApiObject {
   const schema: Record<string, unknown> = { type: "string" };
   if (spec.pattern) schema.pattern = spec.pattern;
   if (spec.enum) schema.enum = spec.enum;
+  if (PARAM_EXAMPLES[name]) schema.examples = PARAM_EXAMPLES[name];
   const note = spec.rest
     ? " Percent-encode `/` as `%2F` (the raw rest of the path works too). Empty means none (a 422)."
     : "";

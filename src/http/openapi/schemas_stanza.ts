@@ -124,7 +124,7 @@ export const SCHEMAS: { readonly [name: string]: JsonSchema } = {
     ...COMMON_FIELDS,
   }),
   Iq: obj(
-    "An `<iq/>`; a request carries exactly one payload key. Type defaults to `set` with `command` or `archive`, else `get`.",
+    "An `<iq/>`. A request is of type get or set (others are a 422) and carries exactly one payload key; the type defaults to `set` with `command` or `archive`, else `get`.",
     {
       ...attributes("iq", "Iq type"),
       ...IQ_FIELDS,
@@ -173,7 +173,7 @@ export const SCHEMAS: { readonly [name: string]: JsonSchema } = {
   FormStanza: {
     type: "object",
     description:
-      "The JSON mapping restricted to top-level strings (numbers and booleans given as strings are coerced). As output: the top-level scalars only (numbers as strings, `true` as an empty string; objects, arrays and `false` dropped).",
+      "The JSON mapping restricted to top-level strings (numbers and booleans given as strings are coerced); a body without `=` is a URL-encoded message text on `POST /rest` and a 400 on the path route. As output: the top-level scalars only (numbers as strings, `true` as an empty string; objects, arrays and `false` dropped).",
     properties: {
       kind: str("Stanza kind"),
       type: str("Stanza type"),
