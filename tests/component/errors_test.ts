@@ -1,0 +1,102 @@
+// RFC 6120 section 4.9 stream errors as ComponentStreamError messages (XEP-0114 handshake and online phases).
+
+import assert from "node:assert/strict";
+import {
+  ComponentStreamError,
+  readStreamError,
+} from "../../src/component/errors.ts";
+import { el } from "../../src/xml/element.ts";
+import { NS } from "../../src/xmpp/namespaces.ts";
+
+const context = { server: "127.0.0.1:5347", domain: "gw.localhost" };
+
+const cases = [
+  {
+    condition: "not-authorized",
+    phase: "handshake",
+    text: undefined,
+    message:
+      "Component handshake rejected by 127.0.0.1:5347: not-authorized (wrong secret for gw.localhost?)",
+  },
+  {
+    condition: "host-unknown",
+    phase: "handshake",
+    text: "gw.localhost does not match",
+    message:
+      'Component handshake rejected by 127.0.0.1:5347: host-unknown (is gw.localhost configured as a component on the server?): "gw.localhost does not match"',
+  },
+  {
+    condition: "conflict",
+    phase: "handshake",
+    text: undefined,
+    message:
+      "Component handshake rejected by 127.0.0.1:5347: conflict (another component is already connected as gw.localhost)",
+  },
+  {
+    condition: "invalid-from",
+    phase: "online",
+    text: undefined,
+    message:
+      "Component stream closed by 127.0.0.1:5347: invalid-from (a stanza's from was not in gw.localhost)",
+  },
+  {
+    condition: "system-shutdown",
+    phase: "online",
+    text: undefined,
+    message:
+      "Component stream closed by 127.0.0.1:5347: system-shutdown (the server is shutting down)",
+  },
+  {
+    condition: "reset",
+    phase: "online",
+    text: "bye",
+    message: 'Component stream closed by 127.0.0.1:5347: reset: "bye"',
+  },
+] as const;
+
+for (const { condition, phase, text, message } of cases) {
+  Deno.test({
+    name:
+      `ComponentStreamError for ${condition} during ${phase} reads "${message}"`,
+    permissions: "none",
+    fn() {
+      const error = new ComponentStreamError(condition, text, {
+        ...context,
+        phase,
+      });
+      assert.equal(error.message, message);
+      assert.equal(error.condition, condition);
+      assert.equal(error.text, text);
+      assert.equal(error.name, "ComponentStreamError");
+    },
+  });
+}
+
+Deno.test({
+  name:
+    "readStreamError() reads the condition and text; an unknown condition reads as undefined-condition",
+  permissions: "none",
+  fn() {
+    const known = el(
+      "error",
+      NS.streams,
+      {},
+      el("conflict", NS.streamErrors),
+      el("text", NS.streamErrors, {}, "Component already connected"),
+    );
+    assert.deepEqual(readStreamError(known), {
+      condition: "conflict",
+      text: "Component already connected",
+    });
+    const unknown = el(
+      "error",
+      NS.streams,
+      {},
+      el("x-custom", NS.streamErrors),
+    );
+    assert.deepEqual(readStreamError(unknown), {
+      condition: "undefined-condition",
+      text: undefined,
+    });
+  },
+});
