@@ -5,6 +5,7 @@ import type { ComponentClient } from "./component/api.ts";
 import type { Dial } from "./component/connection.ts";
 import type { HostPort } from "./config/options.ts";
 import { createRestHandler } from "./http/rest_handler.ts";
+import { createHttpApp } from "./http/app.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { createWebhook, type Webhook } from "./webhook/delivery.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
@@ -131,9 +132,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     iqMaxTimeout: options.iqMaxTimeout,
     logger,
   });
+  const app = createHttpApp({
+    rest,
+    readiness: () => ({
+      online: component.online,
+      state: component.state.name,
+    }),
+  });
   const handler = async (request: Request): Promise<Response> => {
     const started = performance.now();
-    const response = await rest(request);
+    const response = await app(request);
     logger.info("http", {
       method: request.method,
       path: new URL(request.url).pathname,
@@ -143,6 +151,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return response;
   };
 
+  // The session logs online, failures and reconnect delays itself.
+  component.onStateChange((state, previous) => {
+    logger.debug("XMPP stream state", { from: previous.name, to: state.name });
+  });
   component.start();
   if (webhook) void webhook.probe();
   const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };

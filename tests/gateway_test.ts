@@ -273,3 +273,26 @@ Deno.test("gateway: stop() answers an iq still waiting after the grace period wi
   assert.equal((await response.json()).error.condition, "service-unavailable");
   held.release();
 });
+
+Deno.test("gateway: /readyz follows the stream state; /healthz and the OpenAPI document need no credentials", async () => {
+  await using env = await setup();
+  const ready = await fetch(`${env.gateway.url}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.equal(ready.headers.get("Content-Type"), "application/health+json");
+  assert.deepEqual(await ready.json(), { status: "pass" });
+  const live = await fetch(`${env.gateway.url}/healthz`);
+  assert.equal(live.status, 200);
+  await live.body?.cancel();
+  const doc = await fetch(`${env.gateway.url}/rest/openapi.json`);
+  assert.equal(doc.status, 200);
+  assert.equal((await doc.json()).openapi, "3.1.0");
+  await env.dev.close();
+  while (env.gateway.component.online) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const down = await fetch(`${env.gateway.url}/readyz`);
+  assert.equal(down.status, 503);
+  const body = await down.json();
+  assert.equal(body.status, "fail");
+  assert.ok(!JSON.stringify(body).includes(SECRET));
+});
