@@ -43,23 +43,19 @@ export class NamespaceScope {
 
   /** Enters the scope of a start tag and returns its element (children: `kids`). */
   open(qname: string, raw: readonly string[], kids: XmlNode[]): XmlElement {
-    const prefixes = this.#prefixes;
-    const mark = prefixes.length;
+    const mark = this.#prefixes.length;
     let ns = this.#defaults[this.#defaults.length - 1];
-    let plain = 0;
+    let attrs: Record<string, string> = {};
+    let prefixed = false; // an attribute with a prefix other than xml:
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i];
-      if (name.charCodeAt(0) !== 0x78 /* x */ || !name.startsWith("xmlns")) {
-        plain++;
-      } else if (name.length === 5) {
-        const uri = raw[i + 1];
-        if (uri === XML_NS || uri === XMLNS_NS) {
-          throw this.#fail(`namespace "${uri}" cannot be the default`);
-        }
-        ns = this.#alias(uri);
-      } else if (name.charCodeAt(5) === 0x3a /* : */) {
-        this.#declare(name.slice(6), raw[i + 1]);
-      } else plain++;
+      const colon = name.indexOf(":");
+      if (isDeclaration(name)) {
+        if (colon === -1) ns = this.#defaultNamespace(raw[i + 1]);
+        else this.#declare(name.slice(6), raw[i + 1]);
+      } else if (colon === -1) setOwn(attrs, name, raw[i + 1]);
+      else if (this.#split(name, colon) === "xml") attrs[name] = raw[i + 1];
+      else prefixed = true;
     }
     this.#marks.push(mark);
     this.#defaults.push(ns);
@@ -73,43 +69,47 @@ export class NamespaceScope {
       ns = this.#lookup(prefix);
       local = qname.slice(colon + 1);
     }
-    const attrs: Record<string, string> = {};
-    for (let i = 0; plain > 0 && i < raw.length; i += 2) {
-      let key = raw[i];
-      if (key.startsWith("xmlns") && (key.length === 5 || key[5] === ":")) {
-        continue;
-      }
-      plain--;
-      const c = key.indexOf(":");
-      if (c !== -1) {
-        const prefix = this.#split(key, c);
-        if (prefix !== "xml") {
-          key = "{" + this.#lookup(prefix) + "}" + key.slice(c + 1);
-        }
-      }
-      if (Object.hasOwn(attrs, key)) {
-        throw this.#fail(
-          `duplicate attribute "${raw[i]}" (resolves to "${key}")`,
-        );
-      }
-      if (key === "__proto__") {
-        Object.defineProperty(attrs, key, {
-          value: raw[i + 1],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else attrs[key] = raw[i + 1];
-    }
+    if (prefixed) attrs = this.#resolveAll(raw);
     return new XmlElement(local, ns, attrs, kids);
   }
 
   /** Leaves the scope of the innermost open element. */
   close(): void {
     const mark = this.#marks.pop()!;
-    this.#prefixes.length = mark;
-    this.#uris.length = mark;
+    if (this.#prefixes.length !== mark) {
+      this.#prefixes.length = mark;
+      this.#uris.length = mark;
+    }
     this.#defaults.pop();
+  }
+
+  /** Resolves all attributes in document order (only needed when some carry a declared prefix). */
+  #resolveAll(raw: readonly string[]): Record<string, string> {
+    const attrs: Record<string, string> = {};
+    for (let i = 0; i < raw.length; i += 2) {
+      let key = raw[i];
+      if (isDeclaration(key)) continue;
+      const c = key.indexOf(":");
+      if (c !== -1 && this.#split(key, c) !== "xml") {
+        key = "{" + this.#lookup(key.slice(0, c)) + "}" + key.slice(c + 1);
+        // Names as written are unique (the tokenizer checks); two prefixes
+        // bound to one namespace can still make resolved names collide.
+        if (Object.hasOwn(attrs, key)) {
+          throw this.#fail(
+            `duplicate attribute "${raw[i]}" (resolves to "${key}")`,
+          );
+        }
+      }
+      setOwn(attrs, key, raw[i + 1]);
+    }
+    return attrs;
+  }
+
+  #defaultNamespace(uri: string): string {
+    if (uri === XML_NS || uri === XMLNS_NS) {
+      throw this.#fail(`namespace "${uri}" cannot be the default`);
+    }
+    return this.#alias(uri);
   }
 
   #declare(prefix: string, uri: string): void {
@@ -153,4 +153,26 @@ export class NamespaceScope {
     }
     throw this.#fail(`namespace prefix "${prefix}" is not bound`);
   }
+}
+
+/** True for `xmlns` and `xmlns:*` (namespace declarations, not attributes). */
+function isDeclaration(name: string): boolean {
+  return name.charCodeAt(0) === 0x78 /* x */ && name.startsWith("xmlns") &&
+    (name.length === 5 || name.charCodeAt(5) === 0x3a /* : */);
+}
+
+/** Sets an own property, also for "__proto__" (which plain assignment would swallow). */
+function setOwn(
+  target: Record<string, string>,
+  key: string,
+  value: string,
+): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else target[key] = value;
 }

@@ -140,11 +140,7 @@ export class TagScanner {
     if (state === ATTR_EQ && c === 0x3d /* = */) {
       this.#state = ATTR_QUOTE;
     } else if (state === ATTR_QUOTE && (c === 0x22 || c === 0x27)) {
-      this.#quote = c === 0x22 ? '"' : "'";
-      this.#valStart = i + 1;
-      this.#valParts = "";
-      this.#valPosition = undefined;
-      this.#state = ATTR_VALUE;
+      this.#openValue(c, i + 1);
     } else if ((state === TAG || state === ATTR_AFTER) && c === 0x2f) {
       this.#state = EMPTY;
     } else if (state === TAG && (c >= 128 || (ASCII_NAME[c] & 1) !== 0)) {
@@ -232,7 +228,19 @@ export class TagScanner {
     }
     this.#attrName = name;
     this.#state = ATTR_EQ;
-    return i;
+    // Shortcut for the usual name='value' without spaces around "=".
+    const quote = buf.charCodeAt(i + 1);
+    if (c !== 0x3d /* = */ || (quote !== 0x22 && quote !== 0x27)) return i;
+    this.#openValue(quote, i + 2);
+    return i + 2;
+  }
+
+  #openValue(quote: number, start: number): void {
+    this.#quote = quote === 0x22 ? '"' : "'";
+    this.#valStart = start;
+    this.#valParts = "";
+    this.#valPosition = undefined;
+    this.#state = ATTR_VALUE;
   }
 
   #value(buf: string, len: number, i: number): number {

@@ -8,6 +8,7 @@ import {
 import {
   ASCII_NAME,
   FORBIDDEN_CHAR,
+  FORBIDDEN_DECODED,
   NOT_PLAIN_ASCII,
   utf8Length,
 } from "./chars.ts";
@@ -147,16 +148,17 @@ export class XmlTokenizer {
 
   /**
    * Feeds decoded text; the handler is called for every completed token.
-   * `byteLength` is the size of the input it was decoded from (measured
-   * when not given).
+   * `byteLength` is the size of the UTF-8 input it was decoded from by a
+   * fatal decoder (so it has no lone surrogates); -1 for other text.
    */
   feed(chunk: string, byteLength = -1): void {
     NOT_PLAIN_ASCII.lastIndex = 0;
     const special = NOT_PLAIN_ASCII.exec(chunk);
     let bad = -1;
     if (special !== null) {
-      FORBIDDEN_CHAR.lastIndex = special.index;
-      bad = FORBIDDEN_CHAR.exec(chunk)?.index ?? -1;
+      const forbidden = byteLength >= 0 ? FORBIDDEN_DECODED : FORBIDDEN_CHAR;
+      forbidden.lastIndex = special.index;
+      bad = forbidden.exec(chunk)?.index ?? -1;
     }
     this.#fedBytes += byteLength >= 0
       ? byteLength
