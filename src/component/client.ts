@@ -1,18 +1,15 @@
 // XEP-0114 component client: runs the pure session over a socket, with timers, iq tracking and delivery.
 
 import type { XmlElement } from "../xml/element.ts";
-import type { XmlParserOptions } from "../xml/parser.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import {
   QueueFullError,
   type SendIqOptions,
-  type StanzaPort,
   StreamDownError,
 } from "../xmpp/port.ts";
 import { isStanza } from "../xmpp/stanza.ts";
 import { type Logger, silentLogger } from "../logger.ts";
-import type { BackoffOptions } from "./backoff.ts";
 import {
   Connection,
   type Dial,
@@ -24,6 +21,11 @@ import {
   type Timers,
 } from "./connection.ts";
 import { deliverStanza, type StanzaHandler } from "./delivery.ts";
+import type {
+  ComponentClient,
+  ComponentOptions,
+  StateListener,
+} from "./api.ts";
 import { handshakeDigest } from "./handshake.ts";
 import { IqTracker } from "./iq_tracker.ts";
 import {
@@ -33,70 +35,6 @@ import {
   type SessionEvent,
   type SessionTimer,
 } from "./session.ts";
-
-/** Called on every change of state name (e.g. `online` -> `waiting-to-reconnect`). */
-export type StateListener = (
-  state: ComponentState,
-  previous: ComponentState,
-) => void;
-
-/** Options of {@linkcode createComponent}. */
-export interface ComponentOptions {
-  /** The component domain, e.g. `gw.example.net`. */
-  domain: string;
-  /** The shared secret configured on the server for that domain. */
-  secret: string;
-  /** `host:port` or an address. Default `127.0.0.1:5347`. */
-  server?: string | ServerAddress;
-  /** Reconnect after failures (a wrong secret included). Default true. */
-  reconnect?: boolean;
-  /** Reconnect delays. Default base 1 s, cap 60 s. */
-  backoff?: BackoffOptions;
-  /** Whitespace keepalive interval in ms; 0 turns it off. Default 60000. */
-  keepaliveMs?: number;
-  /** Limit for connect plus handshake, in ms. Default 10000. */
-  handshakeTimeoutMs?: number;
-  /** How long `stop()` waits for the server's stream close, in ms. Default 2000. */
-  closeTimeoutMs?: number;
-  /** Most stanzas waiting for the socket before `send()` throws. Default 1024. */
-  maxQueuedStanzas?: number;
-  /** Parser limits for incoming data. */
-  parser?: Omit<XmlParserOptions, "namespaceAliases">;
-  /** Receives stanzas addressed to the component. */
-  onStanza?: StanzaHandler;
-  /** Where log lines go. Default: nowhere. */
-  logger?: Logger;
-  /** Opens the socket. Default: TCP via `Deno.connect`. */
-  dial?: Dial;
-  /** Timer functions. Default: the global ones. */
-  timers?: Timers;
-  /** Randomness for backoff jitter. Default `Math.random`. */
-  random?: () => number;
-  /** Makes ids for iqs sent without one. Default: 16 random hex digits. */
-  newId?: () => string;
-}
-
-/**
- * An XEP-0114 component connection: a {@linkcode StanzaPort} with a
- * lifecycle. It reconnects by itself until stopped.
- */
-export interface ComponentClient extends StanzaPort, AsyncDisposable {
-  /** The current state. */
-  readonly state: ComponentState;
-  /** Starts connecting (no-op unless closed). */
-  start(): void;
-  /** Closes the stream gracefully; resolves once closed. */
-  stop(): Promise<void>;
-  /**
-   * Resolves when online. Rejects when the client ends up `closed` (with
-   * the error that closed it when reconnecting is off) or on abort.
-   */
-  waitOnline(options?: { signal?: AbortSignal }): Promise<void>;
-  /** Subscribes to state changes; returns the unsubscribe function. */
-  onStateChange(listener: StateListener): () => void;
-  /** Replaces the stanza handler (`undefined`: answer iqs with an error, drop the rest). */
-  setStanzaHandler(handler: StanzaHandler | undefined): void;
-}
 
 /**
  * Creates a component client (not yet connected: call `start()`).
@@ -131,6 +69,7 @@ class Component implements ComponentClient {
   #timers: Timers;
   #newId: () => string;
   #maxQueued: number;
+  #closeTimeoutMs: number;
   #tracker: IqTracker;
   #handler: StanzaHandler | undefined;
   #listeners = new Set<StateListener>();
@@ -152,6 +91,7 @@ class Component implements ComponentClient {
     this.#newId = options.newId ??
       (() => crypto.getRandomValues(new Uint8Array(8)).toHex());
     this.#maxQueued = options.maxQueuedStanzas ?? 1024;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
     this.#handler = options.onStanza;
     this.#tracker = new IqTracker(options.domain, this.#timers);
     this.#session = new ComponentSession({
@@ -161,7 +101,7 @@ class Component implements ComponentClient {
       backoff: options.backoff ?? {},
       keepaliveMs: options.keepaliveMs ?? 60_000,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-      closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
+      closeTimeoutMs: this.#closeTimeoutMs,
       parser: options.parser,
       random: options.random ?? Math.random,
     });
@@ -351,7 +291,7 @@ class Component implements ComponentClient {
         onClose: (error) => {
           if (current()) this.#dispatch({ type: "disconnected", error });
         },
-      }, { timers: this.#timers });
+      }, { timers: this.#timers, closeGraceMs: this.#closeTimeoutMs });
       this.#dispatch({ type: "connected" });
     }, (error) => {
       if (current()) this.#dispatch({ type: "connect-failed", error });

@@ -1,11 +1,11 @@
 // XEP-0114 (Jabber Component Protocol): public API of the component client.
 
-export {
-  type ComponentClient,
-  type ComponentOptions,
-  createComponent,
-  type StateListener,
-} from "./client.ts";
+export { createComponent } from "./client.ts";
+export type {
+  ComponentClient,
+  ComponentOptions,
+  StateListener,
+} from "./api.ts";
 export type { StanzaHandler } from "./delivery.ts";
 export type { ComponentState, ComponentStateName } from "./session.ts";
 export {

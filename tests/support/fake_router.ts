@@ -37,6 +37,11 @@ export class FakeParty implements Party {
     this.#router = router;
   }
 
+  /** Received stanzas not taken yet. */
+  get pending(): readonly XmlElement[] {
+    return this.#inbox.pending;
+  }
+
   /** Called by the router with a stanza for this party. */
   deliver(stanza: XmlElement): void {
     this.#inbox.push(stanza);

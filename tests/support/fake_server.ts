@@ -7,6 +7,7 @@ import { XmlStreamParser } from "../../src/xml/parser.ts";
 import { escapeAttr, escapeText, serialize } from "../../src/xml/serialize.ts";
 import type { StreamErrorCondition } from "../../src/xmpp/conditions.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
+import { isStanza } from "../../src/xmpp/stanza.ts";
 import { memoryPipe } from "./pipe.ts";
 import { type FakeParty, FakeRouter } from "./fake_router.ts";
 
@@ -306,6 +307,7 @@ export class FakeXmppServer implements AsyncDisposable {
           for (const wake of this.#connectionWaiters.splice(0)) wake();
         } else {
           c.received.push(event.element);
+          if (!isStanza(event.element)) continue;
           if (this.onStanza?.(event.element, c)) continue;
           const refused = this.#router.fromComponent(event.element, c);
           if (refused) return c.streamError(refused.condition, refused.text);

@@ -1,0 +1,76 @@
+// XEP-0114 component client: its public options and interface.
+
+import type { XmlParserOptions } from "../xml/parser.ts";
+import type { StanzaPort } from "../xmpp/port.ts";
+import type { Logger } from "../logger.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import type { Dial, ServerAddress, Timers } from "./connection.ts";
+import type { StanzaHandler } from "./delivery.ts";
+import type { ComponentState } from "./state.ts";
+
+/** Called on every change of state name (e.g. `online` -> `waiting-to-reconnect`). */
+export type StateListener = (
+  state: ComponentState,
+  previous: ComponentState,
+) => void;
+
+/** Options of {@linkcode createComponent}. */
+export interface ComponentOptions {
+  /** The component domain, e.g. `gw.example.net`. */
+  domain: string;
+  /** The shared secret configured on the server for that domain. */
+  secret: string;
+  /** `host:port` or an address. Default `127.0.0.1:5347`. */
+  server?: string | ServerAddress;
+  /** Reconnect after failures (a wrong secret included). Default true. */
+  reconnect?: boolean;
+  /** Reconnect delays. Default base 1 s, cap 60 s. */
+  backoff?: BackoffOptions;
+  /** Whitespace keepalive interval in ms; 0 turns it off. Default 60000. */
+  keepaliveMs?: number;
+  /** Limit for connect plus handshake, in ms. Default 10000. */
+  handshakeTimeoutMs?: number;
+  /**
+   * How long `stop()` waits for the server's stream close, and a closing
+   * socket for its last writes, in ms. Default 2000.
+   */
+  closeTimeoutMs?: number;
+  /** Most stanzas waiting for the socket before `send()` throws. Default 1024. */
+  maxQueuedStanzas?: number;
+  /** Parser limits for incoming data. */
+  parser?: Omit<XmlParserOptions, "namespaceAliases">;
+  /** Receives stanzas addressed to the component. */
+  onStanza?: StanzaHandler;
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger;
+  /** Opens the socket. Default: TCP via `Deno.connect`. */
+  dial?: Dial;
+  /** Timer functions. Default: the global ones. */
+  timers?: Timers;
+  /** Randomness for backoff jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Makes ids for iqs sent without one. Default: 16 random hex digits. */
+  newId?: () => string;
+}
+
+/**
+ * An XEP-0114 component connection: a {@linkcode StanzaPort} with a
+ * lifecycle. It reconnects by itself until stopped.
+ */
+export interface ComponentClient extends StanzaPort, AsyncDisposable {
+  /** The current state. */
+  readonly state: ComponentState;
+  /** Starts connecting (no-op unless closed). */
+  start(): void;
+  /** Closes the stream gracefully; resolves once closed. */
+  stop(): Promise<void>;
+  /**
+   * Resolves when online. Rejects when the client ends up `closed` (with
+   * the error that closed it when reconnecting is off) or on abort.
+   */
+  waitOnline(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Subscribes to state changes; returns the unsubscribe function. */
+  onStateChange(listener: StateListener): () => void;
+  /** Replaces the stanza handler (`undefined`: answer iqs with an error, drop the rest). */
+  setStanzaHandler(handler: StanzaHandler | undefined): void;
+}
