@@ -155,14 +155,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   component.onStateChange((state, previous) => {
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
   });
-  component.start();
-  if (webhook) void webhook.probe();
+  // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
   const server = Deno.serve({
     hostname: listen.hostname,
     port: listen.port,
     onListen: () => {},
   }, handler);
+  component.start();
+  if (webhook) void webhook.probe();
   const addr = server.addr as Deno.NetAddr;
   const host = addr.hostname.includes(":")
     ? `[${addr.hostname}]`

@@ -296,3 +296,23 @@ Deno.test("gateway: /readyz follows the stream state; /healthz and the OpenAPI d
   assert.equal(body.status, "fail");
   assert.ok(!JSON.stringify(body).includes(SECRET));
 });
+
+Deno.test("gateway: a taken listen port throws AddrInUse and leaves nothing running", async () => {
+  using blocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dev = await startDevServer({ components: { [DOMAIN]: SECRET } });
+  try {
+    await assert.rejects(
+      createGateway({
+        domain: DOMAIN,
+        secret: SECRET,
+        server: { hostname: dev.hostname, port: dev.port },
+        listen: blocker.addr as Deno.NetAddr,
+      }),
+      Deno.errors.AddrInUse,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(dev.connected(), []); // the component never dialled
+  } finally {
+    await dev.close();
+  }
+});
