@@ -28,7 +28,11 @@ Deno.test({
         /import\.meta\.(url|resolve|dirname|filename)/,
         `${name}: import.meta path`,
       );
-      for (const match of code.matchAll(/from\s+"([^"]+)"/g)) {
+      for (
+        const match of code.matchAll(
+          /^(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gm,
+        )
+      ) {
         assert.match(
           match[1],
           /^(\.\.?\/|node:)/,
