@@ -254,6 +254,19 @@ export const conformanceCases: ConformanceCase[] = [
   },
   {
     name:
+      "a ping to a user's bare JID is answered by the server from that bare JID",
+    async run(backend) {
+      await using client = await online(backend, backend.domains[0]);
+      const to = `Bob@${backend.serverDomain.toUpperCase()}`;
+      const reply = await client.sendIq(iq("get", to, ping()), {
+        timeoutMs: WAIT_MS,
+      });
+      assert.equal(reply.attr("type"), "result");
+      assert.equal(reply.attr("from"), `bob@${backend.serverDomain}`);
+    },
+  },
+  {
+    name:
       "an iq without 'to' is refused with bad-request and settles the request",
     async run(backend) {
       await using client = await online(backend, backend.domains[0]);

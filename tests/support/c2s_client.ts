@@ -58,6 +58,7 @@ export class C2sClient implements Party {
       hostname: "127.0.0.1",
       port: options.port,
     });
+    conn.setNoDelay(true);
     const client = new C2sClient(conn);
     try {
       await client.#login(options);

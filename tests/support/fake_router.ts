@@ -151,6 +151,14 @@ export class FakeRouter {
       });
     }
     if (jid.isDomain) return this.#serverAnswers(stanza);
+    // Like Prosody's mod_ping: the server answers a ping to a user's bare
+    // JID on the user's behalf, from that bare JID.
+    if (
+      jid.isBare && stanza.name === "iq" && stanza.attr("type") === "get" &&
+      stanza.elements()[0]?.is("ping", NS.ping)
+    ) {
+      return this.route(iqResult(stanza).withAttrs({ from: jid.toString() }));
+    }
     const full = jid.toString();
     const bare = jid.bare().toString();
     const party = this.#parties.find((p) => p.jid === full) ??

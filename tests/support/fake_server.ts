@@ -239,7 +239,10 @@ export class FakeXmppServer implements AsyncDisposable {
     this.#port = (listener.addr as Deno.NetAddr).port;
     this.#acceptLoop = (async () => {
       try {
-        for await (const conn of listener) this.#accept(conn);
+        for await (const conn of listener) {
+          conn.setNoDelay(true);
+          this.#accept(conn);
+        }
       } catch {
         // Listener closed.
       }

@@ -19,6 +19,9 @@ s2s_ports = { }
 http_ports = { }
 https_ports = { }
 
+-- Small test stanzas and iq round trips: no Nagle delays.
+network_settings = { nagle = false }
+
 modules_enabled = { "roster", "saslauth", "disco", "ping", "version", "posix" }
 modules_disabled = { "s2s", "tls" }
 
