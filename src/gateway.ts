@@ -108,7 +108,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
   component.setStanzaHandler((stanza) => {
     if (webhook) {
-      void webhook.deliver(stanza);
+      const started = performance.now();
+      void webhook.deliver(stanza).then((report) => {
+        logger.info("webhook delivery", {
+          kind: stanza.name,
+          type: stanza.attr("type"),
+          id: stanza.attr("id"),
+          from: stanza.attr("from"),
+          to: stanza.attr("to"),
+          outcome: report.outcome,
+          status: report.status,
+          replies: report.replies.length,
+          ms: Math.round(performance.now() - started),
+        });
+      });
       return true;
     }
     // No webhook: iq get/set are answered service-unavailable by the
@@ -139,17 +152,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       state: component.state.name,
     }),
   });
-  const handler = async (request: Request): Promise<Response> => {
-    const started = performance.now();
-    const response = await app(request);
-    logger.info("http", {
-      method: request.method,
-      path: new URL(request.url).pathname,
-      status: response.status,
-      ms: Math.round(performance.now() - started),
-    });
-    return response;
-  };
+  const handler = app; // the REST handler writes the access log lines
 
   // The session logs online, failures and reconnect delays itself.
   component.onStateChange((state, previous) => {

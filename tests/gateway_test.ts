@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { startDevServer } from "../src/devserver/server.ts";
 import { createGateway } from "../src/gateway.ts";
 import { parseXml } from "../src/xml/parser.ts";
+import { createLogger, type Logger } from "../src/logger.ts";
 
 const DOMAIN = "gw.localhost";
 const SECRET = "gw-secret";
@@ -50,9 +51,10 @@ function startWebhook(): Hook {
   return hook;
 }
 
-async function setup(hook?: Hook) {
+async function setup(hook?: Hook, logger?: Logger) {
   const dev = await startDevServer({ components: { [DOMAIN]: SECRET } });
   const gateway = await createGateway({
+    logger,
     domain: DOMAIN,
     secret: SECRET,
     server: { hostname: dev.hostname, port: dev.port },
@@ -314,5 +316,52 @@ Deno.test("gateway: a taken listen port throws AddrInUse and leaves nothing runn
     assert.deepEqual(dev.connected(), []); // the component never dialled
   } finally {
     await dev.close();
+  }
+});
+
+Deno.test("gateway: one JSON log line per HTTP request and per webhook delivery, without credentials", async () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    format: "json",
+    write: (line) => lines.push(JSON.parse(line)),
+  });
+  await using hook = startWebhook();
+  await using env = await setup(hook, logger);
+  const arrived = hook.next;
+  const res = await post(`${env.gateway.url}/rest`, {
+    kind: "message",
+    to: "echo@localhost",
+    id: "log-1",
+    body: "secret body text",
+  });
+  assert.equal(res.status, 202);
+  await arrived;
+  while (!lines.some((l) => l.msg === "webhook delivery")) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const access = lines.find((l) => l.msg === "http request");
+  assert.deepEqual(
+    { ...access, time: undefined, ms: undefined },
+    {
+      time: undefined,
+      ms: undefined,
+      level: "info",
+      msg: "http request",
+      method: "POST",
+      path: "/rest",
+      status: 202,
+      kind: "message",
+      id: "log-1",
+      to: "echo@localhost",
+    },
+  );
+  const delivery = lines.find((l) => l.msg === "webhook delivery")!;
+  assert.equal(delivery.kind, "message");
+  assert.equal(delivery.id, "echo-log-1");
+  assert.equal(delivery.outcome, "answered");
+  assert.equal(delivery.status, 204);
+  const all = JSON.stringify(lines);
+  for (const secret of [TOKEN, SECRET, "test-token", "secret body text"]) {
+    assert.ok(!all.includes(secret), `log mentions ${secret}`);
   }
 });

@@ -144,11 +144,20 @@ async function deliver(
   return captured.length === 0 ? [reply] : [...captured, reply];
 }
 
+/** What the access log line says about the stanza of a request. */
+interface StanzaInfo {
+  kind?: string;
+  type?: string;
+  id?: string;
+  to?: string;
+}
+
 async function handle(
   request: Request,
   url: URL,
   format: RequestFormat | undefined,
   settings: Settings,
+  info: StanzaInfo,
 ): Promise<Response> {
   const match = matchRoute(request.method, url.pathname);
   if (match === undefined) {
@@ -186,12 +195,10 @@ async function handle(
   }
   const output = negotiate(request.headers.get("Accept"), requestFormat);
   if (match.route.id === "echo") return stanzaResponse([stanza], output);
-  settings.logger.debug("REST send", {
-    kind: stanza.name,
-    type: stanza.attr("type"),
-    to: stanza.attr("to"),
-    id: stanza.attr("id"),
-  });
+  info.kind = stanza.name;
+  info.type = stanza.attr("type");
+  info.id = stanza.attr("id");
+  info.to = stanza.attr("to");
   const replies = await deliver(stanza, queryid, request, settings);
   return replies === undefined
     ? acceptedResponse()
@@ -227,24 +234,33 @@ export function createRestHandler(
     randomId: options.randomId ?? randomStanzaId,
   };
   return async (request) => {
+    const started = performance.now();
     const url = new URL(request.url);
     const format = requestFormatOf(request.headers.get("Content-Type"));
+    const info: StanzaInfo = {};
+    let response: Response;
+    let condition: string | undefined;
     try {
-      return await handle(request, url, format, settings);
+      response = await handle(request, url, format, settings, info);
     } catch (error) {
       if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
       const httpError = toHttpError(error, settings);
-      settings.logger.debug("REST request refused", {
-        method: request.method,
-        path: url.pathname,
-        status: httpError.status,
-        condition: httpError.condition,
-      });
+      condition = httpError.condition;
       const errorFormat = negotiate(
         request.headers.get("Accept"),
         request.method === "GET" ? "none" : format ?? "none",
       );
-      return errorResponse(httpError, errorFormat);
+      response = errorResponse(httpError, errorFormat);
     }
+    // One access line per request; never credentials or bodies.
+    settings.logger.info("http request", {
+      method: request.method,
+      path: url.pathname,
+      status: response.status,
+      condition,
+      ...info,
+      ms: Math.round(performance.now() - started),
+    });
+    return response;
   };
 }
