@@ -433,6 +433,16 @@ export const conformanceCases: ConformanceCase[] = [
   },
 ];
 
+/** Runs every case as a step of test `t` against `backend`. */
+export async function runConformance(
+  t: Deno.TestContext,
+  backend: ComponentBackend,
+): Promise<void> {
+  for (const c of conformanceCases) {
+    await t.step(c.name, () => c.run(backend));
+  }
+}
+
 /** Registers one Deno test running every case as a step against `makeBackend()`. */
 export function defineConformanceSuite(
   name: string,
@@ -440,8 +450,6 @@ export function defineConformanceSuite(
 ): void {
   Deno.test(`component conformance over ${name}`, async (t) => {
     await using backend = await makeBackend();
-    for (const c of conformanceCases) {
-      await t.step(c.name, () => c.run(backend));
-    }
+    await runConformance(t, backend);
   });
 }

@@ -1,10 +1,10 @@
 // XEP-0114 conformance against a real Prosody 0.12 (component port and c2s users on loopback).
 
 import { C2sClient } from "../support/c2s_client.ts";
-import { Prosody, prosodyInstalled } from "../support/prosody.ts";
+import { Prosody, prosodyTest } from "../support/prosody.ts";
 import {
   type ComponentBackend,
-  defineConformanceSuite,
+  runConformance,
 } from "../component/conformance_cases.ts";
 
 /** A fresh Prosody with two components and users alice and bob. */
@@ -32,19 +32,7 @@ export async function prosodyBackend(): Promise<ComponentBackend> {
   };
 }
 
-if (prosodyInstalled()) {
-  defineConformanceSuite("real Prosody", prosodyBackend);
-} else if (Deno.env.get("CI")) {
-  Deno.test("component conformance over real Prosody", () => {
-    throw new Error("Prosody not installed (CI must install it: see .ci/run)");
-  });
-} else {
-  // deno-lint-ignore no-console
-  console.warn("NOTICE: prosody is not installed; skipping the Prosody tests");
-  Deno.test({
-    name:
-      "component conformance over real Prosody (skipped: prosody not installed)",
-    ignore: true,
-    fn: () => {},
-  });
-}
+prosodyTest("component conformance over real Prosody", async (t) => {
+  await using backend = await prosodyBackend();
+  await runConformance(t, backend);
+});

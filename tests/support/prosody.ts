@@ -28,6 +28,41 @@ export function prosodyInstalled(): boolean {
   return false;
 }
 
+/**
+ * Registers a test that needs Prosody. Without a `prosody` executable it
+ * is skipped with a visible notice, except under CI (env `CI` set), where
+ * it fails: CI must install Prosody (see `.ci/run`).
+ *
+ * @example
+ * ```ts
+ * prosodyTest("component talks to Prosody", async (t) => {
+ *   await using prosody = await Prosody.start();
+ * });
+ * ```
+ */
+export function prosodyTest(
+  name: string,
+  fn: (t: Deno.TestContext) => Promise<void>,
+): void {
+  if (prosodyInstalled()) {
+    Deno.test(name, fn);
+  } else if (Deno.env.get("CI")) {
+    Deno.test(name, () => {
+      throw new Error(
+        "Prosody not installed (CI must install it: see .ci/run)",
+      );
+    });
+  } else {
+    // deno-lint-ignore no-console
+    console.warn(`NOTICE: prosody is not installed; skipping "${name}"`);
+    Deno.test({
+      name: `${name} (skipped: prosody not installed)`,
+      ignore: true,
+      fn: () => {},
+    });
+  }
+}
+
 /** Why Prosody did not start; the message carries the log tail. */
 export class ProsodyStartError extends Error {
   /** Creates the error. */
