@@ -1,5 +1,13 @@
 // The configuration contract of decisions.md: every option as data (flag, env, config key, default, parser).
 
+import {
+  CALLBACK_CONTENT_TYPES,
+  CALLBACK_EVENTS,
+  CALLBACK_STANZAS,
+  type CallbackContentType,
+  type CallbackEvent,
+} from "../webhook/mod.ts";
+
 /** A `HOST:PORT` pair. */
 export interface HostPort {
   /** Host name or IP address (IPv6 without brackets). */
@@ -8,24 +16,13 @@ export interface HostPort {
   port: number;
 }
 
-/** Webhook body formats. */
-export const CALLBACK_CONTENT_TYPES = [
-  "application/xmpp+xml",
-  "application/json",
-  "application/x-www-form-urlencoded",
-  "text/plain",
-] as const;
-/** A webhook body format. */
-export type CallbackContentType = typeof CALLBACK_CONTENT_TYPES[number];
-
-/** The address forms `rest_callback_events` selects. */
-export const CALLBACK_EVENTS = ["bare", "full", "host"] as const;
-/** An address form of `to`. */
-export type CallbackEvent = typeof CALLBACK_EVENTS[number];
-
-/** Stanza kinds `rest_callback_stanzas` selects. */
-export const CALLBACK_STANZAS = ["message", "presence", "iq"] as const;
-/** A stanza kind. */
+export {
+  CALLBACK_CONTENT_TYPES,
+  CALLBACK_EVENTS,
+  CALLBACK_STANZAS,
+} from "../webhook/mod.ts";
+export type { CallbackContentType, CallbackEvent } from "../webhook/mod.ts";
+/** A stanza kind `rest_callback_stanzas` can select. */
 export type CallbackStanza = typeof CALLBACK_STANZAS[number];
 
 /** Log formats. */

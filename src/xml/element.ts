@@ -155,7 +155,7 @@ export function el(
 }
 
 /** Sets an own property, also for the key "__proto__" (which plain assignment would swallow). */
-function setOwn(
+export function setOwn(
   target: Record<string, string>,
   key: string,
   value: string,

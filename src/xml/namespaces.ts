@@ -1,7 +1,7 @@
 // Namespaces in XML 1.0 (third edition) sections 3-6, required by RFC 6120 section 11.2: prefix scopes and name resolution.
 
 import { ASCII_NAME, XML_NCNAME } from "./chars.ts";
-import { XmlElement, type XmlNode } from "./element.ts";
+import { setOwn, XmlElement, type XmlNode } from "./element.ts";
 import { XML_NS } from "./serialize.ts";
 
 /** The namespace of `xmlns` declarations (never bound to a prefix). */
@@ -159,20 +159,4 @@ export class NamespaceScope {
 function isDeclaration(name: string): boolean {
   return name.charCodeAt(0) === 0x78 /* x */ && name.startsWith("xmlns") &&
     (name.length === 5 || name.charCodeAt(5) === 0x3a /* : */);
-}
-
-/** Sets an own property, also for "__proto__" (which plain assignment would swallow). */
-function setOwn(
-  target: Record<string, string>,
-  key: string,
-  value: string,
-): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else target[key] = value;
 }
