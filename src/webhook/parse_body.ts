@@ -1,5 +1,6 @@
 // mod_rest.md sections 1.2 and 5.4 step 3: a webhook response body, by its Content-Type, as a stanza.
 
+import { mediaTypeOf } from "../http/media.ts";
 import { jsonToStanza } from "../jsonmap/mod.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import { el, type XmlElement } from "../xml/element.ts";
@@ -31,20 +32,6 @@ export class ReplyBodyError extends SyntaxError {
 }
 
 /**
- * The bare media type of a `Content-Type` value, lower-cased, parameters
- * removed; "" when missing.
- *
- * @example
- * ```ts
- * mediaType("Application/JSON; charset=utf-8"); // "application/json"
- * ```
- */
-export function mediaType(contentType: string | null | undefined): string {
-  if (!contentType) return "";
-  return contentType.split(";", 1)[0].trim().toLowerCase();
-}
-
-/**
  * Parses a response body as mod_rest does (without path parameters):
  * `application/xmpp+xml` (one stanza, no XML declaration, `jabber:client`
  * implied), `application/json` and `application/x-www-form-urlencoded` via
@@ -60,7 +47,7 @@ export function parseReplyBody(
   incomingKind: StanzaKind,
 ): XmlElement {
   if (body.trim() === "") throw new ReplyBodyError("empty body");
-  const type = mediaType(contentType);
+  const type = mediaTypeOf(contentType ?? null);
   switch (type) {
     case "application/xmpp+xml":
       return parseXmlBody(body);

@@ -10,7 +10,8 @@ import {
   type StanzaErrorDetails,
   type StanzaKind,
 } from "../xmpp/stanza.ts";
-import { mediaType, parseReplyBody, ReplyBodyError } from "./parse_body.ts";
+import { parseReplyBody, ReplyBodyError } from "./parse_body.ts";
+import { mediaTypeOf } from "../http/media.ts";
 import { statusError } from "./status_table.ts";
 
 /** What became of one webhook request. */
@@ -269,7 +270,9 @@ function bodyErrorElement(
   incoming: XmlElement,
   outcome: ResponseOutcome,
 ): XmlElement | undefined {
-  if (mediaType(outcome.contentType) === "text/plain") return undefined;
+  if (mediaTypeOf(outcome.contentType ?? null) === "text/plain") {
+    return undefined;
+  }
   try {
     const parsed = parseReplyBody(
       outcome.contentType,
@@ -284,7 +287,9 @@ function bodyErrorElement(
 }
 
 function shortText(outcome: ResponseOutcome): string | undefined {
-  if (mediaType(outcome.contentType) !== "text/plain") return undefined;
+  if (mediaTypeOf(outcome.contentType ?? null) !== "text/plain") {
+    return undefined;
+  }
   const text = outcome.body.trim();
   if (text === "" || text.length > MAX_ERROR_TEXT) return undefined;
   if (/\r?\n[ \t]*\r?\n/.test(text)) return undefined;
