@@ -141,6 +141,7 @@ export function loadConfig(
       config[spec.field] = spec.parse(raw);
     } catch (error) {
       errors.push(`${where}: ${(error as Error).message}`);
+      valueless.add(spec.field); // given, but wrong: not also "missing"
     }
   }
 

@@ -6,6 +6,7 @@ import {
   CALLBACK_STANZAS,
   type CallbackContentType,
   type CallbackEvent,
+  validateCallbackUrl,
 } from "../webhook/mod.ts";
 
 /** A `HOST:PORT` pair. */
@@ -162,15 +163,8 @@ function listOf<T extends string>(allowed: readonly T[]) {
 
 function httpUrl(raw: unknown): string {
   const value = text(raw);
-  let url: URL;
-  try {
-    url = new URL(value.replaceAll(/\{[a-z]+\}/g, "x"));
-  } catch {
-    throw new Error(`expected an http(s) URL, got "${value}"`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`expected an http(s) URL, got "${value}"`);
-  }
+  const problems = validateCallbackUrl(value);
+  if (problems.length > 0) throw new Error(problems.join("; "));
   return value;
 }
 

@@ -4,6 +4,7 @@ export { createWebhook, WEBHOOK_ACCEPT } from "./delivery.ts";
 export type { DeliveryReport, Webhook } from "./delivery.ts";
 export {
   resolveWebhookSettings,
+  validateCallbackUrl,
   WEBHOOK_DEFAULTS,
   WebhookOptionsError,
 } from "./options.ts";

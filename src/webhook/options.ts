@@ -166,6 +166,22 @@ export function resolveWebhookSettings(
 }
 
 /**
+ * Checks a `rest_callback_url` value the way {@linkcode createWebhook}
+ * will: userinfo, placeholders and an http(s) URL. Returns the problems
+ * (empty when the URL is fine), each without the option name.
+ *
+ * @example
+ * ```ts
+ * validateCallbackUrl("http://127.0.0.1:8000/{user}"); // ['unknown placeholder ...']
+ * ```
+ */
+export function validateCallbackUrl(url: string): string[] {
+  const problems: string[] = [];
+  checkTemplate(splitUserinfo(url, problems).template, problems);
+  return problems.map((p) => p.replace(/^rest_callback_url: /, ""));
+}
+
+/**
  * Removes `user:password@` from a URL (fetch refuses URLs with
  * credentials) and turns it into a Basic `Authorization` value. The parts
  * are percent-decoded first, as curl does.
