@@ -29,6 +29,10 @@ Deno.test({
         error: "response body is larger than 5 bytes",
       }],
       [streamed(["ab", "c"]), 5, { body: "abc" }],
+      // A declared length within the limit is read in one go.
+      [new Response("héllo", { headers: { "content-length": "6" } }), 6, {
+        body: "héllo",
+      }],
     ];
     for (const [response, limit, expected] of cases) {
       assert.deepEqual(await readBody(response, limit), expected);
