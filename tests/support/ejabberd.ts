@@ -1,5 +1,17 @@
 // Test harness: a real ejabberd 23.01 on loopback (free ports, temp spool and log dirs) with XEP-0114 components and c2s users.
 
+import {
+  accepts,
+  collect,
+  fileSize,
+  findExecutable,
+  freePorts,
+  isFile,
+  randomSecret,
+  readText,
+  within,
+} from "./server_process.ts";
+
 const TEMPLATE = new URL("./ejabberd.yml", import.meta.url);
 const START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
@@ -328,13 +340,6 @@ function erlBinary(value: string): string {
   return `<<${erlString(value)}/utf8>>`;
 }
 
-function findExecutable(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir !== "" && isFile(`${dir}/${name}`)) return `${dir}/${name}`;
-  }
-  return undefined;
-}
-
 /** `ejabberdctl` on the PATH or in an sbin dir (not on a non-root PATH). */
 function findCtl(): string | undefined {
   return findExecutable("ejabberdctl") ?? CTL_PATHS.find(isFile);
@@ -346,79 +351,4 @@ function ejabberdLibs(): string | undefined {
   if (!ctl) return undefined;
   const script = Deno.readTextFileSync(ctl);
   return /^\s*ERL_LIBS=['"]?([^'"\s]+)/m.exec(script)?.[1];
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-function randomSecret(): string {
-  return crypto.getRandomValues(new Uint8Array(12)).toHex();
-}
-
-/** Ports the kernel just handed out (closed again, so a small race remains; start() retries). */
-function freePorts(count: number): number[] {
-  const listeners = Array.from(
-    { length: count },
-    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
-  );
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
-
-async function accepts(port: number): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return undefined;
-  }
-}
-
-async function fileSize(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** The promise's value, or undefined if it takes longer than `ms` (the timer is cleared either way). */
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<undefined>((resolve) =>
-        timer = setTimeout(() => resolve(undefined), ms)
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function collect(child: Deno.ChildProcess): Promise<string> {
-  const [out, err] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return (out + err).slice(-4000);
 }
