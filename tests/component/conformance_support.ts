@@ -10,11 +10,14 @@ import { el, type XmlElement } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { silentLogger } from "../../src/logger.ts";
 import type { Party } from "../support/inbox.ts";
+import type { ServerFamily } from "./conformance_servers.ts";
 
 /** A server the cases run against. */
 export interface ComponentBackend extends AsyncDisposable {
   /** The server's own domain (answers ping, version, disco#info). */
   readonly serverDomain: string;
+  /** Which real server this is, where answers differ (conformance_servers.ts). Default `prosody`. */
+  readonly server?: ServerFamily;
   /** Two component domains the server accepts. */
   readonly domains: readonly [string, string];
   /** Options to connect as `domain` (secret, server, dial), with overrides. */

@@ -1,5 +1,6 @@
-// Test support: the XMPP servers the end-to-end suites run against, behind one interface (Prosody now, ejabberd next).
+// Test support: the XMPP servers the end-to-end suites run against, behind one interface (Prosody and ejabberd).
 
+import { Ejabberd, ejabberdInstalled } from "./ejabberd.ts";
 import { Prosody, prosodyInstalled } from "./prosody.ts";
 
 /** A real XMPP server started for a test: loopback only, its own ports and data. */
@@ -47,8 +48,16 @@ export const PROSODY: ServerKind = {
   },
 };
 
+/** ejabberd 23.01 (Debian package `ejabberd`), booted with `erl` directly. */
+export const EJABBERD: ServerKind = {
+  name: "ejabberd",
+  binary: "ejabberdctl",
+  installed: ejabberdInstalled,
+  start: () => Ejabberd.start(),
+};
+
 /** Every server the end-to-end suites run against. */
-export const SERVER_KINDS: ServerKind[] = [PROSODY];
+export const SERVER_KINDS: ServerKind[] = [PROSODY, EJABBERD];
 
 /**
  * Registers `define(kind)` for every server kind that is installed. A
