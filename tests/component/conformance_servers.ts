@@ -29,6 +29,12 @@ export interface ComponentBehaviour {
    * attribute"), which rejects the pending iq and the client reconnects.
    */
   readonly missingTo: "bad-request" | "improper-addressing";
+  /**
+   * A stanza whose `from` is in another component's domain. Prosody closes
+   * the stream (invalid-from); ejabberd checks `from` against every domain
+   * of the listener (`check_from`), so a domain sharing the listener passes.
+   */
+  readonly otherComponentFrom: "invalid-from" | "accepted";
 }
 
 /** Each server family's behaviour. */
@@ -38,12 +44,14 @@ export const BEHAVIOURS: Readonly<Record<ServerFamily, ComponentBehaviour>> = {
     secondConnection: "conflict",
     bareJidReplyFrom: "prepared",
     missingTo: "bad-request",
+    otherComponentFrom: "invalid-from",
   },
   ejabberd: {
     unknownDomain: "not-authorized",
     secondConnection: "accepted",
     bareJidReplyFrom: "as-addressed",
     missingTo: "improper-addressing",
+    otherComponentFrom: "accepted",
   },
 };
 

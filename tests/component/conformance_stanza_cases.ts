@@ -118,6 +118,48 @@ export const stanzaCases: ConformanceCase[] = [
     },
   },
   {
+    name:
+      "a 'from' in the other component's domain (Prosody: invalid-from; ejabberd: accepted, same listener)",
+    async run(backend) {
+      const [a, b] = backend.domains;
+      await using gw = await online(backend, a, { reconnect: false });
+      await using other = await online(backend, b);
+      const received = nextStanza(other, (s) => s.name === "message");
+      const closed = new Promise<Error | undefined>((resolve) =>
+        gw.onStateChange((s) => s.name === "closed" && resolve(s.error))
+      );
+      const from = `spoof@${b}`;
+      gw.send(el("message", NS.client, { to: `x@${b}`, from }, body("hi")));
+      if (behaviourOf(backend).otherComponentFrom === "accepted") {
+        assert.equal((await received).attr("from"), from);
+        assert.equal(gw.online, true);
+        return;
+      }
+      const error = await closed;
+      assert.ok(error instanceof ComponentStreamError, String(error));
+      assert.equal(error.condition, "invalid-from");
+    },
+  },
+  {
+    name:
+      "a 'from' outside every served domain closes the stream (invalid-from)",
+    async run(backend) {
+      await using gw = await online(backend, backend.domains[0], {
+        reconnect: false,
+      });
+      const closed = new Promise<Error | undefined>((resolve) =>
+        gw.onStateChange((s) => s.name === "closed" && resolve(s.error))
+      );
+      const from = `spoof@sub.${backend.domains[0]}`;
+      gw.send(
+        el("message", NS.client, { to: backend.serverDomain, from }, body("x")),
+      );
+      const error = await closed;
+      assert.ok(error instanceof ComponentStreamError, String(error));
+      assert.equal(error.condition, "invalid-from");
+    },
+  },
+  {
     name: "an iq between two components gets the handler's reply",
     async run(backend) {
       const [a, b] = backend.domains;
