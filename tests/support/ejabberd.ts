@@ -348,7 +348,11 @@ function findCtl(): string | undefined {
 /** Where the ejabberd OTP apps live: the `ERL_LIBS` that `ejabberdctl` sets, if any. */
 function ejabberdLibs(): string | undefined {
   const ctl = findCtl();
-  if (!ctl) return undefined;
-  const script = Deno.readTextFileSync(ctl);
+  let script = "";
+  try {
+    if (ctl) script = Deno.readTextFileSync(ctl);
+  } catch {
+    // Unreadable: erl's own lib dir may still hold ejabberd.
+  }
   return /^\s*ERL_LIBS=['"]?([^'"\s]+)/m.exec(script)?.[1];
 }
