@@ -23,7 +23,8 @@ export interface ComponentErrorContext {
 // What a condition usually means for a component, to make messages actionable.
 const HINTS: Partial<Record<StreamErrorCondition, (domain: string) => string>> =
   {
-    "not-authorized": (d) => `wrong secret for ${d}?`,
+    "not-authorized": (d) =>
+      `wrong secret for ${d}, or ${d} not configured as a component on the server?`,
     "host-unknown": (d) => `is ${d} configured as a component on the server?`,
     "conflict": (d) => `another component is already connected as ${d}`,
     "invalid-from": (d) => `a stanza's from was not in ${d}`,

@@ -16,7 +16,7 @@ const cases = [
     phase: "handshake",
     text: undefined,
     message:
-      "Component handshake rejected by 127.0.0.1:5347: not-authorized (wrong secret for gw.localhost?)",
+      "Component handshake rejected by 127.0.0.1:5347: not-authorized (wrong secret for gw.localhost, or gw.localhost not configured as a component on the server?)",
   },
   {
     condition: "host-unknown",
