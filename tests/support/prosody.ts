@@ -1,5 +1,15 @@
 // Test harness: a real Prosody 0.12 on loopback (free ports, temp data dir) with XEP-0114 components and c2s users.
 
+import {
+  accepts,
+  collect,
+  fileSize,
+  findExecutable,
+  freePorts,
+  randomSecret,
+  within,
+} from "./server_process.ts";
+
 const TEMPLATE = new URL("./prosody.cfg.lua", import.meta.url);
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
@@ -17,15 +27,7 @@ export interface ProsodyOptions {
 
 /** True when a `prosody` executable is on the PATH. */
 export function prosodyInstalled(): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir === "") continue;
-    try {
-      if (Deno.statSync(`${dir}/prosody`).isFile) return true;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return false;
+  return findExecutable("prosody") !== undefined;
 }
 
 /**
@@ -312,63 +314,4 @@ function lua(value: string): string {
 
 function luaInner(value: string): string {
   return value.replace(/[\\"]/g, (c) => "\\" + c).replace(/\n/g, "\\n");
-}
-
-function randomSecret(): string {
-  return crypto.getRandomValues(new Uint8Array(12)).toHex();
-}
-
-/** Ports the kernel just handed out (closed again, so a small race remains; start() retries). */
-function freePorts(count: number): number[] {
-  const listeners = Array.from(
-    { length: count },
-    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
-  );
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const listener of listeners) listener.close();
-  return ports;
-}
-
-async function accepts(port: number): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function fileSize(path: string): Promise<number> {
-  try {
-    return (await Deno.stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** The promise's value, or undefined if it takes longer than `ms` (the timer is cleared either way). */
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<undefined>((resolve) =>
-        timer = setTimeout(() => resolve(undefined), ms)
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function collect(child: Deno.ChildProcess): Promise<string> {
-  const [out, err] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return (out + err).slice(-4000);
 }
