@@ -1,0 +1,23 @@
+// Runs every benchmark in turn (`deno task bench`), each in its own process so they do not disturb each other.
+
+const BENCHES = [
+  ["XML parser", "xml_parser.ts"],
+  ["JSON mapping", "jsonmap.ts"],
+  ["REST sending (real Prosody)", "rest.ts"],
+  ["Webhooks (real Prosody)", "webhook.ts"],
+] as const;
+
+const only = Deno.args;
+let failed = 0;
+for (const [title, file] of BENCHES) {
+  if (only.length > 0 && !only.some((name) => file.startsWith(name))) continue;
+  // deno-lint-ignore no-console
+  console.log(`\n## ${title} (bench/${file})\n`);
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL(file, import.meta.url).pathname],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) failed++;
+}
+Deno.exit(failed === 0 ? 0 : 1);
