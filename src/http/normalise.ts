@@ -14,14 +14,23 @@ export interface NormaliseOptions {
   randomId: () => string;
 }
 
+// Random bytes are drawn 18 KiB at a time: one crypto.getRandomValues()
+// call costs several times the rest of an id.
+const ID_BYTES = 18;
+let idPool = new Uint8Array(0);
+let idOffset = 0;
+
 /**
  * An unguessable stanza id: 18 random bytes from
  * `crypto.getRandomValues`, base64url (24 characters), as mod_rest's.
  */
 export function randomStanzaId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-")
-    .replaceAll("/", "_");
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = crypto.getRandomValues(new Uint8Array(ID_BYTES * 1024));
+    idOffset = 0;
+  }
+  const bytes = idPool.subarray(idOffset, idOffset += ID_BYTES);
+  return bytes.toBase64({ alphabet: "base64url" });
 }
 
 /**
