@@ -1,0 +1,185 @@
+// Bench child process for bench/rest.ts: a counting c2s party, a fetch load generator, many long-polling iqs,
+// a gateway whose memory is measured, or a bare Deno.serve holding requests (the floor).
+// Run by bench/load.ts `Child` with one JSON argument; prints one JSON object per line.
+// deno-lint-ignore-file no-console
+
+import { createGateway } from "../src/gateway.ts";
+import { parseHostPort } from "../src/config/options.ts";
+import { C2sClient } from "../tests/support/c2s_client.ts";
+import { TEST_TOKEN } from "../tests/support/gateway_env.ts";
+import { closedLoop, type LoadRequest, splitLines } from "./load.ts";
+
+/** What the child does. */
+type Config =
+  | {
+    mode: "party";
+    port: number;
+    domain: string;
+    username: string;
+    password: string;
+    /** Stanza name to count (`message`, `iq`). */
+    kind: string;
+  }
+  | {
+    mode: "fetch";
+    request: LoadRequest;
+    concurrency: number;
+    seconds: number;
+    status: number;
+  }
+  | { mode: "longpoll"; request: LoadRequest; count: number }
+  | { mode: "hold" }
+  | { mode: "gateway"; domain: string; secret: string; server: string };
+
+const emit = (value: unknown) => console.log(JSON.stringify(value));
+const config: Config = JSON.parse(Deno.args[0]);
+
+/**
+ * Every stanza of `kind` counts; `{"expect": N}` on stdin answers with the
+ * count since the last answer once N more arrived and 300 ms passed without
+ * one (stragglers included), or after 3 s without any.
+ */
+async function party(c: Extract<Config, { mode: "party" }>): Promise<void> {
+  const client = await C2sClient.connect({ ...c, resource: "bench" });
+  let count = 0;
+  let last = performance.now();
+  let wake = () => {};
+  (async () => {
+    for (;;) {
+      try {
+        await client.next((s) => s.name === c.kind, 60_000);
+      } catch {
+        continue; // nothing for a minute, or closed: keep idling until killed
+      }
+      count++;
+      last = performance.now();
+      wake();
+    }
+  })();
+  emit({ jid: client.jid });
+  let reported = 0;
+  for await (const line of splitLines(Deno.stdin.readable)) {
+    const { expect } = JSON.parse(line) as { expect: number };
+    for (;;) {
+      const quiet = performance.now() - last;
+      if ((count - reported >= expect && quiet >= 300) || quiet >= 3_000) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 250);
+      });
+    }
+    emit({ count: count - reported });
+    reported = count;
+  }
+  Deno.exit(0);
+}
+
+function send(request: LoadRequest): Promise<Response> {
+  return fetch(request.url, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body,
+  });
+}
+
+async function load(c: Extract<Config, { mode: "fetch" }>): Promise<void> {
+  const once = async () => {
+    try {
+      const res = await send(c.request);
+      await res.arrayBuffer();
+      return res.status === c.status;
+    } catch {
+      return false;
+    }
+  };
+  emit(await closedLoop(c.concurrency, c.seconds, once));
+  Deno.exit(0);
+}
+
+async function longpoll(
+  c: Extract<Config, { mode: "longpoll" }>,
+): Promise<void> {
+  const statuses: Record<string, number> = {};
+  const all = Array.from({ length: c.count }, async () => {
+    try {
+      const res = await send(c.request);
+      await res.arrayBuffer();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    } catch (error) {
+      const key = (error as Error).name;
+      statuses[key] = (statuses[key] ?? 0) + 1;
+    }
+  });
+  emit({ started: c.count });
+  await Promise.all(all);
+  emit({ statuses });
+  Deno.exit(0);
+}
+
+/** RSS and JS heap after a full GC (run with `--v8-flags=--expose-gc`). */
+async function usage(): Promise<{ rss: number; heapUsed: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  gc?.();
+  const { rss, heapUsed } = Deno.memoryUsage();
+  return { rss, heapUsed };
+}
+
+/** Answers each `{"expect": N}` on stdin with {@linkcode usage} once `count()` reaches N. */
+async function measureOnRequest(count: () => number): Promise<void> {
+  for await (const line of splitLines(Deno.stdin.readable)) {
+    const { expect } = JSON.parse(line) as { expect: number };
+    while (count() < expect) await new Promise((r) => setTimeout(r, 100));
+    emit(await usage());
+  }
+  Deno.exit(0);
+}
+
+/** The floor: a bare `Deno.serve` that reads each request body and never answers. */
+async function hold(): Promise<void> {
+  let held = 0;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      await req.arrayBuffer();
+      held++;
+      return await new Promise<Response>(() => {});
+    },
+  );
+  emit({ port: (server.addr as Deno.NetAddr).port, ...await usage() });
+  await measureOnRequest(() => held);
+}
+
+/** A gateway alone in its process, so that its memory can be measured. */
+async function gateway(c: Extract<Config, { mode: "gateway" }>): Promise<void> {
+  const gw = await createGateway({
+    domain: c.domain,
+    secret: c.secret,
+    server: parseHostPort(c.server),
+    listen: { hostname: "127.0.0.1", port: 0 },
+    credentials: [TEST_TOKEN],
+    iqMaxTimeout: 600,
+  });
+  await gw.component.waitOnline({ signal: AbortSignal.timeout(10_000) });
+  emit({ url: gw.url });
+  await measureOnRequest(() => Infinity);
+}
+
+switch (config.mode) {
+  case "hold":
+    await hold();
+    break;
+  case "gateway":
+    await gateway(config);
+    break;
+  case "party":
+    await party(config);
+    break;
+  case "fetch":
+    await load(config);
+    break;
+  case "longpoll":
+    await longpoll(config);
+    break;
+}
