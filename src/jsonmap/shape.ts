@@ -57,9 +57,16 @@ export function at<C extends ShapeContext>(
 ): C {
   let path = ctx.path;
   for (const key of keys) {
-    path += "/" + String(key).replaceAll("~", "~0").replaceAll("/", "~1");
+    path += typeof key === "number" ? "/" + key : "/" + pointerToken(key);
   }
   return { ...ctx, path };
+}
+
+/** Escapes one JSON pointer reference token (RFC 6901 section 3). */
+function pointerToken(key: string): string {
+  return key.includes("~") || key.includes("/")
+    ? key.replaceAll("~", "~0").replaceAll("/", "~1")
+    : key;
 }
 
 /** Throws the {@linkcode JsonMappingError} for `ctx.path` with this reason. */
