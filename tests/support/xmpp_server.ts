@@ -42,10 +42,7 @@ export const PROSODY: ServerKind = {
   name: "Prosody",
   binary: "prosody",
   installed: prosodyInstalled,
-  async start() {
-    const prosody = await Prosody.start();
-    return Object.assign(prosody, { kind: "prosody" as const });
-  },
+  start: () => Prosody.start(),
 };
 
 /** ejabberd 23.01 (Debian package `ejabberd`), booted with `erl` directly. */
