@@ -22,8 +22,8 @@ export interface StanzaSelection {
 
 /**
  * The address form of a JID string, or undefined when it is missing or
- * not a JID. A domain with a resource (`domain/res`) counts as `full`, as
- * Prosody routes it.
+ * not a JID. Without a localpart it is `host`, resource or not
+ * (`domain/res` too), as Prosody's stanza router classifies `to`.
  *
  * @example
  * ```ts
@@ -37,8 +37,8 @@ export function addressForm(
   if (jid === undefined) return undefined;
   const parsed = tryParseJid(jid);
   if (!parsed) return undefined;
-  if (parsed.resource !== "") return "full";
-  return parsed.local === "" ? "host" : "bare";
+  if (parsed.local === "") return "host";
+  return parsed.resource === "" ? "bare" : "full";
 }
 
 /**

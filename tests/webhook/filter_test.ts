@@ -15,7 +15,7 @@ Deno.test({
       ["bot@rest.example.net", "bare"],
       ["bot@rest.example.net/res", "full"],
       ["rest.example.net", "host"],
-      ["rest.example.net/res", "full"],
+      ["rest.example.net/res", "host"], // Prosody: no localpart -> /host
       [undefined, undefined],
       ["a@@b", undefined],
     ];
@@ -47,6 +47,8 @@ Deno.test({
       ["presence", "gw", ["presence"], ["bare", "full"], false],
       ["iq", "bot@gw/r", ["iq"], ["full"], true],
       ["iq", "bot@gw/r", ["iq"], ["bare"], false],
+      ["iq", "gw/r", ["iq"], ["host"], true],
+      ["iq", "gw/r", ["iq"], ["bare", "full"], false],
       ["message", undefined, ["message"], ["bare", "full", "host"], false],
     ];
     for (const [kind, to, stanzas, events, expected] of cases) {
