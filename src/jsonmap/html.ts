@@ -3,7 +3,7 @@
 import { XmlElement } from "../xml/element.ts";
 import { XmlSyntaxError } from "../xml/errors.ts";
 import { parseXml } from "../xml/parser.ts";
-import { serialize } from "../xml/serialize.ts";
+import { XML_NS } from "../xml/serialize.ts";
 import { expectString, fail } from "./shape.ts";
 import type { FieldCodec } from "./types.ts";
 
@@ -24,8 +24,9 @@ const CLOSE = "</html>";
  * `<html xmlns="http://jabber.org/protocol/xhtml-im">` wrapper, never pasted
  * as text, so it cannot inject markup outside the wrapper; input that is
  * not well-formed is a {@linkcode JsonMappingError} at `/html`.
- * Output: the XHTML `<body>` serialized without its own `xmlns`; an
- * `<html>` without `<body>` maps to nothing (mod_rest outputs `"nil"`).
+ * Output: the XHTML `<body>` serialized without its own `xmlns`, written the
+ * way mod_rest writes it (Prosody's serializer, see {@linkcode prosodyXml});
+ * an `<html>` without `<body>` maps to nothing (mod_rest outputs `"nil"`).
  */
 export const htmlCodec: FieldCodec = {
   key: "html",
@@ -34,7 +35,7 @@ export const htmlCodec: FieldCodec = {
   read(stanza) {
     const body = stanza.getChild("html", XHTML_NS.im)
       ?.getChild("body", XHTML_NS.xhtml);
-    return body ? serialize(body, { parentNs: XHTML_NS.xhtml }) : undefined;
+    return body ? prosodyXml(body, XHTML_NS.xhtml) : undefined;
   },
   write(value, ctx) {
     const markup = expectString(value, ctx);
@@ -61,4 +62,62 @@ function describe(error: XmlSyntaxError): string {
     ? Math.max(1, error.column - OPEN.length)
     : error.column;
   return `${base} at ${error.line}:${column}`;
+}
+
+// util.stanza's xml_escape: these five, in text and attribute values alike.
+const PROSODY_ESCAPES: Readonly<Record<string, string>> = {
+  "'": "&apos;",
+  '"': "&quot;",
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  // Only reachable through character references; kept so the string
+  // parses back to the same value.
+  "\t": "&#9;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+};
+
+function prosodyEscape(value: string, attribute: boolean): string {
+  const special = attribute ? /['"&<>\t\n\r]/g : /['"&<>\r]/g;
+  return value.replace(special, (c) => PROSODY_ESCAPES[c]);
+}
+
+/**
+ * An element written as Prosody's util.stanza writes it (`tostring`), which
+ * is what mod_rest puts in `html`: attributes in single quotes, `'` `"` `&`
+ * `<` `>` escaped in text and attributes, `xmlns` only where the namespace
+ * changes, an attribute in another namespace as `xmlns:nsN='…' nsN:name='…'`.
+ */
+function prosodyXml(element: XmlElement, parentNs: string): string {
+  let out = "<" + element.name;
+  if (element.ns !== parentNs) {
+    out += " xmlns='" + prosodyEscape(element.ns, true) + "'";
+  }
+  let nsid = 0;
+  for (const [key, value] of Object.entries(element.attrs)) {
+    const escaped = prosodyEscape(value, true);
+    if (!key.startsWith("{")) {
+      out += " " + key + "='" + escaped + "'";
+      continue;
+    }
+    const close = key.lastIndexOf("}");
+    const uri = key.slice(1, close);
+    const local = key.slice(close + 1);
+    if (uri === XML_NS) {
+      out += " xml:" + local + "='" + escaped + "'";
+      continue;
+    }
+    const prefix = "ns" + ++nsid;
+    out += " xmlns:" + prefix + "='" + prosodyEscape(uri, true) + "' " +
+      prefix + ":" + local + "='" + escaped + "'";
+  }
+  if (element.children.length === 0) return out + "/>";
+  out += ">";
+  for (const child of element.children) {
+    out += typeof child === "string"
+      ? prosodyEscape(child, false)
+      : prosodyXml(child, element.ns);
+  }
+  return out + "</" + element.name + ">";
 }
