@@ -1,4 +1,4 @@
-// RFC 7622 (XMPP address format): parsing, validation and normalisation of JIDs.
+// RFC 7622 (XMPP address format): parsing and validation of JIDs, normalised as Prosody's jid.prep does (RFC 6122 stringprep: nodeprep, nameprep, resourceprep).
 
 /** Which part of a JID a problem is in. */
 export type JidPart = "localpart" | "domainpart" | "resourcepart" | "jid";
@@ -39,6 +39,40 @@ const LOCAL_FORBIDDEN = /["&'/:<>@\s\p{Cc}]/u;
 const DOMAIN_FORBIDDEN = /[\s\p{Cc}"&'/:<>@\\[\]?#%,;=+*()!$^`{|}~]/u;
 const RESOURCE_FORBIDDEN = /\p{Cc}/u;
 const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/;
+// RFC 3454 table B.1: code points stringprep maps to nothing.
+const MAPPED_TO_NOTHING =
+  /[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
+const NON_ASCII = /[\u0080-\u{10FFFF}]/u;
+
+/**
+ * Full case folding, as RFC 3454 table B.2 does it (`ß` → `ss`, `ς` → `σ`,
+ * no final-sigma context); code point by code point.
+ */
+function foldCase(value: string): string {
+  if (!NON_ASCII.test(value)) return value.toLowerCase();
+  let out = "";
+  for (const c of value) {
+    const lower = c.toLowerCase();
+    // Dotless i has no folding of its own (its upper case is plain I).
+    out += lower !== c || c === "\u0131"
+      ? lower
+      : c.toUpperCase().toLowerCase();
+  }
+  return out;
+}
+
+/**
+ * Stringprep mapping and normalisation (RFC 3454 sections 3-4): B.1
+ * removed, then for nodeprep and nameprep case-folded (B.2), then NFKC.
+ * Folding is applied again after NFKC, as B.2 is closed under it (`℃` →
+ * `°c`).
+ */
+function stringprep(value: string, fold: boolean): string {
+  if (!NON_ASCII.test(value)) return fold ? value.toLowerCase() : value;
+  const mapped = value.replace(MAPPED_TO_NOTHING, "");
+  if (!fold) return mapped.normalize("NFKC");
+  return foldCase(foldCase(mapped).normalize("NFKC")).normalize("NFKC");
+}
 
 function byteLength(value: string): number {
   return value.length * 3 <= MAX_PART_BYTES
@@ -47,9 +81,11 @@ function byteLength(value: string): number {
 }
 
 /**
- * A parsed, normalised JID (`localpart@domainpart/resourcepart`). The
- * domain is lower-cased with any trailing dot removed, the localpart is
- * case-folded, the resource keeps its case; all parts are NFC-normalised.
+ * A parsed, normalised JID (`localpart@domainpart/resourcepart`), as
+ * Prosody's jid.prep and the servers' stringprep make it: the domain is
+ * case-folded with any trailing dot removed, the localpart is case-folded,
+ * the resource keeps its case; all parts are NFKC-normalised (`ＡＢＣ` →
+ * `abc`, `straße` → `strasse`, `ﬁ` → `fi`).
  *
  * @example
  * ```ts
@@ -117,13 +153,13 @@ export function parseJid(input: string): Jid {
 
   let local = "";
   if (localRaw !== undefined) {
-    local = localRaw.normalize("NFC").toLowerCase();
+    local = stringprep(localRaw, true);
     checkPart(input, "localpart", local, LOCAL_FORBIDDEN);
   }
   const domain = normaliseDomain(input, domainRaw);
   let resource = "";
   if (resourceRaw !== undefined) {
-    resource = resourceRaw.normalize("NFC");
+    resource = stringprep(resourceRaw, false);
     checkPart(input, "resourcepart", resource, RESOURCE_FORBIDDEN);
   }
   return new Jid(local, domain, resource);
@@ -161,7 +197,7 @@ function checkPart(
 }
 
 function normaliseDomain(input: string, raw: string): string {
-  let domain = raw.normalize("NFC").toLowerCase();
+  let domain = stringprep(raw, true);
   if (domain.endsWith(".")) domain = domain.slice(0, -1);
   if (domain === "") {
     throw new InvalidJidError(input, "domainpart", "is empty");

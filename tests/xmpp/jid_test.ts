@@ -21,6 +21,17 @@ const VALID: [input: string, normalised: string][] = [
   ["élise@exämple.com", "élise@exämple.com"],
   ["ÉLISE@example.com", "élise@example.com"],
   ["e\u0301lise@example.com", "élise@example.com"], // NFC
+  // Stringprep as Prosody's jid.prep (and ejabberd) do it: NFKC, full case
+  // folding for localpart and domain, B.1 characters removed.
+  ["\uFF21\uFF2C\uFF29\uFF23\uFF25@example.com", "alice@example.com"],
+  ["user@\uFF45\uFF58\uFF41\uFF4D\uFF50\uFF4C\uFF45.com", "user@example.com"],
+  ["stra\u00DFe@example.com", "strasse@example.com"],
+  ["\u03A3\u0391\u03A3@example.com", "\u03C3\u03B1\u03C3@example.com"],
+  ["\uFB01le@example.com", "file@example.com"],
+  ["\u2103@example.com", "\u00B0c@example.com"],
+  ["al\u00ADice@exam\u200Bple.com", "alice@example.com"],
+  ["user@example.com/\uFB01le\u00AD", "user@example.com/file"],
+  ["user@example.com/Caf\u00C9 \u2162", "user@example.com/Caf\u00C9 III"],
   ["user@[::1]", "user@[::1]"],
   ["user@127.0.0.1", "user@127.0.0.1"],
   ["localhost", "localhost"],
@@ -37,6 +48,8 @@ const INVALID: [input: string, part: string, reason: RegExp][] = [
   ["us<er@example.com", "localpart", /"<"/],
   ["us'er@example.com", "localpart", /"'"/],
   ["us:er@example.com", "localpart", /":"/],
+  ["us\uFF20er@example.com", "localpart", /"@"/], // NFKC: fullwidth @
+  ["user@example.com/\u200B", "resourcepart", /empty/],
   ["user@exa mple.com", "domainpart", /U\+0020/],
   ["user@exa<mple.com", "domainpart", /"<"/],
   ["user@example..com", "domainpart", /empty label/],
