@@ -13,7 +13,8 @@ export type ParsedBody =
   | { readonly format: "xml"; readonly element: XmlElement }
   | {
     readonly format: "json";
-    readonly json: Readonly<Record<string, unknown>>;
+    /** An object, unless {@linkcode ParseBodyOptions.payload} allowed any value. */
+    readonly json: unknown;
   }
   | {
     readonly format: "form";
@@ -85,6 +86,14 @@ function decodeUtf8(bytes: Uint8Array): string {
 export interface ParseBodyOptions {
   /** True when the route carries kind/type/to in the path (a form body without `=` is then a 400). */
   hasPath: boolean;
+  /**
+   * True when the path names an iq payload (`POST /rest/iq/stats/...`): the
+   * JSON body is that payload's value, so any JSON value but `false` is
+   * accepted (mod_rest wraps the decoded body as `{kind: "iq", [key]: body}`),
+   * e.g. an array for `stats`, a node string for `disco`; `null` stands for
+   * an empty payload, as in mod_rest.
+   */
+  payload?: boolean;
   /** Largest stanza the XML parser accepts, in bytes. */
   sizeLimit: number;
 }
@@ -92,7 +101,8 @@ export interface ParseBodyOptions {
 /**
  * Parses a body of a known format. XML must be exactly one element (no
  * XML declaration), unprefixed names resolving in `jabber:client`; JSON
- * must be an object; a form body without any `=` is URL-decoded text when
+ * must be an object (any value but false for an iq payload named in the
+ * path); a form body without any `=` is URL-decoded text when
  * there is no path, else a 400; an empty body of any format but JSON/XML
  * counts as no body. Throws {@linkcode HttpError} `parse` (400).
  */
@@ -126,10 +136,11 @@ export function parseBody(
       } catch (cause) {
         throw new HttpError("parse", { cause });
       }
-      if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        throw new HttpError("parse");
-      }
-      return { format: "json", json: json as Record<string, unknown> };
+      const isObject = typeof json === "object" && json !== null &&
+        !Array.isArray(json);
+      const isPayload = options.payload === true && json !== false;
+      if (!isObject && !isPayload) throw new HttpError("parse");
+      return { format: "json", json };
     }
     case "form": {
       if (text.includes("=")) {

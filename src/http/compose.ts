@@ -71,25 +71,30 @@ function payloadJson(
 }
 
 /**
- * The iq for a payload named in the path. mod_rest's empty payload is a
- * Lua `{}`, which is also an empty array: when an empty object does not
- * fit the key (`stats`, `blocklist`), an empty array is used instead.
+ * The iq for a payload named in the path; `value` is the body (any JSON
+ * value but null). mod_rest's empty payload is a Lua `{}`, which is also an empty
+ * array: when an empty object does not fit the key (`stats`, `blocklist`),
+ * an empty array is used instead.
  */
 function payloadStanza(
   path: PathStanza & { payload: string },
-  value: Readonly<Record<string, unknown>>,
+  value: unknown,
   coerce: boolean,
 ): XmlElement {
   try {
     return jsonStanza(payloadJson(path, value), coerce);
   } catch (error) {
-    const retry = Object.keys(value).length === 0 &&
+    const retry = isObject(value) && Object.keys(value).length === 0 &&
       error instanceof HttpError &&
       error.cause instanceof JsonMappingError &&
       error.cause.path === `/${path.payload}`;
     if (!retry) throw error;
     return jsonStanza(payloadJson(path, []), coerce);
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function pathFields(path: PathStanza): Record<string, unknown> {
@@ -147,7 +152,7 @@ export function composeStanza(
     const withPayload = { ...path, payload: path.payload };
     switch (body.format) {
       case "json":
-        return payloadStanza(withPayload, body.json, false);
+        return payloadStanza(withPayload, body.json ?? {}, false);
       case "form":
         return payloadStanza(withPayload, body.fields, true);
       case "none":
@@ -158,6 +163,7 @@ export function composeStanza(
   }
   switch (body.format) {
     case "json":
+      if (!isObject(body.json)) throw new HttpError("parse");
       return jsonStanza({ ...body.json, ...pathFields(path) }, false);
     case "form":
       return jsonStanza({ ...body.fields, ...pathFields(path) }, true);

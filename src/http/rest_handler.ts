@@ -99,6 +99,7 @@ function toHttpError(error: unknown, settings: Settings): HttpError {
 async function readBody(
   request: Request,
   match: RouteMatch,
+  path: PathStanza | undefined,
   url: URL,
   format: RequestFormat,
   settings: Settings,
@@ -115,6 +116,7 @@ async function readBody(
   }
   return parseBody(bytes, format, {
     hasPath: match.route.id === "send_path",
+    payload: path?.payload !== undefined,
     sizeLimit: settings.sizeLimit,
   });
 }
@@ -186,7 +188,14 @@ async function handle(
   const path: PathStanza | undefined = match.route.id === "send_path" || isGet
     ? pathStanza(match.params)
     : undefined;
-  const body = await readBody(request, match, url, requestFormat, settings);
+  const body = await readBody(
+    request,
+    match,
+    path,
+    url,
+    requestFormat,
+    settings,
+  );
   let stanza = normaliseStanza(composeStanza(body, path), settings);
   let queryid: string | undefined;
   if (stanza.name === "iq") {

@@ -116,6 +116,43 @@ const iqPathCases: [string, string, string | null, string, string][] = [
     JSON.stringify({ node: "n1" }),
     `<iq xmlns="${C}" from="${FROM}" id="id1" to="example.com" type="get"><query xmlns="${NS.discoInfo}" node="n1"/></iq>`,
   ],
+  // mod_rest wraps the decoded JSON body as {kind: "iq", [key]: body}, so
+  // the body may be any JSON value the key takes, not only an object.
+  [
+    "iq/stats with a JSON array body",
+    `/rest/iq/stats/example.com`,
+    JSON_TYPE,
+    JSON.stringify([{ name: "users/online" }]),
+    `<iq xmlns="${C}" from="${FROM}" id="id1" to="example.com" type="get"><query xmlns="http://jabber.org/protocol/stats"><stat name="users/online"/></query></iq>`,
+  ],
+  [
+    "iq/items with a JSON string body (the node)",
+    `/rest/iq/items/example.com`,
+    JSON_TYPE,
+    JSON.stringify("http://jabber.org/protocol/commands"),
+    `<iq xmlns="${C}" from="${FROM}" id="id1" to="example.com" type="get"><query xmlns="${NS.discoItems}" node="http://jabber.org/protocol/commands"/></iq>`,
+  ],
+  [
+    "iq/command with a JSON string body (the node)",
+    `/rest/iq/command/example.com`,
+    JSON_TYPE,
+    JSON.stringify("uptime"),
+    `<iq xmlns="${C}" from="${FROM}" id="id1" to="example.com" type="set"><command xmlns="http://jabber.org/protocol/commands" node="uptime"/></iq>`,
+  ],
+  [
+    "iq/disco with a JSON true body",
+    `/rest/iq/disco/example.com`,
+    JSON_TYPE,
+    "true",
+    `<iq xmlns="${C}" from="${FROM}" id="id1" to="example.com" type="get"><query xmlns="${NS.discoInfo}"/></iq>`,
+  ],
+  [
+    "iq/version with a JSON null body (an empty payload)",
+    `/rest/iq/version/example.com`,
+    JSON_TYPE,
+    "null",
+    `<iq xmlns="${C}" from="${FROM}" id="id1" to="example.com" type="get"><query xmlns="${NS.version}"/></iq>`,
+  ],
   [
     "iq/version with a form payload body",
     `/rest/iq/version/example.com`,
@@ -154,6 +191,24 @@ const pathErrors: [string, () => Request, number, string][] = [
   [
     "text/plain to an iq path",
     () => post(`/rest/iq/get/example.com`, "x", TEXT),
+    400,
+    "not-well-formed",
+  ],
+  [
+    "a JSON array to a kind/type path",
+    () => post(`/rest/message/chat/${TO}`, "[1]", JSON_TYPE),
+    400,
+    "not-well-formed",
+  ],
+  [
+    "a JSON string to iq/get (not a payload path)",
+    () => post(`/rest/iq/get/example.com`, '"x"', JSON_TYPE),
+    400,
+    "not-well-formed",
+  ],
+  [
+    "JSON false as an iq payload",
+    () => post(`/rest/iq/disco/example.com`, "false", JSON_TYPE),
     400,
     "not-well-formed",
   ],
