@@ -146,15 +146,18 @@ function xmlSafe(text: string): string {
   );
 }
 
+/** The formats an error body can take. */
+export type ErrorFormat = Exclude<OutputFormat, "form">;
+
 /**
  * The body of an error response: JSON
  * `{"type":"error","code":N,"error":{type,condition,text}}`, or the
- * stream-error-shaped XML element mod_rest uses. Form-urlencoded output
- * gets the JSON fields flattened (`type`, `code`, `condition`, `text`).
+ * stream-error-shaped XML element mod_rest uses (errors are never
+ * form-encoded or HTML).
  */
 export function renderErrorBody(
   error: HttpError,
-  format: OutputFormat,
+  format: ErrorFormat,
 ): string {
   switch (format) {
     case "json":
@@ -167,13 +170,6 @@ export function renderErrorBody(
           text: error.text,
         },
       });
-    case "form":
-      return new URLSearchParams({
-        type: "error",
-        code: String(error.status),
-        condition: error.condition,
-        text: error.text,
-      }).toString();
     case "xml":
       return serialize(
         el(
@@ -190,7 +186,7 @@ export function renderErrorBody(
 /** The HTTP response for an error, in the given format (never HTML). */
 export function errorResponse(
   error: HttpError,
-  format: OutputFormat,
+  format: ErrorFormat,
 ): Response {
   const headers = new Headers(error.headers);
   headers.set("Content-Type", OUTPUT_MEDIA_TYPES[format]);

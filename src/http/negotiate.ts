@@ -109,14 +109,38 @@ export function negotiate(
   accept: string | null,
   requestFormat: RequestFormat,
 ): OutputFormat {
-  const fallback = defaultOutputFormat(requestFormat);
+  return pick(accept, OUTPUT_PREFERENCE, defaultOutputFormat(requestFormat));
+}
+
+/**
+ * The format of an error body: XML or JSON only (decisions.md: chosen by
+ * `Accept`, else the request's own format — JSON in, JSON error; anything
+ * else, XML; never HTML, and never form fields, which mod_rest does not
+ * produce for errors either).
+ *
+ * @example
+ * ```ts
+ * negotiateError(null, "form"); // "xml"
+ * negotiateError("application/json", "form"); // "json"
+ * ```
+ */
+export function negotiateError(
+  accept: string | null,
+  requestFormat: RequestFormat,
+): "xml" | "json" {
+  const fallback = requestFormat === "json" ? "json" : "xml";
+  return pick(accept, ["xml", "json"] as const, fallback);
+}
+
+function pick<F extends OutputFormat>(
+  accept: string | null,
+  formats: readonly F[],
+  fallback: F,
+): F {
   if (accept === null || accept.trim() === "") return fallback;
   const ranges = parseAccept(accept);
-  const order: OutputFormat[] = [
-    fallback,
-    ...OUTPUT_PREFERENCE.filter((f) => f !== fallback),
-  ];
-  let chosen: OutputFormat | undefined;
+  const order: F[] = [fallback, ...formats.filter((f) => f !== fallback)];
+  let chosen: F | undefined;
   let chosenQ = 0;
   let chosenIndex = Infinity;
   for (const format of order) {

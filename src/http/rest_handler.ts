@@ -16,7 +16,7 @@ import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import { type RequestFormat, requestFormatOf } from "./media.ts";
-import { negotiate } from "./negotiate.ts";
+import { negotiate, negotiateError } from "./negotiate.ts";
 import {
   mamCapture,
   normaliseStanza,
@@ -255,7 +255,7 @@ export function createRestHandler(
       if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
       const httpError = toHttpError(error, settings);
       condition = httpError.condition;
-      const errorFormat = negotiate(
+      const errorFormat = negotiateError(
         request.headers.get("Accept"),
         request.method === "GET" ? "none" : format ?? "none",
       );

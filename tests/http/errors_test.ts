@@ -124,18 +124,6 @@ Deno.test({
 });
 
 Deno.test({
-  name: "renderErrorBody() flattens form output",
-  permissions: "none",
-  fn() {
-    const params = new URLSearchParams(
-      renderErrorBody(new HttpError("mediatype"), "form"),
-    );
-    assert.equal(params.get("code"), "415");
-    assert.equal(params.get("condition"), "bad-format");
-  },
-});
-
-Deno.test({
   name: "errorResponse() sets status, content type and extra headers",
   permissions: "none",
   async fn() {

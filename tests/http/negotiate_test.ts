@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { negotiate, parseAccept } from "../../src/http/negotiate.ts";
+import {
+  negotiate,
+  negotiateError,
+  parseAccept,
+} from "../../src/http/negotiate.ts";
 import type { OutputFormat, RequestFormat } from "../../src/http/media.ts";
 
 const XML = "application/xmpp+xml";
@@ -99,3 +103,41 @@ Deno.test({
     assert.deepEqual(parseAccept("*/json"), []);
   },
 });
+
+const errorCases: [string, string | null, RequestFormat, "xml" | "json"][] = [
+  ["no Accept, JSON request", null, "json", "json"],
+  ["no Accept, form request", null, "form", "xml"],
+  ["no Accept, text request", null, "text", "xml"],
+  ["no Accept, no body", null, "none", "xml"],
+  ["*/* with a form request", "*/*", "form", "xml"],
+  [
+    "form asked for: not an error format",
+    "application/x-www-form-urlencoded",
+    "form",
+    "xml",
+  ],
+  [
+    "form asked for, JSON request",
+    "application/x-www-form-urlencoded",
+    "json",
+    "json",
+  ],
+  ["JSON asked for", "application/json", "form", "json"],
+  [
+    "q-values",
+    "application/xmpp+xml;q=0.4, application/json;q=0.8",
+    "xml",
+    "json",
+  ],
+  ["HTML only", "text/html", "json", "json"],
+];
+
+for (const [name, accept, request, want] of errorCases) {
+  Deno.test({
+    name: `negotiateError(): ${name}`,
+    permissions: "none",
+    fn() {
+      assert.equal(negotiateError(accept, request), want);
+    },
+  });
+}

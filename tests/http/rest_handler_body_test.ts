@@ -407,3 +407,27 @@ for (const [name, type, body] of hostile) {
     }
   });
 }
+
+Deno.test("a form request's error body is XML (decisions.md), even when Accept asks for form", async () => {
+  for (const accept of [null, "*/*", "application/x-www-form-urlencoded"]) {
+    const { handler } = setup();
+    const headers: Record<string, string> = {
+      "Content-Type": "application/x-www-form-urlencoded",
+      Authorization: "Bearer wrong",
+    };
+    if (accept) headers.Accept = accept;
+    const res = await handler(
+      new Request("http://gw.test/rest", {
+        method: "POST",
+        headers,
+        body: "to=a@b&body=x",
+      }),
+    );
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get("Content-Type"), "application/xmpp+xml");
+    assert.match(
+      await res.text(),
+      /^<error xmlns="http:\/\/etherx.jabber.org\/streams"><not-authorized /,
+    );
+  }
+});

@@ -164,12 +164,6 @@ export const SCHEMAS: { readonly [name: string]: JsonSchema } = {
     },
     { required: ["type", "code", "error"] },
   ),
-  FormErrorResponse: obj("An HTTP error with the JSON fields flattened", {
-    type: str("Always `error`", { const: "error" }),
-    code: str("The HTTP status code", { pattern: "^[45][0-9][0-9]$" }),
-    condition: str("Error condition"),
-    text: httpErrorText,
-  }, { required: ["type", "code", "condition", "text"] }),
   FormStanza: {
     type: "object",
     description:
