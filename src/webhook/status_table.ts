@@ -21,9 +21,8 @@ export interface StatusError {
 export const HTTP_STATUS_ERRORS = {
   400: { type: "modify", condition: "bad-request" },
   401: { type: "auth", condition: "not-authorized" },
-  // mod_rest sends <payment-required/>, an RFC 3920 condition that RFC 6120
-  // dropped; the nearest defined one is used instead.
-  402: { type: "auth", condition: "not-authorized" },
+  // An RFC 3920 condition that RFC 6120 dropped; kept as mod_rest sends it.
+  402: { type: "auth", condition: "payment-required" },
   403: { type: "auth", condition: "forbidden" },
   404: { type: "cancel", condition: "item-not-found" },
   405: { type: "cancel", condition: "not-allowed" },

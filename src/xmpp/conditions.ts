@@ -12,7 +12,7 @@ export const STANZA_ERROR_TYPES = [
 /** A stanza error type. */
 export type StanzaErrorType = typeof STANZA_ERROR_TYPES[number];
 
-/** Every defined stanza error condition with the type RFC 6120 suggests for it. */
+/** Every defined stanza error condition (RFC 6120, plus RFC 3920's payment-required) with its usual type. */
 export const STANZA_ERROR_CONDITIONS = {
   "bad-request": "modify",
   "conflict": "cancel",
@@ -25,6 +25,9 @@ export const STANZA_ERROR_CONDITIONS = {
   "not-acceptable": "modify",
   "not-allowed": "cancel",
   "not-authorized": "auth",
+  // RFC 3920 section 9.3.3 only (RFC 6120 dropped it); kept because mod_rest
+  // maps a webhook's HTTP 402 to it and peers may still send it.
+  "payment-required": "auth",
   "policy-violation": "modify",
   "recipient-unavailable": "wait",
   "redirect": "modify",

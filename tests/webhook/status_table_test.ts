@@ -14,6 +14,7 @@ Deno.test({
     const cases: [number, string, string, string][] = [
       [400, "modify", "bad-request", "Bad Request"],
       [401, "auth", "not-authorized", "Unauthorized"],
+      [402, "auth", "payment-required", "Payment Required"],
       [403, "auth", "forbidden", "Forbidden"],
       [404, "cancel", "item-not-found", "Not Found"],
       [405, "cancel", "not-allowed", "Method Not Allowed"],

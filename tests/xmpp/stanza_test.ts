@@ -153,7 +153,9 @@ Deno.test({
   name: "condition vocabularies recognise defined names only",
   permissions: "none",
   fn() {
-    assert.equal(Object.keys(STANZA_ERROR_CONDITIONS).length, 22);
+    // RFC 6120's 22 conditions plus RFC 3920's payment-required.
+    assert.equal(Object.keys(STANZA_ERROR_CONDITIONS).length, 23);
+    assert.ok(isStanzaErrorCondition("payment-required"));
     assert.ok(isStanzaErrorCondition("item-not-found"));
     assert.ok(!isStanzaErrorCondition("toString"));
     assert.ok(isStreamErrorCondition("host-unknown"));
