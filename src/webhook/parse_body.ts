@@ -70,7 +70,12 @@ export function parseReplyBody(
 function parseXmlBody(body: string): XmlElement {
   let stanza: XmlElement;
   try {
-    stanza = parseXml(body, { defaultNamespace: NS.client });
+    // Many HTTP frameworks (PHP's asXML(), Java's serializers) start XML
+    // with a declaration; a reply is read leniently here.
+    stanza = parseXml(body, {
+      defaultNamespace: NS.client,
+      allowXmlDeclaration: true,
+    });
   } catch (error) {
     throw wrap(error);
   }

@@ -74,6 +74,20 @@ const CASES: BodyCase[] = [
     ],
   },
   {
+    name: "message, XML with a leading XML declaration: accepted",
+    incoming: MSG,
+    contentType: XML_T,
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<message type='chat' id='x'><body>a</body></message>`,
+    replies: [
+      stanza(
+        "message",
+        { from: BOT, to: ALICE, id: "x", type: "chat" },
+        "<body>a</body>",
+      ),
+    ],
+  },
+  {
     name: "message without type, XML with <error>: type error, original id",
     incoming: MSG_NO_TYPE,
     contentType: XML_T,
