@@ -71,10 +71,13 @@ interface Settings {
 function iqTimeoutMs(request: Request, settings: Settings): number {
   const raw = request.headers.get(TIMEOUT_HEADER);
   const asked = raw === null || raw.trim() === "" ? NaN : Number(raw);
-  const seconds = Number.isFinite(asked) && asked >= 0
-    ? asked
-    : settings.iqTimeout;
-  return Math.round(Math.min(seconds, settings.iqMaxTimeout) * 1000);
+  // As mod_rest: any number counts, capped at the maximum (so 1e999 waits
+  // the maximum) and a negative one times out at once; anything else is
+  // the default.
+  const seconds = Number.isNaN(asked) ? settings.iqTimeout : asked;
+  return Math.round(
+    Math.max(0, Math.min(seconds, settings.iqMaxTimeout)) * 1000,
+  );
 }
 
 function toHttpError(error: unknown, settings: Settings): HttpError {

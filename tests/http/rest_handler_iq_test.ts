@@ -157,7 +157,15 @@ const timeoutCases: [
   ["a fractional header", { "Prosody-Rest-Timeout": "0.5" }, {}, 500],
   ["a header above the cap", { "Prosody-Rest-Timeout": "1000" }, {}, 300_000],
   ["a non-numeric header", { "Prosody-Rest-Timeout": "soon" }, {}, 120_000],
-  ["a negative header", { "Prosody-Rest-Timeout": "-3" }, {}, 120_000],
+  // As mod_rest (no lower bound): a negative timeout times out at once.
+  ["a negative header", { "Prosody-Rest-Timeout": "-3" }, {}, 0],
+  [
+    "an infinite header is capped",
+    { "Prosody-Rest-Timeout": "1e999" },
+    {},
+    300_000,
+  ],
+  ["a zero header", { "Prosody-Rest-Timeout": "0" }, {}, 0],
   ["configured iqTimeout", {}, { iqTimeout: 30 }, 30_000],
   [
     "configured iqMaxTimeout caps the header",
