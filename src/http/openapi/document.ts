@@ -143,8 +143,8 @@ const PARAMETERS = {
     in: "header",
     required: false,
     description:
-      "Seconds to wait for an iq's reply (default `rest_iq_timeout`, 120; capped at `rest_iq_max_timeout`, 300). Ignored for message and presence.",
-    schema: { type: "number", minimum: 0 },
+      "Seconds to wait for an iq's reply (default `rest_iq_timeout`, 120; capped at `rest_iq_max_timeout`, 300; 0 or less times out at once). Ignored for message and presence.",
+    schema: { type: "number" },
     example: 30,
   },
   QueryPayload: {
