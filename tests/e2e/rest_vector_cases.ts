@@ -14,8 +14,7 @@ import {
   type RestCase,
   type RestContext,
 } from "./rest_support.ts";
-
-const DIR = new URL("../fixtures/vectors/", import.meta.url);
+import { loadVectors, type Vector } from "../support/vectors.ts";
 
 /** The recorded names that stand for this run's component, user and host. */
 const RECORDED = {
@@ -23,26 +22,6 @@ const RECORDED = {
   client: "alice@localhost/vectors",
   host: "localhost",
 };
-
-interface Vector {
-  name: string;
-  via: string;
-  input: unknown;
-  request?: Record<string, unknown>;
-  output: unknown;
-  output_canonical?: string | null;
-  http: { status: number; content_type?: string | null };
-}
-
-function loadVectors(via: string): Vector[] {
-  const out: Vector[] = [];
-  for (const entry of Deno.readDirSync(DIR)) {
-    if (!entry.name.endsWith(".json")) continue;
-    const vector = JSON.parse(Deno.readTextFileSync(new URL(entry.name, DIR)));
-    if (vector.via === via) out.push(vector);
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
 
 /** Rewrites recorded addresses (component, alice's full JID, the host) to this run's, in one pass. */
 function rewriter(ctx: RestContext): <T>(value: T) => T {
@@ -95,11 +74,11 @@ function kindOf(
  * or invalid `to` is a 422 (mod_rest: own account / silent drop).
  */
 function expectedStatus(v: Vector, input: Record<string, unknown>): number {
-  if (v.http.status === 500 && input.type === "error") return 202;
+  if (v.http!.status === 500 && input.type === "error") return 202;
   if (input.to === undefined || tryParseJid(String(input.to)) === undefined) {
     return 422;
   }
-  return v.http.status;
+  return v.http!.status;
 }
 
 /** Rebuilds an element bottom-up through `f`. */
@@ -262,8 +241,8 @@ function iqResponseCase(v: Vector): RestCase {
       }
       const res = await pending;
       const body = await res.text();
-      assert.equal(res.status, v.http.status, body);
-      assert.equal(res.headers.get("Content-Type"), v.http.content_type);
+      assert.equal(res.status, v.http!.status, body);
+      assert.equal(res.headers.get("Content-Type"), v.http!.content_type);
       const json = JSON.parse(body);
       const output = rewrite(v.output) as Record<string, unknown>;
       if (toAlice) {
@@ -282,6 +261,6 @@ function iqResponseCase(v: Vector): RestCase {
 
 /** Every `post` and `iq-response` vector as a case. */
 export const VECTOR_CASES: readonly RestCase[] = [
-  ...loadVectors("post").map(postCase),
-  ...loadVectors("iq-response").map(iqResponseCase),
+  ...loadVectors("post").map((f) => f.vector).map(postCase),
+  ...loadVectors("iq-response").map((f) => f.vector).map(iqResponseCase),
 ];

@@ -21,21 +21,9 @@ import {
   type WebhookCase,
   type WebhookEnv,
 } from "./webhook_stub.ts";
+import type { Vector } from "../support/vectors.ts";
 
 const DIR = new URL("../fixtures/vectors/", import.meta.url);
-
-interface Vector {
-  name: string;
-  via: string;
-  input: unknown;
-  output: unknown;
-  routed_xml?: string;
-  callback_headers?: Record<string, string>;
-  client_received?: string[];
-  webhook_reply?: { status: number; content_type?: string; json?: unknown };
-  request_stanza?: string;
-  input_content_type?: string;
-}
 
 interface Deviation {
   /** Why we differ from the recording. */

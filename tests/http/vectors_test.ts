@@ -15,25 +15,11 @@ import { NS } from "../../src/xmpp/namespaces.ts";
 import { jsonToStanza } from "../../src/jsonmap/mod.ts";
 import { FakePort } from "../support/fake_port.ts";
 import { JSON_TYPE, postJson, setup, XML } from "./helpers.ts";
+import type { Vector } from "../support/vectors.ts";
 
 /** The component domain the vectors were recorded with, and ours. */
 const RECORDED_DOMAIN = "rest.localhost";
 const DOMAIN = "rest.example.net";
-
-interface Vector {
-  name: string;
-  via: "post" | "callback" | "iq-response" | "callback-reply";
-  input: unknown;
-  output: unknown;
-  output_canonical?: string | null;
-  request?: Record<string, unknown>;
-  http?: {
-    status: number;
-    content_type: string | null;
-    json?: Record<string, unknown>;
-  };
-  echo_xml?: unknown;
-}
 
 /** HTTP-level differences from the recording (decisions.md "Sending"). */
 const HTTP_DEVIATIONS: Readonly<

@@ -14,22 +14,10 @@ import {
   jsonToStanza,
   stanzaToJson,
 } from "../../src/jsonmap/mod.ts";
+import type { Vector } from "../support/vectors.ts";
 
 /** The component domain the vectors were recorded with. */
 const DOMAIN = "rest.localhost";
-
-interface Vector {
-  name: string;
-  direction: "json->xml" | "xml->json";
-  via: "post" | "callback" | "iq-response" | "callback-reply";
-  input: unknown;
-  output: unknown;
-  output_canonical?: string | null;
-  routed_xml?: string;
-  request?: { to?: string };
-  request_stanza?: string;
-  input_content_type?: string;
-}
 
 /** A deliberate difference from the recorded mod_rest behaviour. */
 interface Deviation {

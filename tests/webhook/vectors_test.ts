@@ -15,24 +15,11 @@ import { NS } from "../../src/xmpp/namespaces.ts";
 import { createWebhook } from "../../src/webhook/delivery.ts";
 import { FakePort } from "../support/fake_port.ts";
 import { fakeFetch } from "./fake_fetch.ts";
+import { loadVectors } from "../support/vectors.ts";
 
 /** The JSON component's domain in the recordings (`routed_xml` names the XML one). */
 const DOMAIN = "restjson.localhost";
 const ALICE = "alice@localhost/vectors";
-const DIR = new URL("../fixtures/vectors/", import.meta.url);
-
-interface Vector {
-  name: string;
-  via: string;
-  input: unknown;
-  output: unknown;
-  routed_xml?: string;
-  callback_headers?: Record<string, string>;
-  client_received?: string[];
-  webhook_reply?: { status: number; content_type?: string; json?: unknown };
-  request_stanza?: string;
-  input_content_type?: string;
-}
 
 interface Deviation {
   reason: string;
@@ -64,20 +51,6 @@ function parse(xml: string): XmlElement {
 /** Canonical form; the id is dropped where the reply's id was generated. */
 function comparable(stanza: XmlElement, keepId: boolean): string {
   return canonicalize(keepId ? stanza : stanza.withAttrs({ id: undefined }));
-}
-
-function loadVectors(): Vector[] {
-  const out: Vector[] = [];
-  for (const entry of Deno.readDirSync(DIR)) {
-    if (!entry.name.endsWith(".json")) continue;
-    const vector = JSON.parse(
-      Deno.readTextFileSync(new URL(entry.name, DIR)),
-    ) as Vector;
-    if (vector.via === "callback" || vector.via === "callback-reply") {
-      out.push(vector);
-    }
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function answer(status: number, contentType?: string, body?: string): Response {
@@ -117,7 +90,9 @@ function checkReplies(
   });
 }
 
-for (const vector of loadVectors()) {
+for (
+  const vector of loadVectors("callback", "callback-reply").map((f) => f.vector)
+) {
   const deviation = DEVIATIONS[vector.name];
   Deno.test({
     name: `webhook vector ${vector.name}${deviation ? " (deviation)" : ""}`,
