@@ -19,7 +19,8 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import type { FieldCodec, WriteContext } from "./types.ts";
+import { elementField } from "./fields.ts";
+import type { FieldCodec } from "./types.ts";
 
 /** The fields of the convenience MAM form, in the order mod_rest writes them (after FORM_TYPE). */
 export const MAM_FILTER_FIELDS = [
@@ -155,17 +156,12 @@ function pageOf(
 
 /** Codecs of this file: iq `archive` (MAM query) and iq `result` (MAM fin). */
 export const archiveCodecs: readonly FieldCodec[] = [
-  {
+  elementField({
     key: "archive",
     kinds: ["iq"],
-    read(stanza: XmlElement): unknown {
-      const query = stanza.getChild("query", NS.mam);
-      return query ? readArchiveQuery(query) : undefined;
-    },
-    write(value: unknown, ctx: WriteContext): XmlElement[] {
-      if (value === false || value === null) return [];
-      return [writeArchiveQuery(value, ctx)];
-    },
-  },
+    element: { name: "query", ns: NS.mam },
+    read: readArchiveQuery,
+    write: writeArchiveQuery,
+  }),
   schemaCodec("result", ["iq"], FIN_SPEC),
 ];

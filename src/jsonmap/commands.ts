@@ -13,7 +13,8 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import type { FieldCodec, WriteContext } from "./types.ts";
+import { elementField } from "./fields.ts";
+import type { FieldCodec } from "./types.ts";
 
 /** The optional actions of `<actions/>` (XEP-0050 section 6.3), as JSON booleans. */
 export const COMMAND_ACTIONS = ["next", "prev", "complete"] as const;
@@ -102,17 +103,12 @@ function writeNote(value: unknown, ctx: ShapeContext): XmlElement {
 
 /** Codecs of this file: `command` (hand-written in mod_rest, so skipped on error stanzas). */
 export const commandCodecs: readonly FieldCodec[] = [
-  {
+  elementField({
     key: "command",
     kinds: ["message", "presence", "iq"],
     handwritten: true,
-    read(stanza: XmlElement): unknown {
-      const command = stanza.getChild("command", NS.commands);
-      return command ? readCommand(command) : undefined;
-    },
-    write(value: unknown, ctx: WriteContext): XmlElement[] {
-      if (value === false || value === null) return [];
-      return [writeCommand(value, ctx)];
-    },
-  },
+    element: { name: "command", ns: NS.commands },
+    read: readCommand,
+    write: writeCommand,
+  }),
 ];

@@ -14,7 +14,8 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import type { FieldCodec, WriteContext } from "./types.ts";
+import { elementField } from "./fields.ts";
+import type { FieldCodec } from "./types.ts";
 
 /** XEP-0004 section 3.3 field types. */
 export const FIELD_TYPES = [
@@ -207,29 +208,18 @@ function writeOption(value: unknown, ctx: ShapeContext): XmlElement {
 
 /** Codecs of this file: `dataform` (full shape, every kind) and the input-only `formdata` (values-only map). */
 export const dataformCodecs: readonly FieldCodec[] = [
-  {
+  elementField({
     key: "dataform",
     kinds: ["message", "presence", "iq"],
     handwritten: true,
-    read(stanza: XmlElement): unknown {
-      const form = stanza.getChild("x", NS.dataForms);
-      return form ? readFullForm(form) : undefined;
-    },
-    write(value: unknown, ctx: WriteContext): XmlElement[] {
-      if (value === false || value === null) return [];
-      return [writeForm(value, ctx)];
-    },
-  },
-  {
+    element: { name: "x", ns: NS.dataForms },
+    read: readFullForm,
+    write: writeForm,
+  }),
+  elementField({
     key: "formdata",
     kinds: ["message", "presence", "iq"],
     handwritten: true,
-    read(): unknown {
-      return undefined;
-    },
-    write(value: unknown, ctx: WriteContext): XmlElement[] {
-      if (value === false || value === null) return [];
-      return [writeValuesForm(value, ctx)];
-    },
-  },
+    write: writeValuesForm,
+  }),
 ];

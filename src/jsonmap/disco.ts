@@ -13,7 +13,8 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import type { FieldCodec, WriteContext } from "./types.ts";
+import { elementField } from "./fields.ts";
+import type { FieldCodec } from "./types.ts";
 
 /** The hidden field naming a form's type (XEP-0068). */
 const FORM_TYPE = "FORM_TYPE";
@@ -172,30 +173,20 @@ function writeItem(value: unknown, ctx: ShapeContext): XmlElement {
 
 /** Codecs of this file: `disco` and `items` (hand-written in mod_rest, so skipped on error stanzas). */
 export const discoCodecs: readonly FieldCodec[] = [
-  {
+  elementField({
     key: "disco",
     kinds: ["message", "presence", "iq"],
     handwritten: true,
-    read(stanza: XmlElement): unknown {
-      const query = stanza.getChild("query", NS.discoInfo);
-      return query ? readDiscoInfo(query) : undefined;
-    },
-    write(value: unknown, ctx: WriteContext): XmlElement[] {
-      if (value === false || value === null) return [];
-      return [writeDiscoInfo(value, ctx)];
-    },
-  },
-  {
+    element: { name: "query", ns: NS.discoInfo },
+    read: readDiscoInfo,
+    write: writeDiscoInfo,
+  }),
+  elementField({
     key: "items",
     kinds: ["message", "presence", "iq"],
     handwritten: true,
-    read(stanza: XmlElement): unknown {
-      const query = stanza.getChild("query", NS.discoItems);
-      return query ? readDiscoItems(query) : undefined;
-    },
-    write(value: unknown, ctx: WriteContext): XmlElement[] {
-      if (value === false || value === null) return [];
-      return [writeDiscoItems(value, ctx)];
-    },
-  },
+    element: { name: "query", ns: NS.discoItems },
+    read: readDiscoItems,
+    write: writeDiscoItems,
+  }),
 ];

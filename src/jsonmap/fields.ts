@@ -165,3 +165,51 @@ export function attrObjectField(
     ],
   };
 }
+
+/** What {@linkcode elementField} needs. */
+export interface ElementFieldSpec {
+  /** The JSON key. */
+  readonly key: string;
+  /** Stanza kinds on which it is mapped. */
+  readonly kinds: readonly StanzaKind[];
+  /** mod_rest maps it by hand (skipped on error stanzas). */
+  readonly handwritten?: boolean;
+  /** The child element that carries it; none for an input-only key. */
+  readonly element?: Required<ElementName>;
+  /** Reads the JSON value from that element. */
+  readonly read?: (element: XmlElement) => unknown;
+  /** Builds that element from a JSON value (throws on a wrong shape). */
+  readonly write: (value: unknown, ctx: WriteContext) => XmlElement;
+}
+
+/**
+ * A key mapped to one child element by a reader and a writer (the
+ * hand-written payloads: disco, items, command, dataform, archive...).
+ * `false` and `null` write nothing.
+ *
+ * @example
+ * ```ts
+ * elementField({
+ *   key: "command", kinds: ["iq"], handwritten: true,
+ *   element: { name: "command", ns: NS.commands },
+ *   read: readCommand, write: writeCommand,
+ * });
+ * ```
+ */
+export function elementField(spec: ElementFieldSpec): FieldCodec {
+  const { element, read } = spec;
+  return {
+    key: spec.key,
+    kinds: spec.kinds,
+    handwritten: spec.handwritten,
+    read(stanza) {
+      if (!element || !read) return undefined;
+      const child = stanza.getChild(element.name, element.ns);
+      return child ? read(child) : undefined;
+    },
+    write(value, ctx) {
+      if (value === false || value === null) return [];
+      return [spec.write(value, ctx)];
+    },
+  };
+}
