@@ -69,11 +69,7 @@ function devBanner(gateway: Gateway, token: string, xmppPort: number): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  const dev = args.includes("--dev");
-  const result = loadConfig(
-    { args, env: environment(), readTextFile },
-    { componentOptional: dev },
-  );
+  const result = loadConfig({ args, env: environment(), readTextFile });
   if (result.flags.help) {
     console.log(helpText(VERSION));
     return 0;
@@ -87,6 +83,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = result.config;
+  const dev = result.flags.dev;
   const logger = createLogger({
     level: config.logLevel,
     format: config.logFormat,

@@ -83,7 +83,16 @@ export interface Gateway extends AsyncDisposable {
  * await gateway.component.waitOnline();
  * ```
  */
-export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+export function createGateway(options: GatewayOptions): Promise<Gateway> {
+  try {
+    return Promise.resolve(startGateway(options));
+  } catch (error) {
+    return Promise.reject(error); // e.g. Deno.errors.AddrInUse
+  }
+}
+
+/** Builds and starts everything; throws when the HTTP port cannot be bound. */
+function startGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? silentLogger;
   const component = createComponent({
     domain: options.domain,
@@ -201,5 +210,5 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return gateway.stop();
     },
   };
-  return await Promise.resolve(gateway);
+  return gateway;
 }

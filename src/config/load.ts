@@ -30,12 +30,6 @@ export type LoadResult =
   | { ok: true; config: GatewayConfig; flags: CliFlags }
   | { ok: false; errors: string[]; flags: CliFlags };
 
-/** Options of {@linkcode loadConfig}. */
-export interface LoadOptions {
-  /** Do not require `domain` and `secret` (dev mode supplies them). */
-  componentOptional?: boolean;
-}
-
 const EXTRA_FLAGS = {
   config: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -53,10 +47,7 @@ const EXTRA_FLAGS = {
  * if (result.ok) console.log(result.config.listen.port);
  * ```
  */
-export function loadConfig(
-  sources: ConfigSources,
-  options: LoadOptions = {},
-): LoadResult {
+export function loadConfig(sources: ConfigSources): LoadResult {
   const errors: string[] = [];
   const flagOptions: Record<string, { type: "string"; multiple?: boolean }> =
     {};
@@ -145,7 +136,8 @@ export function loadConfig(
     }
   }
 
-  if (!options.componentOptional && !flags.help && !flags.version) {
+  // --dev supplies its own domain and secret.
+  if (!flags.dev && !flags.help && !flags.version) {
     for (const field of ["domain", "secret"] as const) {
       if (config[field] === undefined && !valueless.has(field)) {
         const spec = OPTIONS.find((o) => o.field === field)!;

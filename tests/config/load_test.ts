@@ -195,14 +195,13 @@ Deno.test({
 });
 
 Deno.test({
-  name: "loadConfig() lets --dev run without domain and secret when asked to",
+  name: "loadConfig() lets --dev run without domain and secret",
   permissions: "none",
   fn() {
-    const result = loadConfig({ args: ["--dev"], env: {} }, {
-      componentOptional: true,
-    });
+    const result = loadConfig({ args: ["--dev"], env: {} });
     assert.ok(result.ok);
     assert.equal(result.flags.dev, true);
+    assert.equal(loadConfig({ args: [], env: {} }).ok, false);
   },
 });
 
