@@ -6,6 +6,7 @@ import type { Dial } from "./component/connection.ts";
 import type { HostPort } from "./config/options.ts";
 import { createRestHandler } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
+import { serveHttp } from "./http/server.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { createWebhook, type Webhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
@@ -41,6 +42,14 @@ export interface GatewayOptions {
   iqMaxTimeout?: number;
   /** Largest request body, bytes. Default 196608. */
   sizeLimit?: number;
+  /** Most open HTTP connections. Default: from the descriptor limit. */
+  maxConnections?: number;
+  /** Seconds a new HTTP connection has for its request head. Default 10. */
+  headerTimeout?: number;
+  /** Seconds a request body may take to arrive. Default 30. */
+  bodyTimeout?: number;
+  /** Seconds an idle kept-alive HTTP connection stays open. Default 75. */
+  idleTimeout?: number;
   /** Where log lines go. Default: nowhere. */
   logger?: Logger;
   /** Opens the XMPP socket (tests). Default TCP. */
@@ -61,6 +70,13 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
+  /** The HTTP server shell (connection count and cap). */
+  readonly httpServer: {
+    /** HTTP connections open right now. */
+    readonly openConnections: number;
+    /** The connection cap in force. */
+    readonly maxConnections: number;
+  };
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
   /**
@@ -131,6 +147,7 @@ function startGateway(options: GatewayOptions): Gateway {
     secret: options.secret,
     credentials: options.credentials,
     sizeLimit: options.sizeLimit,
+    bodyTimeout: options.bodyTimeout,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
     logger,
@@ -150,14 +167,17 @@ function startGateway(options: GatewayOptions): Gateway {
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
-  const server = Deno.serve({
+  const server = serveHttp({
     hostname: listen.hostname,
     port: listen.port,
-    onListen: () => {},
+    maxConnections: options.maxConnections,
+    headerTimeout: options.headerTimeout,
+    idleTimeout: options.idleTimeout,
+    logger,
   }, handler);
   component.start();
   if (webhook) void webhook.probe();
-  const addr = server.addr as Deno.NetAddr;
+  const addr = server.addr;
   const host = addr.hostname.includes(":")
     ? `[${addr.hostname}]`
     : addr.hostname;
@@ -167,6 +187,7 @@ function startGateway(options: GatewayOptions): Gateway {
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
+    httpServer: server,
     handler,
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
@@ -183,7 +204,7 @@ function startGateway(options: GatewayOptions): Gateway {
         ]);
         clearTimeout(timer);
         await component.stop();
-        await shutdown;
+        await server.close();
       })();
       return stopping;
     },

@@ -26,27 +26,61 @@ export type ParsedBody =
 /**
  * Reads a request body, failing with 413 as soon as more than `limit`
  * bytes have arrived (a larger `Content-Length` fails before reading at
- * all); the rest of the stream is cancelled, never buffered.
+ * all); the rest of the stream is cancelled, never buffered. A body still
+ * incomplete after `timeoutMs` fails with 408 and `Connection: close`
+ * (README "Security notes": a stalled upload holds no connection).
  */
-export async function readLimitedBody(
+export function readLimitedBody(
   request: Request,
   limit: number,
+  timeoutMs = Infinity,
 ): Promise<Uint8Array> {
   const declared = request.headers.get("Content-Length");
   if (declared !== null && Number(declared) > limit) {
-    await request.body?.cancel().catch(() => {});
-    throw new HttpError("size");
+    return (request.body?.cancel() ?? Promise.resolve()).catch(() => {})
+      .then(() => {
+        throw new HttpError("size");
+      });
   }
-  if (request.body === null) return new Uint8Array(0);
-  if (declared !== null && /^\d+$/.test(declared)) {
+  if (request.body === null) return Promise.resolve(new Uint8Array(0));
+  const read = declared !== null && /^\d+$/.test(declared)
     // RFC 9112 section 6.2: the declared length ends the body (Deno.serve
     // enforces it), so read it in one go: a stream reader costs about as
     // much CPU again as the rest of the HTTP request.
-    const bytes = await request.bytes();
-    if (bytes.byteLength > limit) throw new HttpError("size");
-    return bytes;
+    ? request.bytes().then((bytes) => {
+      if (bytes.byteLength > limit) throw new HttpError("size");
+      return bytes;
+    })
+    : readChunks(request.body, limit);
+  return Number.isFinite(timeoutMs) ? beforeDeadline(read, timeoutMs) : read;
+}
+
+/** `read`, or a 408 when it has not settled after `timeoutMs`. */
+async function beforeDeadline<T>(
+  read: Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  read.catch(() => {}); // it may fail after the deadline, when nobody waits
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new HttpError("body_timeout", { headers: { Connection: "close" } }),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([read, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
-  const reader = request.body.getReader();
+}
+
+async function readChunks(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {

@@ -23,6 +23,12 @@ export const REQUEST_ERRORS = {
     "Not authorized to send stanza with requested 'from'",
   ],
   not_found: [404, "cancel", "item-not-found", "No such route"],
+  body_timeout: [
+    408,
+    "wait",
+    "connection-timeout",
+    "Request body timed out",
+  ],
   conflict: [409, "cancel", "conflict", "IQ stanza id attribute already used"],
   size: [413, "modify", "resource-constraint", "Payload too large"],
   mediatype: [415, "cancel", "bad-format", "Unsupported media type"],

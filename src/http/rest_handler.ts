@@ -26,6 +26,7 @@ import {
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
@@ -39,6 +40,8 @@ export interface RestHandlerOptions {
   credentials?: readonly string[];
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
+  /** Seconds a request body may take to arrive; then 408. Default 30. */
+  bodyTimeout?: number;
   /** Default iq wait in seconds (`rest_iq_timeout`). Default 120. */
   iqTimeout?: number;
   /** Upper bound for `Prosody-Rest-Timeout`, in seconds (`rest_iq_max_timeout`). Default 300. */
@@ -61,6 +64,7 @@ interface Settings {
   readonly secret?: string;
   readonly credentials: readonly string[];
   readonly sizeLimit: number;
+  readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
   readonly iqMaxTimeout: number;
   readonly retryAfter: number;
@@ -113,7 +117,11 @@ async function readBody(
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const bytes = await readLimitedBody(request, settings.sizeLimit);
+  const bytes = await readLimitedBody(
+    request,
+    settings.sizeLimit,
+    settings.bodyTimeoutMs,
+  );
   if (format === "none" && bytes.byteLength > 0) {
     throw new HttpError("mediatype");
   }
@@ -239,6 +247,8 @@ export function createRestHandler(
     secret: options.secret,
     credentials: options.credentials ?? [],
     sizeLimit: options.sizeLimit ?? 196608,
+    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
+      1000,
     iqTimeout: options.iqTimeout ?? 120,
     iqMaxTimeout: options.iqMaxTimeout ?? 300,
     retryAfter: options.retryAfter ?? 5,
