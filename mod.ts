@@ -72,6 +72,40 @@ export type {
   WebhookOptions,
 } from "./src/webhook/mod.ts";
 export type { HostPort } from "./src/config/options.ts";
+export {
+  signWebhook,
+  verifyWebhook,
+  WebhookSecretError,
+  WebhookVerificationError,
+} from "./src/webhook/signature.ts";
+export type { VerifyOptions } from "./src/webhook/signature.ts";
+export type { WebhookHealth } from "./src/webhook/health.ts";
+
+// The event store.
+export {
+  createMemoryStore,
+  openSqliteStore,
+  openStore,
+  StoreError,
+} from "./src/store/mod.ts";
+export type {
+  AppendListener,
+  AppendOptions,
+  AttemptError,
+  ClaimOptions,
+  DeadLetter,
+  Delivery,
+  DeliverySettlement,
+  DeliveryStats,
+  EventKind,
+  EventStore,
+  IdempotencyBegin,
+  NewEvent,
+  RedeliverSelection,
+  SqliteStoreOptions,
+  StoredEvent,
+  StoredResponse,
+} from "./src/store/mod.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.

@@ -6,12 +6,30 @@ import type { Dial } from "./component/connection.ts";
 import type { HostPort } from "./config/options.ts";
 import { createRestHandler } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
+import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { createWebhook, type Webhook } from "./webhook/delivery.ts";
+import { openWebhook, type Webhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
 import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import type { EventStore } from "./store/types.ts";
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_EVENT_RETENTION_MS,
+  openStore,
+} from "./store/open.ts";
+import { createWebhookHealth } from "./webhook/health.ts";
+import {
+  createReliableDelivery,
+  WEBHOOK_CONSUMER,
+} from "./webhook/reliable.ts";
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./webhook/retry.ts";
+import {
+  isPushed,
+  reliableConsumer,
+  startPruning,
+} from "./inbound/consumers.ts";
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -49,6 +67,22 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
+  callbackMode?: "sync" | "reliable";
+  /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
+  callbackRetry?: readonly number[];
+  /** Webhook requests in flight at once. Default 32. */
+  callbackConcurrency?: number;
+  /** Standard Webhooks secrets (`whsec_...`) that sign every webhook request. */
+  callbackSecrets?: readonly string[];
+  /** Where the SQLite event store lives (reliable mode); `:memory:` for none. Default `./xmpp-rest-data`. */
+  dataDir?: string;
+  /** How long events are kept, ms. Default 72 h. */
+  eventRetention?: number;
+  /** The event store to use instead of opening one from `dataDir`. */
+  store?: EventStore;
+  /** Clock, ms since the epoch (tests). Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A running gateway. */
@@ -61,6 +95,8 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
+  /** The event store, in reliable mode. */
+  readonly store?: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
   /**
@@ -85,17 +121,31 @@ export interface Gateway extends AsyncDisposable {
  * await gateway.component.waitOnline();
  * ```
  */
-export function createGateway(options: GatewayOptions): Promise<Gateway> {
+export async function createGateway(
+  options: GatewayOptions,
+): Promise<Gateway> {
+  const reliable = options.callbackMode === "reliable" &&
+    options.callbackUrl !== undefined;
+  const store = options.store ??
+    (reliable
+      ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
+      : undefined);
   try {
-    return Promise.resolve(startGateway(options));
+    return await startGateway(options, store);
   } catch (error) {
-    return Promise.reject(error); // e.g. Deno.errors.AddrInUse
+    if (!options.store) await store?.close();
+    throw error; // e.g. Deno.errors.AddrInUse
   }
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
-function startGateway(options: GatewayOptions): Gateway {
+async function startGateway(
+  options: GatewayOptions,
+  store: EventStore | undefined,
+): Promise<Gateway> {
   const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const health = createWebhookHealth();
   const component = createComponent({
     domain: options.domain,
     secret: options.secret,
@@ -104,26 +154,64 @@ function startGateway(options: GatewayOptions): Gateway {
     dial: options.dial,
     backoff: options.backoff,
   });
-  const webhook = options.callbackUrl === undefined
-    ? undefined
-    : createWebhook({
-      callbackUrl: options.callbackUrl,
-      callbackContentType: options.callbackContentType,
-      callbackStanzas: options.callbackStanzas,
-      callbackEvents: options.callbackEvents,
-      callbackTimeout: options.callbackTimeout,
+  const opened = options.callbackUrl === undefined ? undefined : openWebhook({
+    callbackUrl: options.callbackUrl,
+    callbackContentType: options.callbackContentType,
+    callbackStanzas: options.callbackStanzas,
+    callbackEvents: options.callbackEvents,
+    callbackTimeout: options.callbackTimeout,
+    port: component,
+    version: VERSION,
+    fetch: options.fetch,
+    logger,
+    callbackSecrets: options.callbackSecrets,
+    maxConcurrent: options.callbackConcurrency,
+    health,
+    now,
+  });
+  const webhook = opened?.webhook;
+  const reliable = opened && store && options.callbackMode === "reliable"
+    ? await createReliableDelivery({
+      store,
+      settings: opened.settings,
+      contentType: () => opened.webhook.contentType,
       port: component,
-      version: VERSION,
+      schedule: options.callbackRetry ??
+        parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+      concurrency: options.callbackConcurrency ?? 32,
+      health,
       fetch: options.fetch,
+      now,
       logger,
-    });
+      randomId: () => crypto.randomUUID(),
+    })
+    : undefined;
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
-    consumer: webhook
-      ? syncConsumer(webhook, logger)
-      : unhandledConsumer(logger),
+    consumer: !webhook
+      ? unhandledConsumer(logger)
+      : reliable
+      ? reliableConsumer(webhook, logger)
+      : syncConsumer(webhook, logger),
+    store: reliable ? store : undefined,
+    deliverTo: (stanza) =>
+      webhook && reliable && isPushed(stanza, webhook)
+        ? [WEBHOOK_CONSUMER]
+        : [],
+    now,
     logger,
   });
+  const unwatch = reliable && store
+    ? store.watch(() => reliable.wake())
+    : undefined;
+  const pruner = store
+    ? startPruning(
+      store,
+      options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
+      now,
+      logger,
+    )
+    : undefined;
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
     port: component,
@@ -137,9 +225,21 @@ function startGateway(options: GatewayOptions): Gateway {
   });
   const app = createHttpApp({
     rest,
+    webhookOps: createWebhookOps({
+      domain: options.domain,
+      secret: options.secret,
+      credentials: options.credentials,
+      mode: reliable ? "reliable" : "sync",
+      url: opened?.settings.displayUrl,
+      health,
+      store: reliable ? store : undefined,
+      reliable,
+      now,
+    }),
     readiness: () => ({
       online: component.online,
       state: component.state.name,
+      storeFailing: !inbound.storeHealthy,
     }),
   });
   const handler = app; // the REST handler writes the access log lines
@@ -167,6 +267,7 @@ function startGateway(options: GatewayOptions): Gateway {
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
+    store,
     handler,
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
@@ -178,12 +279,15 @@ function startGateway(options: GatewayOptions): Gateway {
           timer = setTimeout(resolve, graceMs);
         });
         await Promise.race([
-          Promise.all([shutdown, webhook?.drain()]),
+          Promise.all([shutdown, webhook?.drain(), reliable?.stop()]),
           grace,
         ]);
         clearTimeout(timer);
+        unwatch?.();
+        if (pruner !== undefined) clearInterval(pruner);
         await component.stop();
         await shutdown;
+        if (store && !options.store) await store.close();
       })();
       return stopping;
     },

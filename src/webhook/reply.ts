@@ -33,8 +33,10 @@ export type WebhookOutcome =
   | {
     /** No answer within the timeout. */
     readonly kind: "timeout";
-    /** The timeout, in seconds. */
+    /** The timeout, in seconds (it bounds the wait from receipt). */
     readonly seconds: number;
+    /** True when no request was made: the stanza waited for a free slot until the deadline. */
+    readonly queued?: boolean;
   }
   | {
     /** No HTTP answer at all (connection refused, DNS, TLS, reset). */
@@ -91,7 +93,9 @@ export function decideReply(
   switch (outcome.kind) {
     case "timeout":
       return failureReply(incoming, "recipient-unavailable", {
-        text: `Webhook timed out after ${outcome.seconds} s`,
+        text: outcome.queued
+          ? `Webhook busy: no free slot within ${outcome.seconds} s`
+          : `Webhook timed out after ${outcome.seconds} s`,
       });
     case "unreachable":
       return failureReply(incoming, "recipient-unavailable", {
