@@ -53,9 +53,9 @@ export function sseComment(text: string): string {
   return `: ${oneLine(text)}\n\n`;
 }
 
-/** The `retry:` block that sets the client's reconnection delay. */
+/** The `retry:` line that sets the client's reconnection delay (put it before a block's end). */
 export function sseRetry(ms: number): string {
-  return `retry: ${Math.max(0, Math.round(ms))}\n\n`;
+  return `retry: ${Math.max(0, Math.round(ms))}\n`;
 }
 
 function oneLine(text: string): string {

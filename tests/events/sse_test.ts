@@ -45,7 +45,7 @@ Deno.test({
   fn() {
     assert.equal(sseComment("heartbeat"), ": heartbeat\n\n");
     assert.equal(sseComment("a\nb"), ": a b\n\n");
-    assert.equal(sseRetry(3000), "retry: 3000\n\n");
+    assert.equal(sseRetry(3000), "retry: 3000\n");
   },
 });
 
