@@ -12,7 +12,8 @@ function message(n: number): NewEvent {
     from: "alice@localhost/r",
     to: "rest.localhost",
     conversation: "alice@localhost rest.localhost",
-    stanza: `<message from="alice@localhost/r" to="rest.localhost" type="chat"><body>m${n}</body></message>`,
+    stanza:
+      `<message from="alice@localhost/r" to="rest.localhost" type="chat"><body>m${n}</body></message>`,
   };
 }
 
@@ -35,7 +36,9 @@ function setup(options: { timers?: SteppedTimers; buffer?: number } = {}) {
 Deno.test("EventFeed: a client resuming after id N gets exactly the events after N, in order, then live ones", async () => {
   const { store, feed } = setup();
   await appendRange(store, 1, 250);
-  const reader = new SseReader(await feed.subscribe({ afterId: 120, format: "json" }));
+  const reader = new SseReader(
+    await feed.subscribe({ afterId: 120, format: "json" }),
+  );
   const first = await reader.next();
   assert.ok(first?.comments.includes("connected"));
   for (let id = 121; id <= 250; id++) {
@@ -65,7 +68,12 @@ Deno.test("EventFeed: without a resume point a client starts with new events; ev
     assert.equal((await a.nextEvent())?.id, id);
     const x = await b.nextEvent();
     assert.equal(x?.id, id);
-    assert.match(x!.data, new RegExp(`^<event id="${id}" received-at="[^"]+Z" kind="message"><message `));
+    assert.match(
+      x!.data,
+      new RegExp(
+        `^<event id="${id}" received-at="[^"]+Z" kind="message"><message `,
+      ),
+    );
   }
   await a.cancel();
   await b.cancel();
@@ -78,8 +86,12 @@ Deno.test("EventFeed: without a resume point a client starts with new events; ev
 Deno.test("EventFeed: heartbeat comments; a client that does not read is cut off after its buffer fills, a reading one is not", async () => {
   const timers = new SteppedTimers();
   const { store, feed } = setup({ timers, buffer: 4096 });
-  const idle = new SseReader(await feed.subscribe({ afterId: 0, format: "json" }));
-  const busy = new SseReader(await feed.subscribe({ afterId: 0, format: "json" }));
+  const idle = new SseReader(
+    await feed.subscribe({ afterId: 0, format: "json" }),
+  );
+  const busy = new SseReader(
+    await feed.subscribe({ afterId: 0, format: "json" }),
+  );
   await appendRange(store, 1, 400); // far more than 4 KiB of frames
   // The busy client reads a few; the idle one reads nothing.
   for (let i = 0; i < 3; i++) await busy.nextEvent();
