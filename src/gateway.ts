@@ -8,6 +8,8 @@ import { createRestHandler } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { createWebhook, type Webhook } from "./webhook/delivery.ts";
+import { createInbound } from "./inbound/inbound.ts";
+import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 
@@ -115,35 +117,14 @@ function startGateway(options: GatewayOptions): Gateway {
       fetch: options.fetch,
       logger,
     });
-  component.setStanzaHandler((stanza) => {
-    if (webhook) {
-      const started = performance.now();
-      void webhook.deliver(stanza).then((report) => {
-        logger.info("webhook delivery", {
-          kind: stanza.name,
-          type: stanza.attr("type"),
-          id: stanza.attr("id"),
-          from: stanza.attr("from"),
-          to: stanza.attr("to"),
-          outcome: report.outcome,
-          status: report.status,
-          replies: report.replies.length,
-          ms: Math.round(performance.now() - started),
-        });
-      });
-      return true;
-    }
-    // No webhook: iq get/set are answered service-unavailable by the
-    // component; everything else is logged and dropped.
-    logger.info("stanza received (no webhook configured)", {
-      kind: stanza.name,
-      type: stanza.attr("type"),
-      from: stanza.attr("from"),
-      to: stanza.attr("to"),
-      id: stanza.attr("id"),
-    });
-    return false;
+  const inbound = createInbound({
+    send: (stanza) => component.send(stanza),
+    consumer: webhook
+      ? syncConsumer(webhook, logger)
+      : unhandledConsumer(logger),
+    logger,
   });
+  component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
     port: component,
     domain: options.domain,

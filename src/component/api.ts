@@ -5,7 +5,7 @@ import type { StanzaPort } from "../xmpp/port.ts";
 import type { Logger } from "../logger.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Dial, ServerAddress, Timers } from "./connection.ts";
-import type { StanzaHandler } from "./delivery.ts";
+import type { StanzaHandler } from "../inbound/route.ts";
 import type { ComponentState } from "./state.ts";
 
 /** Called on every change of state name (e.g. `online` -> `waiting-to-reconnect`). */

@@ -20,7 +20,7 @@ import {
   type ServerAddress,
   type Timers,
 } from "./connection.ts";
-import { deliverStanza, type StanzaHandler } from "./delivery.ts";
+import { deliverStanza, type StanzaHandler } from "../inbound/route.ts";
 import type {
   ComponentClient,
   ComponentOptions,

@@ -6,7 +6,7 @@ export type {
   ComponentOptions,
   StateListener,
 } from "./api.ts";
-export type { StanzaHandler } from "./delivery.ts";
+export type { StanzaHandler } from "../inbound/route.ts";
 export type { ComponentState, ComponentStateName } from "./session.ts";
 export {
   ComponentConnectionError,

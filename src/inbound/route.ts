@@ -1,4 +1,4 @@
-// RFC 6120 section 8.2.3 and 10.3: route an incoming stanza to a pending iq, a capture or the handler; no iq goes unanswered.
+// RFC 6120 sections 8.2.3 and 10.3: route an inbound stanza to a pending iq, a capture or the handler; every iq get/set gets exactly one answer.
 
 import type { XmlElement } from "../xml/element.ts";
 import type { Logger } from "../logger.ts";
@@ -7,7 +7,8 @@ import {
   StanzaError,
   type StanzaErrorDetails,
 } from "../xmpp/stanza.ts";
-import type { IqTracker } from "./iq_tracker.ts";
+import type { IqTracker } from "../component/iq_tracker.ts";
+import { needsAnswer } from "./rules.ts";
 
 /**
  * Receives stanzas addressed to the component. Return (or resolve to)
@@ -52,8 +53,7 @@ export function deliverStanza(
 ): void {
   const { tracker, handler } = context;
   if (tracker.resolve(stanza) || tracker.capture(stanza)) return;
-  const type = stanza.attr("type");
-  const mustAnswer = stanza.name === "iq" && (type === "get" || type === "set");
+  const mustAnswer = needsAnswer(stanza);
   const unavailable = () => {
     if (mustAnswer) {
       answer(stanza, { condition: "service-unavailable" }, context);

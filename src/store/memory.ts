@@ -1,0 +1,343 @@
+// The in-memory event store (README "Receiving you can trust"): fast, for unit tests and `--data-dir :memory:`.
+
+import {
+  type AppendListener,
+  type AppendOptions,
+  type AttemptError,
+  type ClaimOptions,
+  type DeadLetter,
+  type Delivery,
+  type DeliverySettlement,
+  type DeliveryStats,
+  type EventStore,
+  type IdempotencyBegin,
+  type NewEvent,
+  type RedeliverSelection,
+  type StoredEvent,
+  type StoredResponse,
+  StoreError,
+} from "./types.ts";
+import { byDueThenId, type DeliveryRow, WatchList } from "./common.ts";
+
+interface IdempotencyRecord {
+  readonly fingerprint: string;
+  readonly createdAt: number;
+  response?: StoredResponse;
+}
+
+/**
+ * Creates an {@linkcode EventStore} that keeps everything in memory (lost
+ * when the process ends).
+ *
+ * @example
+ * ```ts
+ * await using store = createMemoryStore();
+ * const [event] = await store.append([{ receivedAt: Date.now(), kind: "message",
+ *   from: "a@x/r", to: "gw.x", conversation: "a@x gw.x", stanza: "<message/>" }]);
+ * ```
+ */
+export function createMemoryStore(): EventStore {
+  return new MemoryStore();
+}
+
+class MemoryStore implements EventStore {
+  readonly kind = "memory";
+  #closed = false;
+  #lastId = 0;
+  #events = new Map<number, StoredEvent>();
+  #deliveries = new Map<string, Map<number, DeliveryRow>>();
+  #cursors = new Map<string, number>();
+  #settings = new Map<string, string>();
+  #idempotency = new Map<string, IdempotencyRecord>();
+  #watchers = new WatchList();
+
+  #consumer(consumer: string): Map<number, DeliveryRow> {
+    let rows = this.#deliveries.get(consumer);
+    if (!rows) this.#deliveries.set(consumer, rows = new Map());
+    return rows;
+  }
+
+  append(
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<readonly StoredEvent[]> {
+    if (this.#closed) return closed();
+    const stored = events.map((event) => {
+      const row: StoredEvent = { ...event, id: ++this.#lastId };
+      this.#events.set(row.id, row);
+      for (const consumer of options.deliverTo ?? []) {
+        this.#consumer(consumer).set(row.id, {
+          eventId: row.id,
+          conversation: row.conversation,
+          state: "pending",
+          dueAt: row.receivedAt,
+          attempts: 0,
+        });
+      }
+      return row;
+    });
+    if (stored.length > 0) this.#watchers.notify(this.#lastId);
+    return Promise.resolve(stored);
+  }
+
+  read(fromId: number, limit: number): Promise<readonly StoredEvent[]> {
+    if (this.#closed) return closed();
+    const out: StoredEvent[] = [];
+    for (let id = Math.max(1, fromId); id <= this.#lastId; id++) {
+      if (out.length >= limit) break;
+      const event = this.#events.get(id);
+      if (event) out.push(event);
+    }
+    return Promise.resolve(out);
+  }
+
+  lastId(): Promise<number> {
+    if (this.#closed) return closed();
+    return Promise.resolve(this.#lastId);
+  }
+
+  watch(listener: AppendListener): () => void {
+    return this.#watchers.add(listener);
+  }
+
+  getCursor(consumer: string): Promise<number> {
+    if (this.#closed) return closed();
+    return Promise.resolve(this.#cursors.get(consumer) ?? 0);
+  }
+
+  setCursor(consumer: string, offset: number): Promise<void> {
+    if (this.#closed) return closed();
+    const current = this.#cursors.get(consumer) ?? 0;
+    if (offset > current) this.#cursors.set(consumer, offset);
+    return Promise.resolve();
+  }
+
+  /** Oldest pending delivery of each conversation. */
+  #heads(consumer: string): DeliveryRow[] {
+    const heads = new Map<string, DeliveryRow>();
+    for (const row of this.#consumer(consumer).values()) {
+      if (row.state !== "pending") continue;
+      const head = heads.get(row.conversation);
+      if (!head || row.eventId < head.eventId) {
+        heads.set(row.conversation, row);
+      }
+    }
+    return [...heads.values()];
+  }
+
+  claimDeliveries(
+    consumer: string,
+    options: ClaimOptions,
+  ): Promise<readonly Delivery[]> {
+    if (this.#closed) return closed();
+    const { now, owner } = options;
+    const due = this.#heads(consumer).filter((row) =>
+      row.dueAt <= now &&
+      (row.claimUntil === undefined || row.claimUntil <= now ||
+        row.claimOwner === owner)
+    ).sort(byDueThenId).slice(0, options.limit);
+    const claimed: Delivery[] = [];
+    for (const row of due) {
+      const event = this.#events.get(row.eventId);
+      if (!event) continue;
+      row.claimOwner = owner;
+      row.claimUntil = now + options.leaseMs;
+      claimed.push({
+        event,
+        attempts: row.attempts,
+        ...(row.lastError ? { lastError: row.lastError } : {}),
+      });
+    }
+    return Promise.resolve(claimed);
+  }
+
+  settleDelivery(
+    consumer: string,
+    eventId: number,
+    settlement: DeliverySettlement,
+  ): Promise<void> {
+    if (this.#closed) return closed();
+    const rows = this.#consumer(consumer);
+    const row = rows.get(eventId);
+    if (!row || row.state !== "pending") return Promise.resolve();
+    row.attempts++;
+    row.claimOwner = undefined;
+    row.claimUntil = undefined;
+    switch (settlement.outcome) {
+      case "delivered":
+        rows.delete(eventId);
+        break;
+      case "retry":
+        row.dueAt = settlement.dueAt;
+        row.lastError = settlement.error;
+        break;
+      case "dead":
+        row.state = "dead";
+        row.lastError = settlement.error;
+        break;
+    }
+    return Promise.resolve();
+  }
+
+  nextDueAt(consumer: string): Promise<number | undefined> {
+    if (this.#closed) return closed();
+    let next: number | undefined;
+    for (const row of this.#heads(consumer)) {
+      const at = Math.max(row.dueAt, row.claimUntil ?? row.dueAt);
+      if (next === undefined || at < next) next = at;
+    }
+    return Promise.resolve(next);
+  }
+
+  deliveryStats(consumer: string): Promise<DeliveryStats> {
+    if (this.#closed) return closed();
+    let pending = 0;
+    let dead = 0;
+    let oldestPendingAt: number | undefined;
+    for (const row of this.#consumer(consumer).values()) {
+      if (row.state === "dead") {
+        dead++;
+        continue;
+      }
+      pending++;
+      const at = this.#events.get(row.eventId)?.receivedAt;
+      if (at !== undefined && (oldestPendingAt ?? Infinity) > at) {
+        oldestPendingAt = at;
+      }
+    }
+    return Promise.resolve(
+      oldestPendingAt === undefined
+        ? { pending, dead }
+        : { pending, dead, oldestPendingAt },
+    );
+  }
+
+  listDeadLetters(
+    consumer: string,
+    options: { readonly afterId?: number; readonly limit: number },
+  ): Promise<readonly DeadLetter[]> {
+    if (this.#closed) return closed();
+    const after = options.afterId ?? 0;
+    const letters = [...this.#consumer(consumer).values()]
+      .filter((row) => row.state === "dead" && row.eventId > after)
+      .sort((a, b) => a.eventId - b.eventId)
+      .slice(0, options.limit)
+      .flatMap((row) => {
+        const event = this.#events.get(row.eventId);
+        return event
+          ? [{
+            event,
+            attempts: row.attempts,
+            lastError: row.lastError as AttemptError,
+          }]
+          : [];
+      });
+    return Promise.resolve(letters);
+  }
+
+  redeliver(
+    consumer: string,
+    selection: RedeliverSelection,
+    now: number,
+  ): Promise<number> {
+    if (this.#closed) return closed();
+    const ids = "ids" in selection ? new Set(selection.ids) : undefined;
+    let count = 0;
+    for (const row of this.#consumer(consumer).values()) {
+      if (row.state !== "dead") continue;
+      const event = this.#events.get(row.eventId);
+      const chosen = ids
+        ? ids.has(row.eventId)
+        : "since" in selection && (event?.receivedAt ?? -Infinity) >=
+            selection.since;
+      if (!chosen) continue;
+      row.state = "pending";
+      row.dueAt = now;
+      row.attempts = 0;
+      row.lastError = undefined;
+      count++;
+    }
+    if (count > 0) this.#watchers.notify(this.#lastId);
+    return Promise.resolve(count);
+  }
+
+  getSetting(consumer: string, name: string): Promise<string | undefined> {
+    if (this.#closed) return closed();
+    return Promise.resolve(this.#settings.get(`${consumer}\n${name}`));
+  }
+
+  setSetting(
+    consumer: string,
+    name: string,
+    value: string | undefined,
+  ): Promise<void> {
+    if (this.#closed) return closed();
+    const key = `${consumer}\n${name}`;
+    if (value === undefined) this.#settings.delete(key);
+    else this.#settings.set(key, value);
+    return Promise.resolve();
+  }
+
+  beginIdempotent(
+    key: string,
+    fingerprint: string,
+    options: { readonly now: number; readonly ttlMs: number },
+  ): Promise<IdempotencyBegin> {
+    if (this.#closed) return closed();
+    const record = this.#idempotency.get(key);
+    if (record && record.createdAt > options.now - options.ttlMs) {
+      if (record.fingerprint !== fingerprint) {
+        return Promise.resolve({ state: "mismatch" });
+      }
+      return Promise.resolve(
+        record.response
+          ? { state: "done", response: record.response }
+          : { state: "in-flight" },
+      );
+    }
+    this.#idempotency.set(key, { fingerprint, createdAt: options.now });
+    return Promise.resolve({ state: "new" });
+  }
+
+  completeIdempotent(key: string, response: StoredResponse): Promise<void> {
+    if (this.#closed) return closed();
+    const record = this.#idempotency.get(key);
+    if (record) record.response = response;
+    return Promise.resolve();
+  }
+
+  abandonIdempotent(key: string): Promise<void> {
+    if (this.#closed) return closed();
+    this.#idempotency.delete(key);
+    return Promise.resolve();
+  }
+
+  prune(before: number): Promise<number> {
+    if (this.#closed) return closed();
+    let count = 0;
+    for (const [id, event] of this.#events) {
+      if (event.receivedAt >= before) continue;
+      this.#events.delete(id);
+      for (const rows of this.#deliveries.values()) rows.delete(id);
+      count++;
+    }
+    for (const [key, record] of this.#idempotency) {
+      if (record.createdAt < before) this.#idempotency.delete(key);
+    }
+    return Promise.resolve(count);
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#watchers.clear();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function closed(): Promise<never> {
+  return Promise.reject(new StoreError("memory", "Store is closed"));
+}
