@@ -70,7 +70,7 @@ Deno.test({
     const lines = new TextDecoder().decode(stderr).trimEnd().split("\n");
     assert.equal(lines.length, 3001);
     lines.slice(0, 3000).forEach((line, i) =>
-      assert.match(line, new RegExp(` INFO  line i=${i}$`))
+      assert.match(line, new RegExp(` INFO {2}line i=${i}$`))
     );
     assert.match(lines[3000], / WARN {2}last$/);
   },
