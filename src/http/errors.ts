@@ -4,7 +4,7 @@ import { el } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import type { StanzaErrorType } from "../xmpp/conditions.ts";
-import { OUTPUT_MEDIA_TYPES, type OutputFormat } from "./media.ts";
+import { MEDIA_TYPES, type StanzaFormat } from "../wire/mod.ts";
 
 /**
  * Every HTTP error the REST API answers with: status, stanza-error type,
@@ -168,7 +168,7 @@ function xmlSafe(text: string): string {
 }
 
 /** The formats an error body can take. */
-export type ErrorFormat = Exclude<OutputFormat, "form">;
+export type ErrorFormat = Exclude<StanzaFormat, "form">;
 
 /**
  * The body of an error response: JSON
@@ -210,7 +210,7 @@ export function errorResponse(
   format: ErrorFormat,
 ): Response {
   const headers = new Headers(error.headers);
-  headers.set("Content-Type", OUTPUT_MEDIA_TYPES[format]);
+  headers.set("Content-Type", MEDIA_TYPES[format]);
   return new Response(renderErrorBody(error, format), {
     status: error.status,
     headers,

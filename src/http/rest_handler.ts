@@ -11,12 +11,19 @@ import {
   StreamDownError,
 } from "../xmpp/port.ts";
 import { authenticate } from "./auth.ts";
-import { parseBody, type ParsedBody, readLimitedBody } from "./body.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
-import { type RequestFormat, requestFormatOf } from "./media.ts";
-import { negotiate, negotiateError } from "./negotiate.ts";
+import {
+  decodeBody,
+  type DecodedBody,
+  decodeUtf8,
+  negotiate,
+  negotiateError,
+  readCapped,
+  type RequestFormat,
+  requestFormatOf,
+} from "../wire/mod.ts";
 import {
   mamCapture,
   normaliseStanza,
@@ -114,22 +121,28 @@ async function readBody(
   url: URL,
   format: RequestFormat,
   settings: Settings,
-): Promise<ParsedBody> {
+): Promise<DecodedBody> {
   if (match.route.id === "query") {
     const search = url.search.slice(1);
     if (search === "") return { format: "none" };
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const bytes = await readLimitedBody(request, settings.sizeLimit);
-  if (format === "none" && bytes.byteLength > 0) {
-    throw new HttpError("mediatype");
+  const read = await readCapped(request, settings.sizeLimit);
+  if (!read.ok) throw new HttpError("size");
+  if (format === "none") {
+    if (read.bytes.byteLength > 0) throw new HttpError("mediatype");
+    return { format: "none" };
   }
-  return parseBody(bytes, format, {
-    hasPath: match.route.id === "send_path",
-    payload: path?.payload !== undefined,
-    sizeLimit: settings.sizeLimit,
+  const text = decodeUtf8(read.bytes);
+  if (!text.ok) throw new HttpError("parse", { cause: text.cause });
+  const body = decodeBody(text.value, format, {
+    path: match.route.id === "send_path",
+    anyJson: path?.payload !== undefined,
+    maxStanzaBytes: settings.sizeLimit,
   });
+  if (!body.ok) throw new HttpError("parse", { cause: body.cause });
+  return body.value;
 }
 
 async function deliver(

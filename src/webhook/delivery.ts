@@ -3,21 +3,20 @@
 import { type Logger, silentLogger } from "../logger.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { errorReply, isReplyForbidden } from "../xmpp/stanza.ts";
-import { type CallbackContentType, encodeStanza } from "./encode.ts";
+import { type CallbackContentType, encodeWebhookBody } from "./encode.ts";
 import { isSelected } from "./filter.ts";
 import {
   resolveWebhookSettings,
   type WebhookOptions,
   type WebhookSettings,
 } from "./options.ts";
-import { formatFromAccept, type ProbeResult } from "./probe.ts";
-import { readBody } from "./read_body.ts";
+import type { ProbeResult } from "./probe.ts";
 import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
 import { probeUrlValues, renderUrl, stanzaUrlValues } from "./template.ts";
+import { firstListedFormat, MEDIA_TYPES, readCapped } from "../wire/mod.ts";
 
 /** The `Accept` header of webhook requests (mod_rest's, without CBOR). */
-export const WEBHOOK_ACCEPT =
-  "application/xmpp+xml, application/json, application/x-www-form-urlencoded, text/plain";
+export const WEBHOOK_ACCEPT: string = Object.values(MEDIA_TYPES).join(", ");
 
 /** What became of one {@linkcode Webhook.deliver} call. */
 export interface DeliveryReport {
@@ -114,7 +113,7 @@ export function createWebhook(options: WebhookOptions): Webhook {
 
   async function request(stanza: XmlElement): Promise<WebhookOutcome> {
     const url = renderUrl(settings.template, stanzaUrlValues(stanza));
-    const encoded = encodeStanza(stanza, contentType);
+    const encoded = encodeWebhookBody(stanza, contentType);
     if (encoded.fallbackReason !== undefined) {
       logger.warn("Stanza has no JSON form; posting it as XML", {
         reason: encoded.fallbackReason,
@@ -136,7 +135,8 @@ export function createWebhook(options: WebhookOptions): Webhook {
         redirect: "manual",
         signal,
       });
-      const { body, error } = await readBody(response, settings.maxReplyBytes);
+      const read = await readCapped(response, settings.maxReplyBytes);
+      const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
       logger.debug("Webhook answered", { url, status: response.status });
       return {
         kind: "response",
@@ -144,7 +144,9 @@ export function createWebhook(options: WebhookOptions): Webhook {
         statusText: response.statusText,
         contentType: response.headers.get("content-type"),
         body,
-        bodyError: error,
+        bodyError: read.ok
+          ? undefined
+          : `response body is larger than ${read.limit} bytes`,
       };
     } catch (error) {
       if (signal.aborted) {
@@ -305,7 +307,8 @@ async function probe(
     });
     return { state: "unexpected-status", status, contentType: ctx.current };
   }
-  const accepted = formatFromAccept(response.headers.get("accept"));
+  const listed = firstListedFormat(response.headers.get("accept"));
+  const accepted = listed === undefined ? undefined : MEDIA_TYPES[listed];
   const switched = accepted !== undefined && accepted !== ctx.current;
   const contentType = accepted ?? ctx.current;
   if (switched) {

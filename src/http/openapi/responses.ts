@@ -6,7 +6,7 @@ import {
   REQUEST_ERRORS,
   type RequestErrorKey,
 } from "../errors.ts";
-import { OUTPUT_MEDIA_TYPES } from "../media.ts";
+import { MEDIA_TYPES } from "../../wire/mod.ts";
 import type { RouteId } from "../routes.ts";
 import { type OpenApiObject, ref } from "./types.ts";
 
@@ -145,11 +145,11 @@ export function errorResponse(status: ErrorStatus): OpenApiObject {
   const response: Record<string, unknown> = {
     description: STATUS_NOTES[status],
     content: {
-      [OUTPUT_MEDIA_TYPES.json]: {
+      [MEDIA_TYPES.json]: {
         schema: ref("ErrorResponse"),
         examples: examplesFor(status, "json"),
       },
-      [OUTPUT_MEDIA_TYPES.xml]: {
+      [MEDIA_TYPES.xml]: {
         schema: {
           type: "string",
           description:
