@@ -3,47 +3,32 @@
 import { parseXml } from "../xml/parser.ts";
 import { escapeAttr } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
-import { JsonMappingError, stanzaToJson } from "../jsonmap/mod.ts";
+import { encodeStanza } from "../wire/mod.ts";
 import type { StoredEvent } from "../store/types.ts";
 
 /** The formats an event can be written in. */
 export type EventFormat = "json" | "xml";
 
-/** An event in JSON: the stanza as mod_rest maps it (`stanza`), or its XML (`xml`) when it has no JSON form. */
-export interface JsonEvent {
-  /** The event id (the pull offset and the SSE id). */
-  readonly id: number;
-  /** When the gateway read the stanza, RFC 3339 UTC. */
-  readonly received_at: string;
-  /** The stanza kind. */
-  readonly kind: string;
-  /** mod_rest's JSON mapping of the stanza. */
-  readonly stanza?: Record<string, unknown>;
-  /** The stanza as XML, only when it cannot be mapped to JSON. */
-  readonly xml?: string;
-}
-
 /**
- * The JSON form of an event.
+ * The JSON form of an event: `{"id","received_at","kind","stanza"}` with
+ * the stanza in mod_rest's JSON mapping (through the wire codec), or
+ * `"xml"` (the stanza as XML text) instead of `"stanza"` when it has no
+ * JSON form.
  *
  * @example
  * ```ts
- * eventToJson(event); // { id: 7, received_at: "2026-...Z", kind: "message", stanza: { kind: "message", body: "Hi", ... } }
+ * eventToJson(event); // '{"id":7,"received_at":"2026-...Z","kind":"message","stanza":{"kind":"message","body":"Hi"}}'
  * ```
  */
-export function eventToJson(event: StoredEvent): JsonEvent {
-  const head = {
-    id: event.id,
-    received_at: new Date(event.receivedAt).toISOString(),
-    kind: event.kind,
-  };
-  try {
-    const stanza = parseXml(event.stanza, { defaultNamespace: NS.client });
-    return { ...head, stanza: stanzaToJson(stanza) };
-  } catch (error) {
-    if (!(error instanceof JsonMappingError)) throw error;
-    return { ...head, xml: event.stanza };
-  }
+export function eventToJson(event: StoredEvent): string {
+  const head = `{"id":${event.id},"received_at":"${
+    new Date(event.receivedAt).toISOString()
+  }","kind":${JSON.stringify(event.kind)}`;
+  const stanza = parseXml(event.stanza, { defaultNamespace: NS.client });
+  const json = encodeStanza(stanza, "json");
+  return json.ok
+    ? `${head},"stanza":${json.value}}`
+    : `${head},"xml":${JSON.stringify(event.stanza)}}`;
 }
 
 /**
@@ -64,9 +49,7 @@ export function eventToXml(event: StoredEvent): string {
 
 /** One event as text in a format (a JSON object or an `<event>` element). */
 export function encodeEvent(event: StoredEvent, format: EventFormat): string {
-  return format === "json"
-    ? JSON.stringify(eventToJson(event))
-    : eventToXml(event);
+  return format === "json" ? eventToJson(event) : eventToXml(event);
 }
 
 /**

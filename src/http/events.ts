@@ -13,8 +13,7 @@ import {
 import { resumePoint, SSE_MEDIA_TYPE } from "../events/sse.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
 import { errorResponse, HttpError } from "./errors.ts";
-import { OUTPUT_MEDIA_TYPES } from "./media.ts";
-import { negotiate, negotiateError } from "./negotiate.ts";
+import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
 /** Paths of the event routes. */
 export const EVENT_PATHS = {
@@ -36,7 +35,7 @@ export interface EventsHandlerOptions {
 
 /** JSON unless the client prefers XML (`Accept`); pull and SSE default to JSON. */
 function pullFormat(accept: string | null): EventFormat {
-  return negotiate(accept, "json") === "xml" ? "xml" : "json";
+  return chooseFormat(accept, ["json", "xml"] as const, "json");
 }
 
 function sseFormat(url: URL): EventFormat {
@@ -79,7 +78,7 @@ async function pull(
   return new Response(encodeEventPage(events, next, format), {
     status: 200,
     headers: {
-      "Content-Type": OUTPUT_MEDIA_TYPES[format],
+      "Content-Type": MEDIA_TYPES[format],
       "Cache-Control": "no-store",
     },
   });

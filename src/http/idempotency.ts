@@ -13,10 +13,8 @@ import {
   scopedIdempotencyKey,
 } from "../idempotency/rules.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
-import { readLimitedBody } from "./body.ts";
 import { errorResponse, HttpError } from "./errors.ts";
-import { requestFormatOf } from "./media.ts";
-import { negotiateError } from "./negotiate.ts";
+import { negotiateError, readCapped, requestFormatOf } from "../wire/mod.ts";
 import { matchRoute } from "./routes.ts";
 
 /** Options of {@linkcode withIdempotency}. */
@@ -89,7 +87,9 @@ export function withIdempotency(
       if (!parsed.ok) {
         throw new HttpError("idempotency_key", { text: parsed.reason });
       }
-      const body = await readLimitedBody(request, options.sizeLimit);
+      const read = await readCapped(request, options.sizeLimit);
+      if (!read.ok) throw new HttpError("size");
+      const body = read.bytes;
       const url = new URL(request.url);
       const fingerprint = await requestFingerprint({
         method: request.method,
