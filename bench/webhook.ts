@@ -79,6 +79,10 @@ async function clientRole(): Promise<void> {
     window: Number(arg("window", "64")),
     warmupMs: Number(arg("warmup", "1")) * 1000,
     measureMs: Number(arg("seconds", "5")) * 1000,
+    // With --mark, a first line says when the measured window starts.
+    onBegin: arg("mark", "") === ""
+      ? undefined
+      : () => console.log(JSON.stringify({ begin: true })),
   });
   console.log(JSON.stringify(result));
   await client.close();
@@ -87,7 +91,13 @@ async function clientRole(): Promise<void> {
 
 async function closedLoop(
   client: C2sClient,
-  options: { to: string; window: number; warmupMs: number; measureMs: number },
+  options: {
+    to: string;
+    window: number;
+    warmupMs: number;
+    measureMs: number;
+    onBegin?: () => void;
+  },
 ): Promise<ClientResult> {
   const sentAt = new Map<string, number>();
   const rtts: number[] = [];
@@ -113,6 +123,10 @@ async function closedLoop(
     if (t0 === undefined) continue;
     sentAt.delete(id);
     const now = performance.now();
+    if (now >= begin && options.onBegin) {
+      options.onBegin();
+      options.onBegin = undefined;
+    }
     if (now >= begin && now < end) {
       rtts.push(now - t0);
       if (reply.attr("type") === "error") errors++;

@@ -10,10 +10,18 @@ import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { openWebhook, type Webhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
-import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
+import { syncConsumer } from "./inbound/consumers.ts";
+import type { EventsApiSwitch } from "./config/options.ts";
+import { createEventsApi } from "./events/api.ts";
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
+import { createMemoryStore } from "./store/memory.ts";
+import type { EventStore } from "./store/types.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
-import type { EventStore } from "./store/types.ts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_EVENT_RETENTION_MS,
@@ -79,10 +87,16 @@ export interface GatewayOptions {
   dataDir?: string;
   /** How long events are kept, ms. Default 72 h. */
   eventRetention?: number;
-  /** The event store to use instead of opening one from `dataDir`. */
-  store?: EventStore;
   /** Clock, ms since the epoch (tests). Default `Date.now`. */
   now?: () => number;
+  /** The event log (closed by the caller). Default: SQLite in `dataDir` in reliable mode, else a memory store; the gateway owns it. */
+  store?: EventStore;
+  /** Pull and SSE routes: `auto` (default) = on when no webhook is configured. */
+  eventsApi?: EventsApiSwitch;
+  /** Seconds an inbound iq waits for an answer over POST /rest. Default 30. */
+  inboundIqTimeout?: number;
+  /** Built-in answers for the component's own domain. Default all. */
+  etiquette?: readonly EtiquetteAnswer[];
 }
 
 /** A running gateway. */
@@ -95,8 +109,8 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
-  /** The event store, in reliable mode. */
-  readonly store?: EventStore;
+  /** The event log. */
+  readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
   /**
@@ -129,11 +143,11 @@ export async function createGateway(
   const store = options.store ??
     (reliable
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
-      : undefined);
+      : createMemoryStore());
   try {
     return await startGateway(options, store);
   } catch (error) {
-    if (!options.store) await store?.close();
+    if (!options.store) await store.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
 }
@@ -141,8 +155,9 @@ export async function createGateway(
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
 async function startGateway(
   options: GatewayOptions,
-  store: EventStore | undefined,
+  store: EventStore,
 ): Promise<Gateway> {
+  const ownStore = options.store === undefined;
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const health = createWebhookHealth();
@@ -186,14 +201,34 @@ async function startGateway(
       randomId: () => crypto.randomUUID(),
     })
     : undefined;
+  const auth = {
+    domain: options.domain,
+    secret: options.secret,
+    credentials: options.credentials,
+  };
+  const eventsApi = createEventsApi({
+    store,
+    serve: (options.eventsApi ?? "auto") === "auto"
+      ? webhook === undefined
+      : options.eventsApi === "on",
+    domain: options.domain,
+    auth,
+    send: (stanza) => component.send(stanza),
+    inboundIqTimeout: options.inboundIqTimeout ??
+      OPEN_IQ_DEFAULTS.timeoutSeconds,
+    etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
+    version: VERSION,
+    sizeLimit: options.sizeLimit ?? 196608,
+    logger,
+  });
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
+    store,
     consumer: !webhook
-      ? unhandledConsumer(logger)
+      ? eventsApi.consumer
       : reliable
       ? reliableConsumer(webhook, logger)
       : syncConsumer(webhook, logger),
-    store: reliable ? store : undefined,
     deliverTo: (stanza) =>
       webhook && reliable && isPushed(stanza, webhook)
         ? [WEBHOOK_CONSUMER]
@@ -201,19 +236,16 @@ async function startGateway(
     now,
     logger,
   });
-  const unwatch = reliable && store
-    ? store.watch(() => reliable.wake())
-    : undefined;
-  const pruner = store
-    ? startPruning(
-      store,
-      options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
-      now,
-      logger,
-    )
-    : undefined;
+  const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
+  const pruner = startPruning(
+    store,
+    options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
+    now,
+    logger,
+  );
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
+    inboundIqs: eventsApi.openIqs,
     port: component,
     domain: options.domain,
     secret: options.secret,
@@ -224,7 +256,7 @@ async function startGateway(
     logger,
   });
   const app = createHttpApp({
-    rest,
+    rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
       domain: options.domain,
       secret: options.secret,
@@ -278,16 +310,17 @@ async function startGateway(
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
         });
+        eventsApi.close(); // SSE streams end, waiting iqs are answered
         await Promise.race([
           Promise.all([shutdown, webhook?.drain(), reliable?.stop()]),
           grace,
         ]);
         clearTimeout(timer);
         unwatch?.();
-        if (pruner !== undefined) clearInterval(pruner);
+        clearInterval(pruner);
         await component.stop();
         await shutdown;
-        if (store && !options.store) await store.close();
+        if (ownStore) await store.close();
       })();
       return stopping;
     },

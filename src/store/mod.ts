@@ -4,3 +4,9 @@ export * from "./types.ts";
 export { createMemoryStore } from "./memory.ts";
 export { openSqliteStore, type SqliteStoreOptions } from "./sqlite.ts";
 export { MEMORY_DATA_DIR, openStore, SQLITE_FILE } from "./open.ts";
+export {
+  isPostgresUrl,
+  openPostgres,
+  type PostgresHandle,
+  redact,
+} from "./postgres_open.ts";

@@ -9,7 +9,6 @@ import {
   type Delivery,
   type DeliverySettlement,
   type DeliveryStats,
-  type EventKind,
   type EventStore,
   type IdempotencyBegin,
   type NewEvent,
@@ -19,6 +18,11 @@ import {
   StoreError,
 } from "./types.ts";
 import { WatchList } from "./common.ts";
+import {
+  deadLetterFromRow,
+  deliveryFromRow,
+  eventFromRow,
+} from "./sql_rows.ts";
 import { SCHEMA } from "./sqlite_schema.ts";
 
 /** Options of {@linkcode openSqliteStore}. */
@@ -139,7 +143,7 @@ class SqliteStore implements EventStore {
       "read events",
       () =>
         this.#sql("SELECT * FROM events WHERE id >= ? ORDER BY id LIMIT ?")
-          .all(fromId, limit).map(toEvent),
+          .all(fromId, limit).map(eventFromRow),
     );
   }
 
@@ -192,7 +196,7 @@ class SqliteStore implements EventStore {
       );
       return rows.map((row) => {
         claim.run(owner, now + options.leaseMs, consumer, row.id as number);
-        return toDelivery(row);
+        return deliveryFromRow(row);
       });
     }, true);
   }
@@ -268,14 +272,9 @@ class SqliteStore implements EventStore {
          FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE d.consumer = ? AND d.state = 'dead' AND d.event_id > ?
          ORDER BY d.event_id LIMIT ?`,
-      ).all(consumer, options.afterId ?? 0, options.limit).map((row) => {
-        const delivery = toDelivery(row);
-        return {
-          event: delivery.event,
-          attempts: delivery.attempts,
-          lastError: delivery.lastError ?? { at: 0, reason: "unknown" },
-        };
-      }));
+      ).all(consumer, options.afterId ?? 0, options.limit).map(
+        deadLetterFromRow,
+      ));
   }
 
   async redeliver(
@@ -410,33 +409,6 @@ class SqliteStore implements EventStore {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function toEvent(row: Row): StoredEvent {
-  return {
-    id: Number(row.id),
-    receivedAt: Number(row.received_at),
-    kind: row.kind as EventKind,
-    from: String(row.from_jid),
-    to: String(row.to_jid),
-    conversation: String(row.conversation),
-    stanza: String(row.stanza),
-  };
-}
-
-function toDelivery(row: Row): Delivery {
-  const delivery = { event: toEvent(row), attempts: Number(row.attempts) };
-  if (row.last_reason === null || row.last_reason === undefined) {
-    return delivery;
-  }
-  return {
-    ...delivery,
-    lastError: {
-      at: Number(row.last_at),
-      reason: String(row.last_reason),
-      ...(row.last_status === null ? {} : { status: Number(row.last_status) }),
-    },
-  };
 }
 
 function messageOf(error: unknown): string {

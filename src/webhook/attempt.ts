@@ -1,7 +1,7 @@
 // One webhook HTTP attempt (RFC 9110): fetch with a deadline, a capped body read, and the failure named for the log.
 
 import type { WebhookOutcome } from "./reply.ts";
-import { readBody } from "./read_body.ts";
+import { readCapped } from "../wire/mod.ts";
 import type { WebhookRequest } from "./request.ts";
 
 /** The result of {@linkcode attemptWebhook}. */
@@ -45,7 +45,11 @@ export async function attemptWebhook(
       redirect: "manual",
       signal,
     });
-    const { body, error } = await readBody(response, context.maxReplyBytes);
+    const read = await readCapped(response, context.maxReplyBytes);
+    const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
+    const error = read.ok
+      ? undefined
+      : `response body is larger than ${read.limit} bytes`;
     const ok = response.status >= 200 && response.status < 300;
     const retryAfter = response.headers.get("retry-after") ?? undefined;
     return {

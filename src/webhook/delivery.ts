@@ -10,7 +10,8 @@ import {
   type WebhookOptions,
   type WebhookSettings,
 } from "./options.ts";
-import { formatFromAccept, type ProbeResult } from "./probe.ts";
+import type { ProbeResult } from "./probe.ts";
+import { firstListedFormat, MEDIA_TYPES } from "../wire/mod.ts";
 import { attemptWebhook } from "./attempt.ts";
 import { FairQueue } from "./fair_queue.ts";
 import { baseHeaders, buildWebhookRequest } from "./request.ts";
@@ -357,7 +358,8 @@ async function probe(
     });
     return { state: "unexpected-status", status, contentType: ctx.current };
   }
-  const accepted = formatFromAccept(response.headers.get("accept"));
+  const listed = firstListedFormat(response.headers.get("accept"));
+  const accepted = listed === undefined ? undefined : MEDIA_TYPES[listed];
   const switched = accepted !== undefined && accepted !== ctx.current;
   const contentType = accepted ?? ctx.current;
   if (switched) {

@@ -11,7 +11,7 @@ import {
   type StanzaKind,
 } from "../xmpp/stanza.ts";
 import { parseReplyBody, ReplyBodyError } from "./parse_body.ts";
-import { mediaTypeOf } from "../http/media.ts";
+import { mediaTypeOf } from "../wire/mod.ts";
 import { statusError } from "./status_table.ts";
 
 /** What became of one webhook request. */

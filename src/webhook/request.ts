@@ -1,14 +1,14 @@
 // mod_rest's webhook request (section 5 of its documentation) with Standard Webhooks v1 headers: built from a stanza, pure.
 
 import type { XmlElement } from "../xml/element.ts";
-import { type CallbackContentType, encodeStanza } from "./encode.ts";
+import { type CallbackContentType, encodeWebhookBody } from "./encode.ts";
+import { MEDIA_TYPES } from "../wire/mod.ts";
 import type { WebhookSettings } from "./options.ts";
 import { signWebhook } from "./signature.ts";
 import { renderUrl, stanzaUrlValues } from "./template.ts";
 
 /** The `Accept` header of webhook requests (mod_rest's, without CBOR). */
-export const WEBHOOK_ACCEPT =
-  "application/xmpp+xml, application/json, application/x-www-form-urlencoded, text/plain";
+export const WEBHOOK_ACCEPT: string = Object.values(MEDIA_TYPES).join(", ");
 
 /** What varies per request. */
 export interface RequestContext {
@@ -53,7 +53,7 @@ export function buildWebhookRequest(
   context: RequestContext,
 ): WebhookRequest {
   const url = renderUrl(settings.template, stanzaUrlValues(stanza));
-  const encoded = encodeStanza(stanza, context.contentType);
+  const encoded = encodeWebhookBody(stanza, context.contentType);
   const headers = baseHeaders(settings);
   headers.set("Content-Type", encoded.contentType);
   headers.set("Accept", WEBHOOK_ACCEPT);
