@@ -71,7 +71,19 @@ export type {
   Webhook,
   WebhookOptions,
 } from "./src/webhook/mod.ts";
-export type { HostPort } from "./src/config/options.ts";
+export type { EventsApiSwitch, HostPort } from "./src/config/options.ts";
+export { EVENTS_API_SWITCHES } from "./src/config/options.ts";
+export {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./src/inbound/etiquette.ts";
+export {
+  createMemoryStore,
+  MEMORY_DATA_DIR,
+  openStore,
+  StoreError,
+} from "./src/store/mod.ts";
+export type * from "./src/store/types.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.

@@ -9,7 +9,16 @@ import { createHttpApp } from "./http/app.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { createWebhook, type Webhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
-import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
+import { syncConsumer } from "./inbound/consumers.ts";
+import type { EventsApiSwitch } from "./config/options.ts";
+import { createEventsApi } from "./events/api.ts";
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
+import { createMemoryStore } from "./store/memory.ts";
+import type { EventStore } from "./store/types.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 
@@ -49,6 +58,14 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The event log (closed by the caller). Default: a memory store the gateway owns. */
+  store?: EventStore;
+  /** Pull and SSE routes: `auto` (default) = on when no webhook is configured. */
+  eventsApi?: EventsApiSwitch;
+  /** Seconds an inbound iq waits for an answer over POST /rest. Default 30. */
+  inboundIqTimeout?: number;
+  /** Built-in answers for the component's own domain. Default all. */
+  etiquette?: readonly EtiquetteAnswer[];
 }
 
 /** A running gateway. */
@@ -117,15 +134,37 @@ function startGateway(options: GatewayOptions): Gateway {
       fetch: options.fetch,
       logger,
     });
+  const ownStore = options.store === undefined;
+  const store = options.store ?? createMemoryStore();
+  const auth = {
+    domain: options.domain,
+    secret: options.secret,
+    credentials: options.credentials,
+  };
+  const eventsApi = createEventsApi({
+    store,
+    serve: (options.eventsApi ?? "auto") === "auto"
+      ? webhook === undefined
+      : options.eventsApi === "on",
+    domain: options.domain,
+    auth,
+    send: (stanza) => component.send(stanza),
+    inboundIqTimeout: options.inboundIqTimeout ??
+      OPEN_IQ_DEFAULTS.timeoutSeconds,
+    etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
+    version: VERSION,
+    sizeLimit: options.sizeLimit ?? 196608,
+    logger,
+  });
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
-    consumer: webhook
-      ? syncConsumer(webhook, logger)
-      : unhandledConsumer(logger),
+    store,
+    consumer: webhook ? syncConsumer(webhook, logger) : eventsApi.consumer,
     logger,
   });
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
+    inboundIqs: eventsApi.openIqs,
     port: component,
     domain: options.domain,
     secret: options.secret,
@@ -136,7 +175,7 @@ function startGateway(options: GatewayOptions): Gateway {
     logger,
   });
   const app = createHttpApp({
-    rest,
+    rest: eventsApi.wrap(rest),
     readiness: () => ({
       online: component.online,
       state: component.state.name,
@@ -177,6 +216,7 @@ function startGateway(options: GatewayOptions): Gateway {
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
         });
+        eventsApi.close(); // SSE streams end, waiting iqs are answered
         await Promise.race([
           Promise.all([shutdown, webhook?.drain()]),
           grace,
@@ -184,6 +224,7 @@ function startGateway(options: GatewayOptions): Gateway {
         clearTimeout(timer);
         await component.stop();
         await shutdown;
+        if (ownStore) await store.close();
       })();
       return stopping;
     },

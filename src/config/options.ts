@@ -9,6 +9,12 @@ import {
   validateCallbackUrl,
 } from "../webhook/mod.ts";
 
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "../inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "../inbound/open_iqs.ts";
+
 /** A `HOST:PORT` pair. */
 export interface HostPort {
   /** Host name or IP address (IPv6 without brackets). */
@@ -61,6 +67,24 @@ export interface GatewayConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** Pull and SSE: `auto` = on when no webhook is configured. */
+  eventsApi: EventsApiSwitch;
+  /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
+  inboundIqTimeout: number;
+  /** Built-in answers for the component's own domain. */
+  etiquette: EtiquetteAnswer[];
+}
+
+/** Values of `--events-api`. */
+export const EVENTS_API_SWITCHES = ["auto", "on", "off"] as const;
+/** Whether pull and SSE are served. */
+export type EventsApiSwitch = typeof EVENTS_API_SWITCHES[number];
+
+/** `--etiquette` list or `none`. */
+function etiquetteList(raw: unknown): EtiquetteAnswer[] {
+  const values = list(raw);
+  if (values.length === 1 && values[0].toLowerCase() === "none") return [];
+  return listOf(ETIQUETTE_ANSWERS)(raw);
 }
 
 /** The value types an option can parse to. */
@@ -348,6 +372,40 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: "text or json",
     parse: oneOf(LOG_FORMATS),
   },
+  {
+    field: "eventsApi",
+    flag: "events-api",
+    env: "XMPP_REST_EVENTS_API",
+    key: "rest_events_api",
+    defaultText: "auto",
+    placeholder: "SWITCH",
+    description:
+      "GET /rest/updates and /rest/events: on, off, or auto (on without a webhook)",
+    parse: oneOf(EVENTS_API_SWITCHES),
+  },
+  {
+    field: "inboundIqTimeout",
+    flag: "inbound-iq-timeout",
+    env: "XMPP_REST_INBOUND_IQ_TIMEOUT",
+    key: "rest_inbound_iq_timeout",
+    defaultText: String(OPEN_IQ_DEFAULTS.timeoutSeconds),
+    placeholder: "S",
+    description:
+      "seconds an inbound iq waits for its answer over POST /rest, then service-unavailable",
+    parse: positiveNumber,
+  },
+  {
+    field: "etiquette",
+    flag: "etiquette",
+    env: "XMPP_REST_ETIQUETTE",
+    key: "rest_etiquette",
+    defaultText: ETIQUETTE_ANSWERS.join(","),
+    placeholder: "LIST",
+    description:
+      "built-in answers for the component's domain (ping, disco, version, time; none)",
+    list: true,
+    parse: etiquetteList,
+  },
 ];
 
 /** Defaults of every optional field. */
@@ -364,4 +422,7 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   callbackTimeout: 30,
   logLevel: "info",
   logFormat: "text",
+  eventsApi: "auto",
+  inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
+  etiquette: [...ETIQUETTE_ANSWERS],
 };

@@ -79,6 +79,27 @@ export const REQUEST_ERRORS = {
     "Outgoing stanza queue is full",
   ],
   timeout: [504, "wait", "remote-server-timeout", "IQ stanza timed out"],
+  bad_query: [400, "modify", "bad-request", "Invalid query parameter"],
+  idempotency_key: [400, "modify", "bad-request", "Invalid Idempotency-Key"],
+  idempotency_busy: [
+    409,
+    "wait",
+    "conflict",
+    "A request with this Idempotency-Key is still in progress",
+  ],
+  idempotency_reuse: [
+    422,
+    "modify",
+    "not-acceptable",
+    "This Idempotency-Key was used for another request",
+  ],
+  answered: [409, "cancel", "conflict", "This inbound iq was already answered"],
+  store_down: [
+    503,
+    "wait",
+    "internal-server-error",
+    "The event store cannot be read or written",
+  ],
 } as const satisfies Record<
   string,
   readonly [number, StanzaErrorType, string, string]

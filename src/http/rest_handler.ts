@@ -33,6 +33,7 @@ import {
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import type { OpenIqs } from "../inbound/open_iqs.ts";
 
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
@@ -56,6 +57,12 @@ export interface RestHandlerOptions {
   logger?: Logger;
   /** Generates stanza ids and MAM query ids. Default: 18 random bytes, base64url. */
   randomId?: () => string;
+  /**
+   * Inbound iqs waiting for a consumer's answer: a POSTed iq `result` or
+   * `error` that matches one is sent as its answer (202). Default: none
+   * (such iqs are a 422, as in mod_rest).
+   */
+  inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
 /** The iq timeout header mod_rest reads (seconds, a number). */
@@ -73,6 +80,7 @@ interface Settings {
   readonly retryAfter: number;
   readonly logger: Logger;
   readonly randomId: () => string;
+  readonly inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
 function iqTimeoutMs(request: Request, settings: Settings): number {
@@ -162,6 +170,30 @@ async function deliver(
   return captured.length === 0 ? [reply] : [...captured, reply];
 }
 
+/**
+ * An iq result or error for an open inbound iq (README "Answering inbound
+ * iqs"): sent as its one answer. False for anything else, which goes on
+ * as before; an iq answered already is a 409.
+ */
+function answersInboundIq(
+  stanza: XmlElement,
+  settings: Settings,
+  info: StanzaInfo,
+): boolean {
+  const type = stanza.attr("type");
+  if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
+    return false;
+  }
+  if (settings.inboundIqs === undefined) return false;
+  if (!settings.port.online) throw new StreamDownError();
+  const match = settings.inboundIqs.answer(stanza);
+  if (match.outcome === "unknown") return false;
+  if (match.outcome === "answered") throw new HttpError("answered");
+  Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
+  settings.port.send(match.reply);
+  return true;
+}
+
 /** What the access log line says about the stanza of a request. */
 interface StanzaInfo {
   kind?: string;
@@ -214,6 +246,9 @@ async function handle(
   );
   let stanza = normaliseStanza(composeStanza(body, path), settings);
   let queryid: string | undefined;
+  if (match.route.id !== "echo" && answersInboundIq(stanza, settings, info)) {
+    return acceptedResponse();
+  }
   if (stanza.name === "iq") {
     validateIq(stanza);
     ({ iq: stanza, queryid } = prepareMamQuery(stanza, settings.randomId));
@@ -257,6 +292,7 @@ export function createRestHandler(
     retryAfter: options.retryAfter ?? 5,
     logger: options.logger ?? silentLogger,
     randomId: options.randomId ?? randomStanzaId,
+    inboundIqs: options.inboundIqs,
   };
   return async (request) => {
     const started = performance.now();

@@ -44,7 +44,85 @@ Deno.test({
       callbackTimeout: 30,
       logLevel: "info",
       logFormat: "text",
+      eventsApi: "auto",
+      inboundIqTimeout: 30,
+      etiquette: ["ping", "disco", "version", "time"],
     });
+  },
+});
+
+const eventOptionCases: [
+  string,
+  string[],
+  Record<string, unknown>,
+  Record<string, unknown>,
+][] = [
+  [
+    "flags",
+    [
+      "--events-api",
+      "on",
+      "--inbound-iq-timeout",
+      "2.5",
+      "--etiquette",
+      "ping",
+      "--etiquette",
+      "time",
+    ],
+    {},
+    {
+      eventsApi: "on",
+      inboundIqTimeout: 2.5,
+      etiquette: ["ping", "time"],
+    },
+  ],
+  ["env", [], {
+    XMPP_REST_EVENTS_API: "off",
+    XMPP_REST_INBOUND_IQ_TIMEOUT: "5",
+    XMPP_REST_ETIQUETTE: "none",
+  }, { eventsApi: "off", inboundIqTimeout: 5, etiquette: [] }],
+];
+for (const [where, args, env, want] of eventOptionCases) {
+  Deno.test({
+    name:
+      `loadConfig() reads the pull/SSE and inbound iq options from ${where}`,
+    permissions: "none",
+    fn() {
+      const config = ok([...base, ...args], env as Record<string, string>);
+      for (const [field, value] of Object.entries(want)) {
+        assert.deepEqual(
+          (config as unknown as Record<string, unknown>)[field],
+          value,
+        );
+      }
+    },
+  });
+}
+
+Deno.test({
+  name:
+    "loadConfig() reads the pull/SSE and inbound iq options from the config file, and refuses bad values",
+  permissions: "none",
+  fn() {
+    const file = {
+      rest_events_api: "on",
+      rest_inbound_iq_timeout: 7,
+      rest_etiquette: ["disco"],
+    };
+    const config = ok([...base, "--config", "c.json"], {}, file);
+    assert.equal(config.eventsApi, "on");
+    assert.equal(config.inboundIqTimeout, 7);
+    assert.deepEqual(config.etiquette, ["disco"]);
+    const bad = errors([
+      ...base,
+      "--events-api",
+      "maybe",
+      "--inbound-iq-timeout",
+      "0",
+      "--etiquette",
+      "pong",
+    ]);
+    assert.equal(bad.length, 3, bad.join("\n"));
   },
 });
 

@@ -45,6 +45,15 @@ export const ERROR_ROUTES = {
   stream_down: DELIVERY,
   queue_full: DELIVERY,
   timeout: DELIVERY,
+  // Pull and SSE (their operations are written in openapi/events.ts).
+  bad_query: [],
+  store_down: ["send", "send_path"],
+  // Idempotency-Key (IETF httpapi draft) on the sending routes.
+  idempotency_key: ["send", "send_path"],
+  idempotency_busy: ["send", "send_path"],
+  idempotency_reuse: ["send", "send_path"],
+  // An iq result/error POSTed for an inbound iq answered before.
+  answered: ["send"],
 } as const satisfies Record<RequestErrorKey, readonly RouteId[]>;
 
 /** Component names of the error responses, by status. */
