@@ -1,4 +1,4 @@
-// The configuration contract of decisions.md: every option as data (flag, env, config key, default, parser).
+// The configuration contract (README "Configuration"): every option as data (flag, env, config key, default, parser).
 
 import {
   CALLBACK_CONTENT_TYPES,

@@ -1,4 +1,4 @@
-// mod_rest.md section 5 (webhooks) with decisions.md "Webhooks": the fetch shell, bounded concurrency and queue.
+// README "Receiving (webhooks)" with README "Differences from mod_rest": the fetch shell, bounded concurrency and queue.
 
 import { type Logger, silentLogger } from "../logger.ts";
 import type { XmlElement } from "../xml/element.ts";

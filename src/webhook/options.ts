@@ -1,4 +1,4 @@
-// decisions.md "Configuration contract" (rest_callback_*): webhook options, their defaults and validation.
+// README "Configuration" (rest_callback_*): webhook options, their defaults and validation.
 
 import type { Logger } from "../logger.ts";
 import type { StanzaPort } from "../xmpp/port.ts";

@@ -1,4 +1,4 @@
-// mod_rest.md section 5.4 with decisions.md "Webhooks": the webhook's HTTP answer -> the stanzas sent back.
+// README "The reply" with README "Differences from mod_rest": the webhook's HTTP answer -> the stanzas sent back.
 
 import { el, XmlElement } from "../xml/element.ts";
 import { escapeText } from "../xml/serialize.ts";
@@ -201,7 +201,7 @@ function readBody(
 }
 
 /**
- * mod_rest.md section 5.4 step 3: only from, to, id, type and xml:lang
+ * README "The reply" step 3: only from, to, id, type and xml:lang
  * survive; groupchat replies go to the bare room; error replies keep the
  * incoming id; iq replies are results with the incoming id.
  */

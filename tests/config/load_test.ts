@@ -25,7 +25,7 @@ function errors(
 }
 
 Deno.test({
-  name: "loadConfig() applies the defaults of decisions.md",
+  name: "loadConfig() applies the documented defaults (README: Configuration)",
   permissions: "none",
   fn() {
     const config = ok(base);
