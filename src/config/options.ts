@@ -1,4 +1,4 @@
-// The configuration contract of decisions.md: every option as data (flag, env, config key, default, parser).
+// The configuration contract (README "Configuration"): every option as data (flag, env, config key, default, parser).
 
 import {
   CALLBACK_CONTENT_TYPES,
@@ -9,6 +9,19 @@ import {
   validateCallbackUrl,
 } from "../webhook/mod.ts";
 import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  parseDuration,
+  parseRetrySchedule,
+} from "../webhook/retry.ts";
+import { secretKey } from "../webhook/signature.ts";
+import { DEFAULT_DATA_DIR, DEFAULT_EVENT_RETENTION_MS } from "../store/open.ts";
+
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "../inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "../inbound/open_iqs.ts";
 
 /** A `HOST:PORT` pair. */
 export interface HostPort {
@@ -26,6 +39,11 @@ export {
 export type { CallbackContentType, CallbackEvent } from "../webhook/mod.ts";
 /** A stanza kind `rest_callback_stanzas` can select. */
 export type CallbackStanza = typeof CALLBACK_STANZAS[number];
+
+/** Webhook delivery modes. */
+export const CALLBACK_MODES = ["sync", "reliable"] as const;
+/** A webhook delivery mode. */
+export type CallbackMode = typeof CALLBACK_MODES[number];
 
 /** Log formats. */
 export const LOG_FORMATS = ["text", "json"] as const;
@@ -66,10 +84,40 @@ export interface GatewayConfig {
   idleTimeout: number;
   /** Webhook request timeout, seconds. */
   callbackTimeout: number;
+  /** Where the event store keeps its SQLite file; `:memory:` for none. */
+  dataDir: string;
+  /** `sync` (mod_rest's behaviour) or `reliable` (stored, retried). */
+  callbackMode: CallbackMode;
+  /** Delays before each reliable attempt, ms. */
+  callbackRetry: number[];
+  /** How long events are kept, ms. */
+  eventRetention: number;
+  /** Webhook requests in flight at once. */
+  callbackConcurrency: number;
+  /** Standard Webhooks secrets (`whsec_...`) signing every webhook request. */
+  callbackSecrets: string[];
   /** Lowest log level written. */
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** Pull and SSE: `auto` = on when no webhook is configured. */
+  eventsApi: EventsApiSwitch;
+  /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
+  inboundIqTimeout: number;
+  /** Built-in answers for the component's own domain. */
+  etiquette: EtiquetteAnswer[];
+}
+
+/** Values of `--events-api`. */
+export const EVENTS_API_SWITCHES = ["auto", "on", "off"] as const;
+/** Whether pull and SSE are served. */
+export type EventsApiSwitch = typeof EVENTS_API_SWITCHES[number];
+
+/** `--etiquette` list or `none`. */
+function etiquetteList(raw: unknown): EtiquetteAnswer[] {
+  const values = list(raw);
+  if (values.length === 1 && values[0].toLowerCase() === "none") return [];
+  return listOf(ETIQUETTE_ANSWERS)(raw);
 }
 
 /** The value types an option can parse to. */
@@ -188,6 +236,30 @@ function domainJid(raw: unknown): string {
       `expected a domain name like rest.example.net, got "${value}"`,
     );
   }
+  return value;
+}
+
+function retrySchedule(raw: unknown): number[] {
+  return parseRetrySchedule(
+    Array.isArray(raw) ? raw.map(text).join(",") : text(raw),
+  );
+}
+
+function duration(raw: unknown): number {
+  const value = parseDuration(text(raw));
+  if (value <= 0) throw new Error("expected a duration above zero");
+  return value;
+}
+
+function webhookSecrets(raw: unknown): string[] {
+  const values = credentialList(raw);
+  for (const value of values) secretKey(value);
+  return values;
+}
+
+function dataDir(raw: unknown): string {
+  const value = text(raw);
+  if (value === "") throw new Error("must not be empty");
   return value;
 }
 
@@ -378,6 +450,70 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: positiveNumber,
   },
   {
+    field: "callbackMode",
+    flag: "callback-mode",
+    env: "XMPP_REST_CALLBACK_MODE",
+    key: "rest_callback_mode",
+    defaultText: "sync",
+    placeholder: "MODE",
+    description:
+      "sync (mod_rest: one attempt, its answer is the reply) or reliable (stored, retried)",
+    parse: oneOf(CALLBACK_MODES),
+  },
+  {
+    field: "callbackRetry",
+    flag: "callback-retry",
+    env: "XMPP_REST_CALLBACK_RETRY",
+    key: "rest_callback_retry",
+    defaultText: DEFAULT_RETRY_SCHEDULE,
+    placeholder: "DELAYS",
+    description: "reliable mode: delay before each attempt (ms, s, m, h, d)",
+    parse: retrySchedule,
+  },
+  {
+    field: "callbackConcurrency",
+    flag: "callback-concurrency",
+    env: "XMPP_REST_CALLBACK_CONCURRENCY",
+    key: "rest_callback_concurrency",
+    defaultText: "32",
+    placeholder: "N",
+    description: "webhook requests in flight at once",
+    parse: positiveInteger,
+  },
+  {
+    field: "callbackSecrets",
+    flag: "callback-secret",
+    env: "XMPP_REST_CALLBACK_SECRET",
+    key: "rest_callback_secret",
+    defaultText: "none (unsigned)",
+    placeholder: "whsec_...",
+    description:
+      "Standard Webhooks signing secret (repeatable for rotation; env: comma-separated)",
+    list: true,
+    parse: webhookSecrets,
+  },
+  {
+    field: "dataDir",
+    flag: "data-dir",
+    env: "XMPP_REST_DATA_DIR",
+    key: "data_dir",
+    defaultText: DEFAULT_DATA_DIR,
+    placeholder: "DIR",
+    description:
+      "where the event store's SQLite file lives (reliable mode); :memory: keeps none",
+    parse: dataDir,
+  },
+  {
+    field: "eventRetention",
+    flag: "event-retention",
+    env: "XMPP_REST_EVENT_RETENTION",
+    key: "event_retention",
+    defaultText: "72h",
+    placeholder: "DURATION",
+    description: "how long received events are kept",
+    parse: duration,
+  },
+  {
     field: "logLevel",
     flag: "log-level",
     env: "XMPP_REST_LOG_LEVEL",
@@ -397,6 +533,40 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: "text or json",
     parse: oneOf(LOG_FORMATS),
   },
+  {
+    field: "eventsApi",
+    flag: "events-api",
+    env: "XMPP_REST_EVENTS_API",
+    key: "rest_events_api",
+    defaultText: "auto",
+    placeholder: "SWITCH",
+    description:
+      "GET /rest/updates and /rest/events: on, off, or auto (on without a webhook)",
+    parse: oneOf(EVENTS_API_SWITCHES),
+  },
+  {
+    field: "inboundIqTimeout",
+    flag: "inbound-iq-timeout",
+    env: "XMPP_REST_INBOUND_IQ_TIMEOUT",
+    key: "rest_inbound_iq_timeout",
+    defaultText: String(OPEN_IQ_DEFAULTS.timeoutSeconds),
+    placeholder: "S",
+    description:
+      "seconds an inbound iq waits for its answer over POST /rest, then service-unavailable",
+    parse: positiveNumber,
+  },
+  {
+    field: "etiquette",
+    flag: "etiquette",
+    env: "XMPP_REST_ETIQUETTE",
+    key: "rest_etiquette",
+    defaultText: ETIQUETTE_ANSWERS.join(","),
+    placeholder: "LIST",
+    description:
+      "built-in answers for the component's domain (ping, disco, version, time; none)",
+    list: true,
+    parse: etiquetteList,
+  },
 ];
 
 /** Defaults of every optional field. */
@@ -414,6 +584,15 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   bodyTimeout: HTTP_SERVER_DEFAULTS.bodyTimeout,
   idleTimeout: HTTP_SERVER_DEFAULTS.idleTimeout,
   callbackTimeout: 30,
+  dataDir: DEFAULT_DATA_DIR,
+  callbackMode: "sync",
+  callbackRetry: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+  eventRetention: DEFAULT_EVENT_RETENTION_MS,
+  callbackConcurrency: 32,
+  callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",
+  eventsApi: "auto",
+  inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
+  etiquette: [...ETIQUETTE_ANSWERS],
 };
