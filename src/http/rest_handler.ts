@@ -36,6 +36,22 @@ import { matchRoute, type RouteMatch } from "./routes.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 
+/**
+ * Defaults of {@linkcode RestHandlerOptions}, mod_rest's where it has the
+ * option (`rest_stanza_size_limit`, `rest_iq_timeout`, `rest_iq_max_timeout`).
+ *
+ * @example
+ * ```ts
+ * REST_DEFAULTS.sizeLimit; // 196608
+ * ```
+ */
+export const REST_DEFAULTS = {
+  sizeLimit: 196608,
+  iqTimeout: 120,
+  iqMaxTimeout: 300,
+  retryAfter: 5,
+} as const;
+
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
   /** How stanzas reach XMPP. */
@@ -294,12 +310,12 @@ export function createRestHandler(
     domain: options.domain ?? options.port.domain,
     secret: options.secret,
     credentials: options.credentials ?? [],
-    sizeLimit: options.sizeLimit ?? 196608,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
     bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
       1000,
-    iqTimeout: options.iqTimeout ?? 120,
-    iqMaxTimeout: options.iqMaxTimeout ?? 300,
-    retryAfter: options.retryAfter ?? 5,
+    iqTimeout: options.iqTimeout ?? REST_DEFAULTS.iqTimeout,
+    iqMaxTimeout: options.iqMaxTimeout ?? REST_DEFAULTS.iqMaxTimeout,
+    retryAfter: options.retryAfter ?? REST_DEFAULTS.retryAfter,
     logger: options.logger ?? silentLogger,
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,
