@@ -78,11 +78,23 @@ export {
   type EtiquetteAnswer,
 } from "./src/inbound/etiquette.ts";
 export {
+  signWebhook,
+  verifyWebhook,
+  WebhookSecretError,
+  WebhookVerificationError,
+} from "./src/webhook/signature.ts";
+export type { VerifyOptions } from "./src/webhook/signature.ts";
+export type { WebhookHealth } from "./src/webhook/health.ts";
+
+// The event store.
+export {
   createMemoryStore,
   MEMORY_DATA_DIR,
+  openSqliteStore,
   openStore,
   StoreError,
 } from "./src/store/mod.ts";
+export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
 export { VERSION } from "./src/version.ts";
 

@@ -1,4 +1,4 @@
-// The configuration contract of decisions.md: every option as data (flag, env, config key, default, parser).
+// The configuration contract (README "Configuration"): every option as data (flag, env, config key, default, parser).
 
 import {
   CALLBACK_CONTENT_TYPES,
@@ -8,6 +8,13 @@ import {
   type CallbackEvent,
   validateCallbackUrl,
 } from "../webhook/mod.ts";
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  parseDuration,
+  parseRetrySchedule,
+} from "../webhook/retry.ts";
+import { secretKey } from "../webhook/signature.ts";
+import { DEFAULT_DATA_DIR, DEFAULT_EVENT_RETENTION_MS } from "../store/open.ts";
 
 import {
   ETIQUETTE_ANSWERS,
@@ -31,6 +38,11 @@ export {
 export type { CallbackContentType, CallbackEvent } from "../webhook/mod.ts";
 /** A stanza kind `rest_callback_stanzas` can select. */
 export type CallbackStanza = typeof CALLBACK_STANZAS[number];
+
+/** Webhook delivery modes. */
+export const CALLBACK_MODES = ["sync", "reliable"] as const;
+/** A webhook delivery mode. */
+export type CallbackMode = typeof CALLBACK_MODES[number];
 
 /** Log formats. */
 export const LOG_FORMATS = ["text", "json"] as const;
@@ -63,6 +75,18 @@ export interface GatewayConfig {
   sizeLimit: number;
   /** Webhook request timeout, seconds. */
   callbackTimeout: number;
+  /** Where the event store keeps its SQLite file; `:memory:` for none. */
+  dataDir: string;
+  /** `sync` (mod_rest's behaviour) or `reliable` (stored, retried). */
+  callbackMode: CallbackMode;
+  /** Delays before each reliable attempt, ms. */
+  callbackRetry: number[];
+  /** How long events are kept, ms. */
+  eventRetention: number;
+  /** Webhook requests in flight at once. */
+  callbackConcurrency: number;
+  /** Standard Webhooks secrets (`whsec_...`) signing every webhook request. */
+  callbackSecrets: string[];
   /** Lowest log level written. */
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
@@ -203,6 +227,30 @@ function domainJid(raw: unknown): string {
       `expected a domain name like rest.example.net, got "${value}"`,
     );
   }
+  return value;
+}
+
+function retrySchedule(raw: unknown): number[] {
+  return parseRetrySchedule(
+    Array.isArray(raw) ? raw.map(text).join(",") : text(raw),
+  );
+}
+
+function duration(raw: unknown): number {
+  const value = parseDuration(text(raw));
+  if (value <= 0) throw new Error("expected a duration above zero");
+  return value;
+}
+
+function webhookSecrets(raw: unknown): string[] {
+  const values = credentialList(raw);
+  for (const value of values) secretKey(value);
+  return values;
+}
+
+function dataDir(raw: unknown): string {
+  const value = text(raw);
+  if (value === "") throw new Error("must not be empty");
   return value;
 }
 
@@ -353,6 +401,70 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: positiveNumber,
   },
   {
+    field: "callbackMode",
+    flag: "callback-mode",
+    env: "XMPP_REST_CALLBACK_MODE",
+    key: "rest_callback_mode",
+    defaultText: "sync",
+    placeholder: "MODE",
+    description:
+      "sync (mod_rest: one attempt, its answer is the reply) or reliable (stored, retried)",
+    parse: oneOf(CALLBACK_MODES),
+  },
+  {
+    field: "callbackRetry",
+    flag: "callback-retry",
+    env: "XMPP_REST_CALLBACK_RETRY",
+    key: "rest_callback_retry",
+    defaultText: DEFAULT_RETRY_SCHEDULE,
+    placeholder: "DELAYS",
+    description: "reliable mode: delay before each attempt (ms, s, m, h, d)",
+    parse: retrySchedule,
+  },
+  {
+    field: "callbackConcurrency",
+    flag: "callback-concurrency",
+    env: "XMPP_REST_CALLBACK_CONCURRENCY",
+    key: "rest_callback_concurrency",
+    defaultText: "32",
+    placeholder: "N",
+    description: "webhook requests in flight at once",
+    parse: positiveInteger,
+  },
+  {
+    field: "callbackSecrets",
+    flag: "callback-secret",
+    env: "XMPP_REST_CALLBACK_SECRET",
+    key: "rest_callback_secret",
+    defaultText: "none (unsigned)",
+    placeholder: "whsec_...",
+    description:
+      "Standard Webhooks signing secret (repeatable for rotation; env: comma-separated)",
+    list: true,
+    parse: webhookSecrets,
+  },
+  {
+    field: "dataDir",
+    flag: "data-dir",
+    env: "XMPP_REST_DATA_DIR",
+    key: "data_dir",
+    defaultText: DEFAULT_DATA_DIR,
+    placeholder: "DIR",
+    description:
+      "where the event store's SQLite file lives (reliable mode); :memory: keeps none",
+    parse: dataDir,
+  },
+  {
+    field: "eventRetention",
+    flag: "event-retention",
+    env: "XMPP_REST_EVENT_RETENTION",
+    key: "event_retention",
+    defaultText: "72h",
+    placeholder: "DURATION",
+    description: "how long received events are kept",
+    parse: duration,
+  },
+  {
     field: "logLevel",
     flag: "log-level",
     env: "XMPP_REST_LOG_LEVEL",
@@ -420,6 +532,12 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   iqMaxTimeout: 300,
   sizeLimit: 196608,
   callbackTimeout: 30,
+  dataDir: DEFAULT_DATA_DIR,
+  callbackMode: "sync",
+  callbackRetry: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+  eventRetention: DEFAULT_EVENT_RETENTION_MS,
+  callbackConcurrency: 32,
+  callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",
   eventsApi: "auto",

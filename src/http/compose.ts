@@ -1,4 +1,4 @@
-// mod_rest stanza construction from path and body (spec/mod_rest.md sections 1.1, 1.2; decisions.md "Sending": path wins for every body format).
+// mod_rest stanza construction from path and body (README "Routes", "Request body formats"; README "Differences from mod_rest": path wins for every body format).
 
 import { XmlElement } from "../xml/element.ts";
 import { JsonMappingError } from "../jsonmap/mod.ts";

@@ -1,4 +1,4 @@
-// mod_rest request errors (spec/mod_rest.md sections 1.4, 1.5, 4.1; decisions.md "Sending") as data, and their HTTP responses.
+// mod_rest request errors (README "Errors reference"; README "Differences from mod_rest") as data, and their HTTP responses.
 
 import { el } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";

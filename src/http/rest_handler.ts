@@ -1,4 +1,4 @@
-// mod_rest sending API (spec/mod_rest.md sections 1-4) with decisions.md's deviations, as a fetch-style handler.
+// mod_rest sending API (README "Sending (REST API)") with the deviations in README "Differences from mod_rest", as a fetch-style handler.
 
 import type { XmlElement } from "../xml/element.ts";
 import type { Logger } from "../logger.ts";
@@ -269,7 +269,7 @@ async function handle(
  * Creates the REST sending API as a `(Request) => Promise<Response>`
  * handler: `POST /rest`, `POST /rest/echo`, `POST /rest/{kind}/{type}/{to}`
  * and `GET /rest/{query}/{to}`, with mod_rest's statuses and error bodies
- * (decisions.md deviations applied). Never throws; errors become
+ * (the deviations in README "Differences from mod_rest" applied). Never throws; errors become
  * JSON/XML/form error responses chosen by `Accept` and the request format.
  *
  * @example

@@ -1,4 +1,4 @@
-// OpenAPI path items of the REST routes (generated from ROUTES, spec/mod_rest.md section 1.1) and of the operational endpoints.
+// OpenAPI path items of the REST routes (generated from ROUTES, README "Routes") and of the operational endpoints.
 
 import { HEALTH_MEDIA_TYPE, HEALTH_PATHS } from "../health.ts";
 import { MEDIA_TYPES } from "../../wire/mod.ts";

@@ -1,4 +1,4 @@
-// Which HTTP statuses each REST route answers with (spec/mod_rest.md section 1.4 with decisions.md's deviations), and their OpenAPI responses.
+// Which HTTP statuses each REST route answers with (README "Errors reference" with the deviations in README "Differences from mod_rest"), and their OpenAPI responses.
 
 import {
   HttpError,
