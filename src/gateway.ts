@@ -3,8 +3,9 @@
 import { createComponent } from "./component/client.ts";
 import type { ComponentClient } from "./component/api.ts";
 import type { Dial } from "./component/connection.ts";
-import type { HostPort } from "./config/options.ts";
-import { createRestHandler } from "./http/rest_handler.ts";
+import type { HostPort } from "./address.ts";
+import { COMPONENT_DEFAULTS } from "./component/api.ts";
+import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
@@ -38,6 +39,20 @@ import {
   reliableConsumer,
   startPruning,
 } from "./inbound/consumers.ts";
+
+/**
+ * Defaults the gateway itself owns (the others are those of the component,
+ * the REST handler and the webhook): the HTTP API listens on loopback, clear
+ * of Prosody's 5280/5281.
+ *
+ * @example
+ * ```ts
+ * GATEWAY_DEFAULTS.listen; // { hostname: "127.0.0.1", port: 5380 }
+ * ```
+ */
+export const GATEWAY_DEFAULTS = {
+  listen: { hostname: "127.0.0.1", port: 5380 },
+} as const;
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -174,7 +189,7 @@ async function startGateway(
   const component = createComponent({
     domain: options.domain,
     secret: options.secret,
-    server: options.server ?? { hostname: "127.0.0.1", port: 5347 },
+    server: options.server ?? COMPONENT_DEFAULTS.server,
     logger,
     dial: options.dial,
     backoff: options.backoff,
@@ -226,7 +241,7 @@ async function startGateway(
       OPEN_IQ_DEFAULTS.timeoutSeconds,
     etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
     version: VERSION,
-    sizeLimit: options.sizeLimit ?? 196608,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
     logger,
   });
   const inbound = createInbound({
@@ -289,7 +304,7 @@ async function startGateway(
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
   });
   // Bind first: if the port is taken, nothing has been started yet.
-  const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
+  const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
   const server = Deno.serve({
     hostname: listen.hostname,
     port: listen.port,
