@@ -9,9 +9,9 @@ import { helpText, loadConfig } from "./src/config/load.ts";
 import type { GatewayConfig } from "./src/config/options.ts";
 import { startDevServer } from "./src/devserver/server.ts";
 import { createGateway, type Gateway } from "./src/gateway.ts";
-import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
 import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
+import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
 
 const DEV_DOMAIN = "rest.localhost";
 
@@ -99,11 +99,11 @@ async function main(args: string[]): Promise<number> {
       version: VERSION,
       logger,
     });
+    // Trying things out: events in memory unless a data dir is asked for.
+    if (config.dataDir === DEFAULT_DATA_DIR) config.dataDir = MEMORY_DATA_DIR;
     config.domain = DEV_DOMAIN;
     config.secret = secret;
     config.server = { hostname: devServer.hostname, port: devServer.port };
-    // The development setup keeps events in memory unless told otherwise.
-    if (config.dataDir === DEFAULT_DATA_DIR) config.dataDir = MEMORY_DATA_DIR;
     if (config.credentials.length === 0) {
       token = randomToken();
       config.credentials = [`Bearer ${token}`];

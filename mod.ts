@@ -71,7 +71,8 @@ export type {
   Webhook,
   WebhookOptions,
 } from "./src/webhook/mod.ts";
-export type { EventsApiSwitch, HostPort } from "./src/config/options.ts";
+export type { EventsApiSwitch } from "./src/config/options.ts";
+export type { HostPort } from "./src/address.ts";
 export { EVENTS_API_SWITCHES } from "./src/config/options.ts";
 export {
   ETIQUETTE_ANSWERS,
@@ -115,7 +116,6 @@ export type {
   ComponentStateName,
   ConnectionFailure,
   Dial,
-  ServerAddress,
   StanzaHandler,
   StateListener,
   Timers,

@@ -7,7 +7,7 @@ import { createComponent } from "../src/component/mod.ts";
 import { createGateway } from "../src/gateway.ts";
 import { el } from "../src/xml/element.ts";
 import { NS } from "../src/xmpp/namespaces.ts";
-import { parseHostPort } from "../src/config/options.ts";
+import { parseHostPort } from "../src/address.ts";
 import { C2sClient } from "../tests/support/c2s_client.ts";
 import { TEST_TOKEN } from "../tests/support/gateway_env.ts";
 import { closedLoop, type LoadRequest, splitLines } from "./load.ts";
@@ -171,6 +171,7 @@ async function gateway(c: Extract<Config, { mode: "gateway" }>): Promise<void> {
     listen: { hostname: "127.0.0.1", port: 0 },
     credentials: [TEST_TOKEN],
     iqMaxTimeout: 600,
+    dataDir: ":memory:",
   });
   await gw.component.waitOnline({ signal: AbortSignal.timeout(10_000) });
   emit({ url: gw.url });

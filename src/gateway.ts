@@ -3,8 +3,9 @@
 import { createComponent } from "./component/client.ts";
 import type { ComponentClient } from "./component/api.ts";
 import type { Dial } from "./component/connection.ts";
-import type { HostPort } from "./config/options.ts";
-import { createRestHandler } from "./http/rest_handler.ts";
+import type { HostPort } from "./address.ts";
+import { COMPONENT_DEFAULTS } from "./component/api.ts";
+import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
@@ -20,7 +21,7 @@ import {
 import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
-import type { WebhookOptions } from "./webhook/options.ts";
+import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import {
   DEFAULT_DATA_DIR,
@@ -38,6 +39,20 @@ import {
   reliableConsumer,
   startPruning,
 } from "./inbound/consumers.ts";
+
+/**
+ * Defaults the gateway itself owns (the others are those of the component,
+ * the REST handler and the webhook): the HTTP API listens on loopback, clear
+ * of Prosody's 5280/5281.
+ *
+ * @example
+ * ```ts
+ * GATEWAY_DEFAULTS.listen; // { hostname: "127.0.0.1", port: 5380 }
+ * ```
+ */
+export const GATEWAY_DEFAULTS = {
+  listen: { hostname: "127.0.0.1", port: 5380 },
+} as const;
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -140,8 +155,10 @@ export async function createGateway(
 ): Promise<Gateway> {
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
+  // Durable when something reads the log later: reliable delivery, or
+  // pull/SSE consumers (their cursors and idempotency records too).
   const store = options.store ??
-    (reliable
+    (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
@@ -150,6 +167,14 @@ export async function createGateway(
     if (!options.store) await store.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
+}
+
+/** Whether GET /rest/updates and /rest/events are served (`auto`: when no webhook is configured). */
+function eventsApiOn(options: GatewayOptions): boolean {
+  const setting = options.eventsApi ?? "auto";
+  return setting === "auto"
+    ? options.callbackUrl === undefined
+    : setting === "on";
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
@@ -164,7 +189,7 @@ async function startGateway(
   const component = createComponent({
     domain: options.domain,
     secret: options.secret,
-    server: options.server ?? { hostname: "127.0.0.1", port: 5347 },
+    server: options.server ?? COMPONENT_DEFAULTS.server,
     logger,
     dial: options.dial,
     backoff: options.backoff,
@@ -193,7 +218,8 @@ async function startGateway(
       port: component,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
-      concurrency: options.callbackConcurrency ?? 32,
+      concurrency: options.callbackConcurrency ??
+        WEBHOOK_DEFAULTS.maxConcurrent,
       health,
       fetch: options.fetch,
       now,
@@ -208,9 +234,7 @@ async function startGateway(
   };
   const eventsApi = createEventsApi({
     store,
-    serve: (options.eventsApi ?? "auto") === "auto"
-      ? webhook === undefined
-      : options.eventsApi === "on",
+    serve: eventsApiOn(options),
     domain: options.domain,
     auth,
     send: (stanza) => component.send(stanza),
@@ -218,7 +242,7 @@ async function startGateway(
       OPEN_IQ_DEFAULTS.timeoutSeconds,
     etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
     version: VERSION,
-    sizeLimit: options.sizeLimit ?? 196608,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
     logger,
   });
   const inbound = createInbound({
@@ -281,7 +305,7 @@ async function startGateway(
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
   });
   // Bind first: if the port is taken, nothing has been started yet.
-  const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
+  const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
   const server = Deno.serve({
     hostname: listen.hostname,
     port: listen.port,

@@ -22,13 +22,18 @@ import {
 } from "../inbound/etiquette.ts";
 import { OPEN_IQ_DEFAULTS } from "../inbound/open_iqs.ts";
 
-/** A `HOST:PORT` pair. */
-export interface HostPort {
-  /** Host name or IP address (IPv6 without brackets). */
-  hostname: string;
-  /** TCP port. */
-  port: number;
-}
+import {
+  AddressError,
+  formatHostPort,
+  type HostPort,
+  parseHostPort,
+} from "../address.ts";
+import { COMPONENT_DEFAULTS } from "../component/api.ts";
+import { REST_DEFAULTS } from "../http/rest_handler.ts";
+import { GATEWAY_DEFAULTS } from "../gateway.ts";
+import { WEBHOOK_DEFAULTS } from "../webhook/mod.ts";
+
+export type { HostPort } from "../address.ts";
 
 export {
   CALLBACK_CONTENT_TYPES,
@@ -136,25 +141,22 @@ export interface OptionSpec {
   parse(raw: unknown): OptionValue;
 }
 
-/** Default HTTP listen address: loopback, clear of Prosody's 5280/5281. */
-export const DEFAULT_LISTEN = "127.0.0.1:5380";
-
 function text(raw: unknown): string {
   if (typeof raw === "number") return String(raw);
   if (typeof raw !== "string") throw new Error("expected a string");
   return raw.trim();
 }
 
-/** Parses `HOST:PORT` (IPv6 as `[::1]:5347`). */
-export function parseHostPort(raw: unknown): HostPort {
-  const value = text(raw);
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s\[\]]+)):(\d{1,5})$/.exec(
-    value,
-  );
-  if (!match) throw new Error(`expected HOST:PORT, got "${value}"`);
-  const port = Number(match[3]);
-  if (port < 0 || port > 65535) throw new Error(`port ${port} is out of range`);
-  return { hostname: match[1] ?? match[2], port };
+/** `HOST:PORT` (IPv6 as `[::1]:5347`); `anyPort` accepts port 0. */
+function hostPort(anyPort: boolean): (raw: unknown) => HostPort {
+  return (raw) => {
+    try {
+      return parseHostPort(text(raw), { anyPort });
+    } catch (error) {
+      if (error instanceof AddressError) throw new Error(error.reason);
+      throw error;
+    }
+  };
 }
 
 function positiveNumber(raw: unknown): number {
@@ -267,10 +269,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "server",
     env: "XMPP_REST_SERVER",
     key: "component_server",
-    defaultText: "127.0.0.1:5347",
+    defaultText: formatHostPort(COMPONENT_DEFAULTS.server),
     placeholder: "HOST:PORT",
     description: "XMPP server's component port (XEP-0114)",
-    parse: parseHostPort,
+    parse: hostPort(false),
   },
   {
     field: "domain",
@@ -297,10 +299,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "listen",
     env: "XMPP_REST_LISTEN",
     key: "http_listen",
-    defaultText: DEFAULT_LISTEN,
+    defaultText: formatHostPort(GATEWAY_DEFAULTS.listen),
     placeholder: "HOST:PORT",
     description: "where the HTTP API listens",
-    parse: parseHostPort,
+    parse: hostPort(true),
   },
   {
     field: "credentials",
@@ -329,7 +331,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-content-type",
     env: "XMPP_REST_CALLBACK_CONTENT_TYPE",
     key: "rest_callback_content_type",
-    defaultText: "application/xmpp+xml",
+    defaultText: WEBHOOK_DEFAULTS.callbackContentType,
     placeholder: "TYPE",
     description: "webhook body format (xml, json, form, text/plain)",
     parse: oneOf(CALLBACK_CONTENT_TYPES, {
@@ -343,7 +345,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-stanzas",
     env: "XMPP_REST_CALLBACK_STANZAS",
     key: "rest_callback_stanzas",
-    defaultText: "message,presence,iq",
+    defaultText: WEBHOOK_DEFAULTS.callbackStanzas.join(","),
     placeholder: "LIST",
     description: "stanza kinds sent to the webhook",
     list: true,
@@ -354,7 +356,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-events",
     env: "XMPP_REST_CALLBACK_EVENTS",
     key: "rest_callback_events",
-    defaultText: "bare,full,host",
+    defaultText: WEBHOOK_DEFAULTS.callbackEvents.join(","),
     placeholder: "LIST",
     description: "address forms of `to` sent to the webhook",
     list: true,
@@ -365,7 +367,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "iq-timeout",
     env: "XMPP_REST_IQ_TIMEOUT",
     key: "rest_iq_timeout",
-    defaultText: "120",
+    defaultText: String(REST_DEFAULTS.iqTimeout),
     placeholder: "S",
     description: "seconds an iq waits for its reply",
     parse: positiveNumber,
@@ -375,7 +377,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "iq-max-timeout",
     env: "XMPP_REST_IQ_MAX_TIMEOUT",
     key: "rest_iq_max_timeout",
-    defaultText: "300",
+    defaultText: String(REST_DEFAULTS.iqMaxTimeout),
     placeholder: "S",
     description: "largest Prosody-Rest-Timeout a request may ask for",
     parse: positiveNumber,
@@ -385,7 +387,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "size-limit",
     env: "XMPP_REST_SIZE_LIMIT",
     key: "rest_stanza_size_limit",
-    defaultText: "196608",
+    defaultText: String(REST_DEFAULTS.sizeLimit),
     placeholder: "BYTES",
     description: "largest request body",
     parse: positiveInteger,
@@ -395,7 +397,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-timeout",
     env: "XMPP_REST_CALLBACK_TIMEOUT",
     key: "rest_callback_timeout",
-    defaultText: "30",
+    defaultText: String(WEBHOOK_DEFAULTS.callbackTimeout),
     placeholder: "S",
     description: "seconds a webhook request may take",
     parse: positiveNumber,
@@ -426,7 +428,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-concurrency",
     env: "XMPP_REST_CALLBACK_CONCURRENCY",
     key: "rest_callback_concurrency",
-    defaultText: "32",
+    defaultText: String(WEBHOOK_DEFAULTS.maxConcurrent),
     placeholder: "N",
     description: "webhook requests in flight at once",
     parse: positiveInteger,
@@ -522,21 +524,21 @@ export const OPTIONS: readonly OptionSpec[] = [
 
 /** Defaults of every optional field. */
 export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
-  server: { hostname: "127.0.0.1", port: 5347 },
-  listen: parseHostPort(DEFAULT_LISTEN),
+  server: { ...COMPONENT_DEFAULTS.server },
+  listen: { ...GATEWAY_DEFAULTS.listen },
   credentials: [],
-  callbackContentType: "application/xmpp+xml",
-  callbackStanzas: ["message", "presence", "iq"],
-  callbackEvents: ["bare", "full", "host"],
-  iqTimeout: 120,
-  iqMaxTimeout: 300,
-  sizeLimit: 196608,
-  callbackTimeout: 30,
+  callbackContentType: WEBHOOK_DEFAULTS.callbackContentType,
+  callbackStanzas: [...WEBHOOK_DEFAULTS.callbackStanzas],
+  callbackEvents: [...WEBHOOK_DEFAULTS.callbackEvents],
+  iqTimeout: REST_DEFAULTS.iqTimeout,
+  iqMaxTimeout: REST_DEFAULTS.iqMaxTimeout,
+  sizeLimit: REST_DEFAULTS.sizeLimit,
+  callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,
   dataDir: DEFAULT_DATA_DIR,
   callbackMode: "sync",
   callbackRetry: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
   eventRetention: DEFAULT_EVENT_RETENTION_MS,
-  callbackConcurrency: 32,
+  callbackConcurrency: WEBHOOK_DEFAULTS.maxConcurrent,
   callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",

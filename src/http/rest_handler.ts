@@ -35,6 +35,22 @@ import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 
+/**
+ * Defaults of {@linkcode RestHandlerOptions}, mod_rest's where it has the
+ * option (`rest_stanza_size_limit`, `rest_iq_timeout`, `rest_iq_max_timeout`).
+ *
+ * @example
+ * ```ts
+ * REST_DEFAULTS.sizeLimit; // 196608
+ * ```
+ */
+export const REST_DEFAULTS = {
+  sizeLimit: 196608,
+  iqTimeout: 120,
+  iqMaxTimeout: 300,
+  retryAfter: 5,
+} as const;
+
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
   /** How stanzas reach XMPP. */
@@ -286,10 +302,10 @@ export function createRestHandler(
     domain: options.domain ?? options.port.domain,
     secret: options.secret,
     credentials: options.credentials ?? [],
-    sizeLimit: options.sizeLimit ?? 196608,
-    iqTimeout: options.iqTimeout ?? 120,
-    iqMaxTimeout: options.iqMaxTimeout ?? 300,
-    retryAfter: options.retryAfter ?? 5,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    iqTimeout: options.iqTimeout ?? REST_DEFAULTS.iqTimeout,
+    iqMaxTimeout: options.iqMaxTimeout ?? REST_DEFAULTS.iqMaxTimeout,
+    retryAfter: options.retryAfter ?? REST_DEFAULTS.retryAfter,
     logger: options.logger ?? silentLogger,
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,

@@ -5,7 +5,7 @@ import {
   type Gateway,
   type GatewayOptions,
 } from "../../src/gateway.ts";
-import { parseHostPort } from "../../src/config/options.ts";
+import { parseHostPort } from "../../src/address.ts";
 import { C2sClient } from "./c2s_client.ts";
 import type { XmppServer } from "./xmpp_server.ts";
 
@@ -43,6 +43,7 @@ export async function startGatewayEnv(
     listen: { hostname: "127.0.0.1", port: 0 },
     credentials: [TEST_TOKEN],
     backoff: { baseMs: 20, capMs: 200 },
+    dataDir: ":memory:", // tests never write into the working directory
     ...options,
     domain,
   });
