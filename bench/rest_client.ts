@@ -7,7 +7,7 @@ import { createComponent } from "../src/component/mod.ts";
 import { createGateway } from "../src/gateway.ts";
 import { el } from "../src/xml/element.ts";
 import { NS } from "../src/xmpp/namespaces.ts";
-import { parseHostPort } from "../src/config/options.ts";
+import { parseHostPort } from "../src/address.ts";
 import { C2sClient } from "../tests/support/c2s_client.ts";
 import { TEST_TOKEN } from "../tests/support/gateway_env.ts";
 import { closedLoop, type LoadRequest, splitLines } from "./load.ts";

@@ -1,4 +1,4 @@
-// Benchmark of webhook delivery (mod_rest.md section 5) through a real Prosody, against a raw XEP-0114 echo component as ceiling.
+// Benchmark of webhook delivery (README "Receiving (webhooks)") through a real Prosody, against a raw XEP-0114 echo component as ceiling.
 // Run: deno run -A bench/webhook.ts [--seconds 5] [--warmup 1] [--window 64] [--rounds 3] [--only echo|webhook]
 // Loopback only. This process runs Prosody (tests/support), the gateway or the
 // echo component; a c2s client (alice) and the webhook HTTP server run as child
