@@ -32,6 +32,7 @@ function startCli(prosody: Prosody, port: number, flags: string[]) {
       XMPP_REST_DOMAIN: domain,
       XMPP_REST_SECRET: prosody.components[domain],
       XMPP_REST_CREDENTIALS: TOKEN,
+      XMPP_REST_DATA_DIR: ":memory:",
     },
     stdin: "null",
     stdout: "null",
