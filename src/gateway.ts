@@ -21,7 +21,7 @@ import {
 import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
-import type { WebhookOptions } from "./webhook/options.ts";
+import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import {
   DEFAULT_DATA_DIR,
@@ -155,8 +155,10 @@ export async function createGateway(
 ): Promise<Gateway> {
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
+  // Durable when something reads the log later: reliable delivery, or
+  // pull/SSE consumers (their cursors and idempotency records too).
   const store = options.store ??
-    (reliable
+    (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
@@ -165,6 +167,14 @@ export async function createGateway(
     if (!options.store) await store.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
+}
+
+/** Whether GET /rest/updates and /rest/events are served (`auto`: when no webhook is configured). */
+function eventsApiOn(options: GatewayOptions): boolean {
+  const setting = options.eventsApi ?? "auto";
+  return setting === "auto"
+    ? options.callbackUrl === undefined
+    : setting === "on";
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
@@ -208,7 +218,8 @@ async function startGateway(
       port: component,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
-      concurrency: options.callbackConcurrency ?? 32,
+      concurrency: options.callbackConcurrency ??
+        WEBHOOK_DEFAULTS.maxConcurrent,
       health,
       fetch: options.fetch,
       now,
@@ -223,9 +234,7 @@ async function startGateway(
   };
   const eventsApi = createEventsApi({
     store,
-    serve: (options.eventsApi ?? "auto") === "auto"
-      ? webhook === undefined
-      : options.eventsApi === "on",
+    serve: eventsApiOn(options),
     domain: options.domain,
     auth,
     send: (stanza) => component.send(stanza),
