@@ -8,23 +8,23 @@ export interface AuthOptions {
   domain: string;
   /** Component secret: the Basic password; Basic with the domain is refused when unset or empty. */
   secret?: string;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
+  /**
+   * Accepted `Authorization` header values, e.g. `"Bearer xyz"`. A list is
+   * split once and remembered: pass a new array to change it, never
+   * modify one in place.
+   */
   credentials?: readonly string[];
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Compares two strings in time that depends only on their lengths, not on
- * where they differ.
+ * where they differ (UTF-16 code units, so no encoding per comparison).
  */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const length = Math.max(x.length, y.length);
-  let diff = x.length ^ y.length;
+  const length = Math.max(a.length, b.length);
+  let diff = a.length ^ b.length;
   for (let i = 0; i < length; i++) {
-    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   }
   return diff === 0;
 }
@@ -43,6 +43,31 @@ function splitHeader(value: string): { scheme: string; token: string } {
     scheme: trimmed.slice(0, space),
     token: trimmed.slice(space).trim(),
   };
+}
+
+interface Configured {
+  /** Each credential with its scheme lower-cased. */
+  configured: { scheme: string; token: string }[];
+  /** Schemes that are not "no credentials" (401): Basic, Bearer, configured ones. */
+  schemes: Set<string>;
+}
+
+/** Credentials split once per list, not once per request. */
+const configuredCache = new WeakMap<readonly string[], Configured>();
+
+function configuredOf(credentials: readonly string[]): Configured {
+  let found = configuredCache.get(credentials);
+  if (found === undefined) {
+    const configured = credentials.map(splitHeader).map((c) => ({
+      scheme: c.scheme.toLowerCase(),
+      token: c.token,
+    }));
+    const schemes = new Set(["basic", "bearer"]);
+    for (const c of configured) schemes.add(c.scheme);
+    found = { configured, schemes };
+    configuredCache.set(credentials, found);
+  }
+  return found;
 }
 
 function decodeBasic(token: string): string | undefined {
@@ -76,24 +101,23 @@ export function authenticate(
   header: string | null,
   options: AuthOptions,
 ): void {
-  const challenge = { "WWW-Authenticate": authChallenge(options.domain) };
+  const challenge = () => ({
+    "WWW-Authenticate": authChallenge(options.domain),
+  });
   if (header === null || header.trim() === "") {
-    throw new HttpError("noauthz", { headers: challenge });
+    throw new HttpError("noauthz", { headers: challenge() });
   }
   const { scheme, token } = splitHeader(header);
   const lowerScheme = scheme.toLowerCase();
-  const configured = (options.credentials ?? []).map(splitHeader);
-  const schemes = new Set(["basic", "bearer"]);
-  for (const c of configured) schemes.add(c.scheme.toLowerCase());
+  const { configured, schemes } = configuredOf(options.credentials ?? []);
   if (!schemes.has(lowerScheme)) {
-    throw new HttpError("noauthz", { headers: challenge });
+    throw new HttpError("noauthz", { headers: challenge() });
   }
   if (token === "") throw new HttpError("malformauthz");
 
   let accepted = false;
   for (const c of configured) {
-    const same = c.scheme.toLowerCase() === lowerScheme &&
-      timingSafeEqual(c.token, token);
+    const same = c.scheme === lowerScheme && timingSafeEqual(c.token, token);
     accepted = accepted || same;
   }
   if (accepted) return;
