@@ -64,6 +64,13 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
+  /**
+   * Serve the API over HTTPS with this PEM certificate chain and key;
+   * clients then get HTTP/2 or HTTP/1.1 by ALPN (RFC 7301), so many
+   * long-polls and event streams can share one connection. Default: plain
+   * HTTP/1.1.
+   */
+  tls?: { cert: string; key: string };
   /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
   credentials?: readonly string[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
@@ -309,6 +316,7 @@ async function startGateway(
     hostname: listen.hostname,
     port: listen.port,
     onListen: () => {},
+    ...options.tls, // cert and key: TLS, with h2 and http/1.1 offered by ALPN
   }, handler);
   component.start();
   if (webhook) void webhook.probe();
@@ -318,7 +326,7 @@ async function startGateway(
     : addr.hostname;
   let stopping: Promise<void> | undefined;
   const gateway: Gateway = {
-    url: `http://${host}:${addr.port}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${addr.port}`,
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
