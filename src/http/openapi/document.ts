@@ -18,6 +18,7 @@ import {
 } from "./examples.ts";
 import { INFO_DESCRIPTION } from "./info.ts";
 import { paths } from "./paths.ts";
+import { webhookOpsPaths } from "./webhook_ops.ts";
 import { errorResponses } from "./responses.ts";
 import { SCHEMAS } from "./schemas_stanza.ts";
 import { type OpenApiDocument, type OpenApiObject, ref } from "./types.ts";
@@ -207,8 +208,13 @@ export function buildOpenApiDocument(): OpenApiDocument {
         name: "operations",
         description: "Health and this document; no credentials",
       },
+      {
+        name: "webhook",
+        description:
+          'Webhook status, dead letters, redelivery and resume (README "Webhook operations")',
+      },
     ],
-    paths: paths(),
+    paths: { ...paths(), ...webhookOpsPaths() },
     components: {
       schemas: SCHEMAS,
       responses: errorResponses(),
