@@ -12,7 +12,7 @@ import {
 } from "../xmpp/port.ts";
 import { authenticate } from "./auth.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
-import { errorResponse, HttpError } from "./errors.ts";
+import { errorResponse, HttpError, readFailure } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import {
   decodeBody,
@@ -33,6 +33,7 @@ import {
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 
 /**
@@ -63,6 +64,8 @@ export interface RestHandlerOptions {
   credentials?: readonly string[];
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
+  /** Seconds a request body may take to arrive; then 408. Default 30. */
+  bodyTimeout?: number;
   /** Default iq wait in seconds (`rest_iq_timeout`). Default 120. */
   iqTimeout?: number;
   /** Upper bound for `Prosody-Rest-Timeout`, in seconds (`rest_iq_max_timeout`). Default 300. */
@@ -91,6 +94,7 @@ interface Settings {
   readonly secret?: string;
   readonly credentials: readonly string[];
   readonly sizeLimit: number;
+  readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
   readonly iqMaxTimeout: number;
   readonly retryAfter: number;
@@ -144,8 +148,12 @@ async function readBody(
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const read = await readCapped(request, settings.sizeLimit);
-  if (!read.ok) throw new HttpError("size");
+  const read = await readCapped(
+    request,
+    settings.sizeLimit,
+    settings.bodyTimeoutMs,
+  );
+  if (!read.ok) throw readFailure(read);
   if (format === "none") {
     if (read.bytes.byteLength > 0) throw new HttpError("mediatype");
     return { format: "none" };
@@ -303,6 +311,8 @@ export function createRestHandler(
     secret: options.secret,
     credentials: options.credentials ?? [],
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
+      1000,
     iqTimeout: options.iqTimeout ?? REST_DEFAULTS.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout ?? REST_DEFAULTS.iqMaxTimeout,
     retryAfter: options.retryAfter ?? REST_DEFAULTS.retryAfter,

@@ -47,7 +47,7 @@ export async function attemptWebhook(
     });
     const read = await readCapped(response, context.maxReplyBytes);
     const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
-    const error = read.ok
+    const error = read.ok || read.reason !== "too-large"
       ? undefined
       : `response body is larger than ${read.limit} bytes`;
     const ok = response.status >= 200 && response.status < 300;

@@ -19,6 +19,7 @@ import {
 import { INFO_DESCRIPTION } from "./info.ts";
 import { paths } from "./paths.ts";
 import { webhookOpsPaths } from "./webhook_ops.ts";
+import { EVENT_SCHEMAS, IDEMPOTENCY_PARAMETER } from "./events.ts";
 import { errorResponses } from "./responses.ts";
 import { SCHEMAS } from "./schemas_stanza.ts";
 import { type OpenApiDocument, type OpenApiObject, ref } from "./types.ts";
@@ -139,6 +140,7 @@ const HEADERS = {
 };
 
 const PARAMETERS = {
+  IdempotencyKey: IDEMPOTENCY_PARAMETER,
   RestTimeout: {
     name: TIMEOUT_HEADER,
     in: "header",
@@ -205,6 +207,11 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       { name: "queries", description: "Iq queries as GET requests" },
       {
+        name: "events",
+        description:
+          "Receiving without a webhook: pull and server-sent events over the event log",
+      },
+      {
         name: "operations",
         description: "Health and this document; no credentials",
       },
@@ -216,7 +223,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     ],
     paths: { ...paths(), ...webhookOpsPaths() },
     components: {
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...EVENT_SCHEMAS },
       responses: errorResponses(),
       parameters: PARAMETERS,
       headers: HEADERS,

@@ -29,6 +29,7 @@ export const ERROR_ROUTES = {
   malformauthz: ALL,
   from_auth: BODY,
   not_found: [],
+  body_timeout: BODY,
   conflict: DELIVERY,
   size: BODY,
   mediatype: BODY,
@@ -62,6 +63,7 @@ export const ERROR_RESPONSE_NAMES = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "NoRoute",
+  408: "RequestTimeout",
   409: "Conflict",
   413: "ContentTooLarge",
   415: "UnsupportedMediaType",
@@ -99,6 +101,8 @@ const STATUS_NOTES: { readonly [status: number]: string } = {
   403:
     "Wrong or malformed credentials, or a `from` outside the component domain.",
   404: "No route for this method and path.",
+  408:
+    "The body did not arrive within the body timeout; the connection is closed.",
   409: "An iq with the same id is already waiting for its reply.",
   413:
     "The body is larger than `rest_stanza_size_limit`; the rest of it is not read.",
