@@ -69,8 +69,16 @@ export type {
   DeliveryReport,
   ProbeResult,
   Webhook,
+  WebhookAttemptOutcome,
   WebhookOptions,
 } from "./src/webhook/mod.ts";
+export { ROUTE_GROUPS, SCOPE_KINDS } from "./src/http/scope.ts";
+export type {
+  CredentialScope,
+  RouteGroup,
+  ScopedCredential,
+  ScopeKind,
+} from "./src/http/scope.ts";
 export type { HostPort } from "./src/config/options.ts";
 export { VERSION } from "./src/version.ts";
 

@@ -12,6 +12,8 @@ import { createInbound } from "./inbound/inbound.ts";
 import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
+import type { ScopedCredential } from "./http/scope.ts";
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -23,8 +25,8 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
   callbackUrl?: string;
   /** Webhook body format. Default `application/xmpp+xml`. */
@@ -49,6 +51,10 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
+  basicAuth?: boolean;
 }
 
 /** A running gateway. */
@@ -96,6 +102,11 @@ export function createGateway(options: GatewayOptions): Promise<Gateway> {
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
 function startGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? silentLogger;
+  const metrics = new GatewayMetrics({
+    version: VERSION,
+    memoryUsage: () => Deno.memoryUsage(),
+    startedAt: Date.now() - performance.now(),
+  });
   const component = createComponent({
     domain: options.domain,
     secret: options.secret,
@@ -116,6 +127,7 @@ function startGateway(options: GatewayOptions): Gateway {
       version: VERSION,
       fetch: options.fetch,
       logger,
+      onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     });
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
@@ -133,7 +145,9 @@ function startGateway(options: GatewayOptions): Gateway {
     sizeLimit: options.sizeLimit,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
+    basicAuth: options.basicAuth,
     logger,
+    metrics,
   });
   const app = createHttpApp({
     rest,
@@ -141,12 +155,16 @@ function startGateway(options: GatewayOptions): Gateway {
       online: component.online,
       state: component.state.name,
     }),
+    metrics,
+    metricsCredential: options.metricsCredential,
+    logger,
   });
   const handler = app; // the REST handler writes the access log lines
 
   // The session logs online, failures and reconnect delays itself.
   component.onStateChange((state, previous) => {
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
+    metrics.streamState(state.name, previous.name);
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };

@@ -8,6 +8,7 @@ import {
   type CallbackEvent,
   validateCallbackUrl,
 } from "../webhook/mod.ts";
+import { parseScopedCredential, type ScopedCredential } from "../http/scope.ts";
 
 /** A `HOST:PORT` pair. */
 export interface HostPort {
@@ -39,8 +40,8 @@ export interface GatewayConfig {
   secret: string;
   /** Where the HTTP server listens. */
   listen: HostPort;
-  /** Accepted `Authorization` header values. */
-  credentials: string[];
+  /** Accepted `Authorization` header values, each with an optional scope. */
+  credentials: (string | ScopedCredential)[];
   /** Webhook URL template; undefined turns webhooks off. */
   callbackUrl?: string;
   /** Webhook body format. */
@@ -61,6 +62,10 @@ export interface GatewayConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** The `Authorization` value `/metrics` requires; undefined: none. */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>` (as mod_rest does). */
+  basicAuth: boolean;
 }
 
 /** The value types an option can parse to. */
@@ -132,10 +137,23 @@ function list(raw: unknown): string[] {
     .map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Credentials: comma-separated in a string, but array items are taken whole. */
-function credentialList(raw: unknown): string[] {
-  if (Array.isArray(raw)) return raw.map(text).filter((s) => s !== "");
-  return list(raw);
+/**
+ * Credentials: comma-separated in a string; array items are taken whole,
+ * and may be scoped credential objects (config file only).
+ */
+function credentialList(raw: unknown): (string | ScopedCredential)[] {
+  if (!Array.isArray(raw)) return list(raw);
+  return raw.flatMap((item, i): (string | ScopedCredential)[] => {
+    if (typeof item === "object" && item !== null && !Array.isArray(item)) {
+      try {
+        return [parseScopedCredential(item as Record<string, unknown>)];
+      } catch (error) {
+        throw new Error(`item ${i}: ${(error as Error).message}`);
+      }
+    }
+    const value = text(item);
+    return value === "" ? [] : [value];
+  });
 }
 
 function oneOf<T extends string>(
@@ -177,6 +195,25 @@ function domainJid(raw: unknown): string {
   ) {
     throw new Error(
       `expected a domain name like rest.example.net, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+function boolean(raw: unknown): boolean {
+  if (typeof raw === "boolean") return raw;
+  const value = text(raw).toLowerCase();
+  if (["true", "yes", "on", "1"].includes(value)) return true;
+  if (["false", "no", "off", "0"].includes(value)) return false;
+  throw new Error(`expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** An `Authorization` value: a scheme and a token. */
+function authorizationValue(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+ +\S+$/.test(value)) {
+    throw new Error(
+      'expected an Authorization value like "Bearer TOKEN"',
     );
   }
   return value;
@@ -348,6 +385,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: "text or json",
     parse: oneOf(LOG_FORMATS),
   },
+  {
+    field: "metricsCredential",
+    flag: "metrics-credential",
+    env: "XMPP_REST_METRICS_CREDENTIAL",
+    key: "metrics_credential",
+    defaultText: "none (/metrics is open)",
+    placeholder: '"Bearer X"',
+    description:
+      "Authorization value GET /metrics requires (its own; REST credentials are not accepted there)",
+    parse: authorizationValue,
+  },
+  {
+    field: "basicAuth",
+    flag: "basic-auth",
+    env: "XMPP_REST_BASIC_AUTH",
+    key: "rest_basic_auth",
+    defaultText: "true",
+    placeholder: "BOOL",
+    description:
+      "accept HTTP Basic <domain>:<secret> on the REST API (false: only configured credentials)",
+    parse: boolean,
+  },
 ];
 
 /** Defaults of every optional field. */
@@ -364,4 +423,5 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   callbackTimeout: 30,
   logLevel: "info",
   logFormat: "text",
+  basicAuth: true,
 };

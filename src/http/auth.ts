@@ -1,6 +1,11 @@
 // RFC 9110 section 11 (HTTP authentication) with RFC 7617 Basic and RFC 6750 Bearer, as decisions.md "Authentication" says.
 
 import { HttpError } from "./errors.ts";
+import {
+  type Principal,
+  type ScopedCredential,
+  UNRESTRICTED,
+} from "./scope.ts";
 
 /** What the authenticator checks against. */
 export interface AuthOptions {
@@ -8,8 +13,10 @@ export interface AuthOptions {
   domain: string;
   /** Component secret: the Basic password; Basic with the domain is refused when unset or empty. */
   secret?: string;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
+  /** Accept Basic `<domain>:<secret>`. Default true. */
+  basic?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -29,10 +36,12 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The `WWW-Authenticate` challenge for a domain (Bearer and Basic, realm `<domain>/rest`). */
-export function authChallenge(domain: string): string {
+/** The `WWW-Authenticate` challenge for a domain (Bearer, and Basic unless turned off; realm `<domain>/rest`). */
+export function authChallenge(domain: string, basic = true): string {
   const realm = `"${domain.replace(/["\\]/g, "\\$&")}/rest"`;
-  return `Bearer realm=${realm}, Basic realm=${realm}`;
+  return basic
+    ? `Bearer realm=${realm}, Basic realm=${realm}`
+    : `Bearer realm=${realm}`;
 }
 
 function splitHeader(value: string): { scheme: string; token: string } {
@@ -58,14 +67,16 @@ function decodeBasic(token: string): string | undefined {
 }
 
 /**
- * Checks an `Authorization` header. Returns normally when it is accepted:
- * equal (scheme case-insensitively, credentials exactly, in constant time)
- * to one of `credentials`, or Basic `<domain>:<secret>`. Throws
+ * Checks an `Authorization` header. Returns the principal (with the
+ * matching credential's scope) when it is accepted: equal (scheme
+ * case-insensitively, credentials exactly, in constant time) to one of
+ * `credentials`, or Basic `<domain>:<secret>` unless `basic` is false. Throws
  * {@linkcode HttpError}: `noauthz` (401 with `WWW-Authenticate`) for no
  * header or a scheme that is neither Basic, Bearer nor the scheme of a
  * configured credential; `malformauthz` (403) for Basic that does not
  * decode to `user:password` or a scheme without credentials; `unauthz`
- * (403) for wrong credentials.
+ * (403) for wrong credentials. With `basic: false`, a Basic header that is
+ * not a configured credential is a 401 saying Basic is turned off.
  *
  * @example
  * ```ts
@@ -75,30 +86,42 @@ function decodeBasic(token: string): string | undefined {
 export function authenticate(
   header: string | null,
   options: AuthOptions,
-): void {
-  const challenge = { "WWW-Authenticate": authChallenge(options.domain) };
+): Principal {
+  const basic = options.basic ?? true;
+  const challenge = {
+    "WWW-Authenticate": authChallenge(options.domain, basic),
+  };
   if (header === null || header.trim() === "") {
     throw new HttpError("noauthz", { headers: challenge });
   }
   const { scheme, token } = splitHeader(header);
   const lowerScheme = scheme.toLowerCase();
-  const configured = (options.credentials ?? []).map(splitHeader);
-  const schemes = new Set(["basic", "bearer"]);
+  const configured = (options.credentials ?? []).map((c) =>
+    typeof c === "string"
+      ? { ...splitHeader(c), principal: UNRESTRICTED }
+      : { ...splitHeader(c.credential), principal: { scope: c.scope } }
+  );
+  const schemes = new Set(basic ? ["basic", "bearer"] : ["bearer"]);
   for (const c of configured) schemes.add(c.scheme.toLowerCase());
   if (!schemes.has(lowerScheme)) {
-    throw new HttpError("noauthz", { headers: challenge });
+    throw new HttpError("noauthz", {
+      headers: challenge,
+      text: lowerScheme === "basic"
+        ? "HTTP Basic authentication is turned off (rest_basic_auth)"
+        : undefined,
+    });
   }
   if (token === "") throw new HttpError("malformauthz");
 
-  let accepted = false;
+  let accepted: Principal | undefined;
   for (const c of configured) {
     const same = c.scheme.toLowerCase() === lowerScheme &&
       timingSafeEqual(c.token, token);
-    accepted = accepted || same;
+    if (same && accepted === undefined) accepted = c.principal;
   }
-  if (accepted) return;
+  if (accepted !== undefined) return accepted;
 
-  if (lowerScheme === "basic") {
+  if (lowerScheme === "basic" && basic) {
     const decoded = decodeBasic(token);
     const colon = decoded?.indexOf(":") ?? -1;
     if (decoded === undefined || colon === -1) {
@@ -109,7 +132,7 @@ export function authenticate(
     const password = decoded.slice(colon + 1);
     const userOk = timingSafeEqual(user, options.domain.toLowerCase());
     const passwordOk = timingSafeEqual(password, secret);
-    if (secret !== "" && userOk && passwordOk) return;
+    if (secret !== "" && userOk && passwordOk) return UNRESTRICTED;
   }
   throw new HttpError("unauthz");
 }

@@ -22,6 +22,7 @@ export const REQUEST_ERRORS = {
     "not-authorized",
     "Not authorized to send stanza with requested 'from'",
   ],
+  scope: [403, "auth", "not-authorized", "Credential out of scope"],
   not_found: [404, "cancel", "item-not-found", "No such route"],
   conflict: [409, "cancel", "conflict", "IQ stanza id attribute already used"],
   size: [413, "modify", "resource-constraint", "Payload too large"],

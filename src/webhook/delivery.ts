@@ -12,6 +12,8 @@ import {
 } from "./options.ts";
 import { formatFromAccept, type ProbeResult } from "./probe.ts";
 import { readBody } from "./read_body.ts";
+import { fetchFailureReason } from "./failure.ts";
+import type { WebhookAttemptOutcome } from "./options.ts";
 import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
 import { probeUrlValues, renderUrl, stanzaUrlValues } from "./template.ts";
 
@@ -89,6 +91,8 @@ export function createWebhook(options: WebhookOptions): Webhook {
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
   const timeoutMs = settings.timeoutSeconds * 1000;
+  const newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
+  const onAttempt = options.onAttempt ?? (() => {});
   let contentType = settings.contentType;
   let active = 0;
   const queue: Job[] = [];
@@ -127,7 +131,12 @@ export function createWebhook(options: WebhookOptions): Webhook {
     if (lang !== undefined && /^[A-Za-z0-9-]{1,64}$/.test(lang)) {
       headers.set("Content-Language", lang);
     }
+    const requestId = newRequestId();
+    headers.set("X-Request-Id", requestId);
     const signal = timeoutSignal(timeoutMs);
+    const started = performance.now();
+    const attempt = (outcome: WebhookAttemptOutcome) =>
+      onAttempt(outcome, (performance.now() - started) / 1000);
     try {
       const response = await fetchFn(url, {
         method: "POST",
@@ -137,7 +146,24 @@ export function createWebhook(options: WebhookOptions): Webhook {
         signal,
       });
       const { body, error } = await readBody(response, settings.maxReplyBytes);
-      logger.debug("Webhook answered", { url, status: response.status });
+      const status = response.status;
+      attempt(
+        status >= 500
+          ? "5xx"
+          : status >= 400
+          ? "4xx"
+          : status >= 300
+          ? "3xx"
+          : "2xx",
+      );
+      if (status >= 300) {
+        logger.warn("Webhook answered with an error status", {
+          requestId,
+          url,
+          status,
+          reason: `HTTP ${status}`,
+        });
+      } else logger.debug("Webhook answered", { requestId, url, status });
       return {
         kind: "response",
         status: response.status,
@@ -148,13 +174,21 @@ export function createWebhook(options: WebhookOptions): Webhook {
       };
     } catch (error) {
       if (signal.aborted) {
+        attempt("timeout");
         logger.warn("Webhook timed out", {
+          requestId,
           url,
           seconds: settings.timeoutSeconds,
+          reason: `timed out after ${settings.timeoutSeconds} s`,
         });
         return { kind: "timeout", seconds: settings.timeoutSeconds };
       }
-      logger.warn("Cannot reach webhook", { url, error: message(error) });
+      attempt("unreachable");
+      logger.warn("Cannot reach webhook", {
+        requestId,
+        url,
+        reason: fetchFailureReason(error),
+      });
       return { kind: "unreachable" };
     }
   }
