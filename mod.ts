@@ -79,7 +79,32 @@ export type {
   ScopedCredential,
   ScopeKind,
 } from "./src/http/scope.ts";
-export type { HostPort } from "./src/config/options.ts";
+export type { EventsApiSwitch } from "./src/config/options.ts";
+export type { HostPort } from "./src/address.ts";
+export { EVENTS_API_SWITCHES } from "./src/config/options.ts";
+export {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./src/inbound/etiquette.ts";
+export {
+  signWebhook,
+  verifyWebhook,
+  WebhookSecretError,
+  WebhookVerificationError,
+} from "./src/webhook/signature.ts";
+export type { VerifyOptions } from "./src/webhook/signature.ts";
+export type { WebhookHealth } from "./src/webhook/health.ts";
+
+// The event store.
+export {
+  createMemoryStore,
+  MEMORY_DATA_DIR,
+  openSqliteStore,
+  openStore,
+  StoreError,
+} from "./src/store/mod.ts";
+export type { SqliteStoreOptions } from "./src/store/mod.ts";
+export type * from "./src/store/types.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.
@@ -99,7 +124,6 @@ export type {
   ComponentStateName,
   ConnectionFailure,
   Dial,
-  ServerAddress,
   StanzaHandler,
   StateListener,
   Timers,

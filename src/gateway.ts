@@ -3,17 +3,58 @@
 import { createComponent } from "./component/client.ts";
 import type { ComponentClient } from "./component/api.ts";
 import type { Dial } from "./component/connection.ts";
-import type { HostPort } from "./config/options.ts";
-import { createRestHandler } from "./http/rest_handler.ts";
+import type { HostPort } from "./address.ts";
+import { COMPONENT_DEFAULTS } from "./component/api.ts";
+import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
+import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { createWebhook, type Webhook } from "./webhook/delivery.ts";
+import { openWebhook, type Webhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
-import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
+import { syncConsumer } from "./inbound/consumers.ts";
+import type { EventsApiSwitch } from "./config/options.ts";
+import { createEventsApi } from "./events/api.ts";
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
+import { createMemoryStore } from "./store/memory.ts";
+import type { EventStore } from "./store/types.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
 import type { ScopedCredential } from "./http/scope.ts";
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_EVENT_RETENTION_MS,
+  openStore,
+} from "./store/open.ts";
+import { createWebhookHealth } from "./webhook/health.ts";
+import {
+  createReliableDelivery,
+  WEBHOOK_CONSUMER,
+} from "./webhook/reliable.ts";
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./webhook/retry.ts";
+import {
+  isPushed,
+  reliableConsumer,
+  startPruning,
+} from "./inbound/consumers.ts";
+
+/**
+ * Defaults the gateway itself owns (the others are those of the component,
+ * the REST handler and the webhook): the HTTP API listens on loopback, clear
+ * of Prosody's 5280/5281.
+ *
+ * @example
+ * ```ts
+ * GATEWAY_DEFAULTS.listen; // { hostname: "127.0.0.1", port: 5380 }
+ * ```
+ */
+export const GATEWAY_DEFAULTS = {
+  listen: { hostname: "127.0.0.1", port: 5380 },
+} as const;
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -55,6 +96,28 @@ export interface GatewayOptions {
   metricsCredential?: string;
   /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
   basicAuth?: boolean;
+  /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
+  callbackMode?: "sync" | "reliable";
+  /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
+  callbackRetry?: readonly number[];
+  /** Webhook requests in flight at once. Default 32. */
+  callbackConcurrency?: number;
+  /** Standard Webhooks secrets (`whsec_...`) that sign every webhook request. */
+  callbackSecrets?: readonly string[];
+  /** Where the SQLite event store lives (reliable mode); `:memory:` for none. Default `./xmpp-rest-data`. */
+  dataDir?: string;
+  /** How long events are kept, ms. Default 72 h. */
+  eventRetention?: number;
+  /** Clock, ms since the epoch (tests). Default `Date.now`. */
+  now?: () => number;
+  /** The event log (closed by the caller). Default: SQLite in `dataDir` in reliable mode, else a memory store; the gateway owns it. */
+  store?: EventStore;
+  /** Pull and SSE routes: `auto` (default) = on when no webhook is configured. */
+  eventsApi?: EventsApiSwitch;
+  /** Seconds an inbound iq waits for an answer over POST /rest. Default 30. */
+  inboundIqTimeout?: number;
+  /** Built-in answers for the component's own domain. Default all. */
+  etiquette?: readonly EtiquetteAnswer[];
 }
 
 /** A running gateway. */
@@ -67,6 +130,8 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
+  /** The event log. */
+  readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
   /**
@@ -91,53 +156,133 @@ export interface Gateway extends AsyncDisposable {
  * await gateway.component.waitOnline();
  * ```
  */
-export function createGateway(options: GatewayOptions): Promise<Gateway> {
+export async function createGateway(
+  options: GatewayOptions,
+): Promise<Gateway> {
+  const reliable = options.callbackMode === "reliable" &&
+    options.callbackUrl !== undefined;
+  const store = options.store ??
+    (reliable
+      ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
+      : createMemoryStore());
   try {
-    return Promise.resolve(startGateway(options));
+    return await startGateway(options, store);
   } catch (error) {
-    return Promise.reject(error); // e.g. Deno.errors.AddrInUse
+    if (!options.store) await store.close();
+    throw error; // e.g. Deno.errors.AddrInUse
   }
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
-function startGateway(options: GatewayOptions): Gateway {
+async function startGateway(
+  options: GatewayOptions,
+  store: EventStore,
+): Promise<Gateway> {
+  const ownStore = options.store === undefined;
   const logger = options.logger ?? silentLogger;
   const metrics = new GatewayMetrics({
     version: VERSION,
     memoryUsage: () => Deno.memoryUsage(),
     startedAt: Date.now() - performance.now(),
   });
+  const now = options.now ?? Date.now;
+  const health = createWebhookHealth();
   const component = createComponent({
     domain: options.domain,
     secret: options.secret,
-    server: options.server ?? { hostname: "127.0.0.1", port: 5347 },
+    server: options.server ?? COMPONENT_DEFAULTS.server,
     logger,
     dial: options.dial,
     backoff: options.backoff,
   });
-  const webhook = options.callbackUrl === undefined
-    ? undefined
-    : createWebhook({
-      callbackUrl: options.callbackUrl,
-      callbackContentType: options.callbackContentType,
-      callbackStanzas: options.callbackStanzas,
-      callbackEvents: options.callbackEvents,
-      callbackTimeout: options.callbackTimeout,
+  const opened = options.callbackUrl === undefined ? undefined : openWebhook({
+    callbackUrl: options.callbackUrl,
+    callbackContentType: options.callbackContentType,
+    callbackStanzas: options.callbackStanzas,
+    callbackEvents: options.callbackEvents,
+    callbackTimeout: options.callbackTimeout,
+    port: component,
+    version: VERSION,
+    fetch: options.fetch,
+    logger,
+    callbackSecrets: options.callbackSecrets,
+    maxConcurrent: options.callbackConcurrency,
+    health,
+    now,
+    onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
+  });
+  const webhook = opened?.webhook;
+  const reliable = opened && store && options.callbackMode === "reliable"
+    ? await createReliableDelivery({
+      store,
+      settings: opened.settings,
+      contentType: () => opened.webhook.contentType,
       port: component,
-      version: VERSION,
+      schedule: options.callbackRetry ??
+        parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+      concurrency: options.callbackConcurrency ?? 32,
+      health,
       fetch: options.fetch,
+      now,
       logger,
+      randomId: () => crypto.randomUUID(),
       onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
-    });
-  const inbound = createInbound({
+    })
+    : undefined;
+  const auth = {
+    domain: options.domain,
+    secret: options.secret,
+    credentials: options.credentials,
+    basic: options.basicAuth,
+  };
+  const eventsApi = createEventsApi({
+    store,
+    serve: (options.eventsApi ?? "auto") === "auto"
+      ? webhook === undefined
+      : options.eventsApi === "on",
+    domain: options.domain,
+    auth,
     send: (stanza) => component.send(stanza),
-    consumer: webhook
-      ? syncConsumer(webhook, logger)
-      : unhandledConsumer(logger),
+    inboundIqTimeout: options.inboundIqTimeout ??
+      OPEN_IQ_DEFAULTS.timeoutSeconds,
+    etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
+    version: VERSION,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
     logger,
   });
+  const inbound = createInbound({
+    send: (stanza) => component.send(stanza),
+    store,
+    consumer: !webhook
+      ? eventsApi.consumer
+      : reliable
+      ? reliableConsumer(webhook, logger)
+      : syncConsumer(webhook, logger),
+    deliverTo: (stanza) =>
+      webhook && reliable && isPushed(stanza, webhook)
+        ? [WEBHOOK_CONSUMER]
+        : [],
+    now,
+    logger,
+  });
+  metrics.setQueueSource(async () => {
+    const lastEventId = await store.lastId();
+    if (!reliable) {
+      return { pending: webhook?.queued ?? 0, dead: 0, lastEventId };
+    }
+    const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
+    return { ...stats, lastEventId };
+  });
+  const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
+  const pruner = startPruning(
+    store,
+    options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
+    now,
+    logger,
+  );
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
+    inboundIqs: eventsApi.openIqs,
     port: component,
     domain: options.domain,
     secret: options.secret,
@@ -150,10 +295,20 @@ function startGateway(options: GatewayOptions): Gateway {
     metrics,
   });
   const app = createHttpApp({
-    rest,
+    rest: eventsApi.wrap(rest),
+    webhookOps: createWebhookOps({
+      ...auth,
+      mode: reliable ? "reliable" : "sync",
+      url: opened?.settings.displayUrl,
+      health,
+      store: reliable ? store : undefined,
+      reliable,
+      now,
+    }),
     readiness: () => ({
       online: component.online,
       state: component.state.name,
+      storeFailing: !inbound.storeHealthy,
     }),
     metrics,
     metricsCredential: options.metricsCredential,
@@ -167,7 +322,7 @@ function startGateway(options: GatewayOptions): Gateway {
     metrics.streamState(state.name, previous.name);
   });
   // Bind first: if the port is taken, nothing has been started yet.
-  const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
+  const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
   const server = Deno.serve({
     hostname: listen.hostname,
     port: listen.port,
@@ -185,6 +340,7 @@ function startGateway(options: GatewayOptions): Gateway {
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
+    store,
     handler,
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
@@ -195,13 +351,17 @@ function startGateway(options: GatewayOptions): Gateway {
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
         });
+        eventsApi.close(); // SSE streams end, waiting iqs are answered
         await Promise.race([
-          Promise.all([shutdown, webhook?.drain()]),
+          Promise.all([shutdown, webhook?.drain(), reliable?.stop()]),
           grace,
         ]);
         clearTimeout(timer);
+        unwatch?.();
+        clearInterval(pruner);
         await component.stop();
         await shutdown;
+        if (ownStore) await store.close();
       })();
       return stopping;
     },

@@ -10,6 +10,7 @@ import {
   setRequestId,
 } from "./request_id.ts";
 import { matchRoute } from "./routes.ts";
+import { EVENT_PATHS } from "./events.ts";
 import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 
@@ -24,6 +25,8 @@ export interface HttpAppOptions {
   readiness: ReadinessProbe;
   /** Seconds in `Retry-After` while not ready. Default 5. */
   retryAfter?: number;
+  /** The webhook operations API (`/webhook...`), if any. */
+  webhookOps?: HttpHandler;
   /** Request counts and latencies, and what `/metrics` serves. Default: no metrics, no `/metrics`. */
   metrics?: GatewayMetrics;
   /** The `Authorization` value `/metrics` requires; undefined: none. */
@@ -49,6 +52,13 @@ export function routeLabel(method: string, pathname: string): string {
       return "openapi";
     case METRICS_PATH:
       return "metrics";
+    case EVENT_PATHS.updates:
+      return "updates";
+    case EVENT_PATHS.events:
+      return "events";
+  }
+  if (pathname === "/webhook" || pathname.startsWith("/webhook/")) {
+    return "webhook_ops";
   }
   try {
     return matchRoute(method, pathname)?.route.id ?? "other";
@@ -122,6 +132,10 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
           });
         }
     }
+    if (
+      options.webhookOps &&
+      (pathname === "/webhook" || pathname.startsWith("/webhook/"))
+    ) return options.webhookOps(request);
     return options.rest(request);
   };
   return async (request) => {

@@ -23,6 +23,8 @@ export interface Readiness {
   readonly online: boolean;
   /** The stream's state name, e.g. `online`, `waiting-to-reconnect`. */
   readonly state: string;
+  /** True while the event store cannot write (inbound stanzas are answered `wait`). */
+  readonly storeFailing?: boolean;
 }
 
 /** Returns the current readiness; called once per request. */
@@ -65,6 +67,9 @@ export function readinessBody(probe: ReadinessProbe): HealthBody {
     readiness = probe();
   } catch {
     readiness = { online: false, state: "unknown" };
+  }
+  if (readiness.online === true && readiness.storeFailing === true) {
+    return { status: "fail", output: "Event store cannot write" };
   }
   if (readiness.online === true) return { status: "pass" };
   const state = STATE_NAME.test(readiness.state) ? readiness.state : "unknown";

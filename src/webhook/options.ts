@@ -1,4 +1,4 @@
-// decisions.md "Configuration contract" (rest_callback_*): webhook options, their defaults and validation.
+// README "Configuration" (rest_callback_*): webhook options, their defaults and validation.
 
 import type { Logger } from "../logger.ts";
 import type { StanzaPort } from "../xmpp/port.ts";
@@ -10,6 +10,8 @@ import {
   type CallbackEvent,
   type StanzaSelection,
 } from "./filter.ts";
+import { secretKey, WebhookSecretError } from "./signature.ts";
+import type { WebhookHealth } from "./health.ts";
 import {
   parseUrlTemplate,
   renderUrl,
@@ -60,6 +62,14 @@ export interface WebhookOptions {
   newRequestId?: () => string;
   /** Told how each webhook request ended (`2xx`, `4xx`, `5xx`, `timeout`, `unreachable`) and how long it took. */
   onAttempt?: (outcome: WebhookAttemptOutcome, seconds: number) => void;
+  /** `rest_callback_secret`: Standard Webhooks secrets (`whsec_...`) that sign every request. Default none. */
+  callbackSecrets?: readonly string[];
+  /** Records the last success and failure for the status API. */
+  health?: WebhookHealth;
+  /** `webhook-id` of a sync-mode request. Default `msg_` and a random UUID. */
+  webhookId?: () => string;
+  /** Clock for `webhook-timestamp`, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Defaults of {@linkcode WebhookOptions}. */
@@ -94,6 +104,10 @@ export interface WebhookSettings {
   readonly maxReplyBytes: number;
   /** The `User-Agent` header. */
   readonly userAgent: string;
+  /** The URL template as text, without credentials (for logs and the status API). */
+  readonly displayUrl: string;
+  /** Decoded signing keys, in the order the secrets were given. */
+  readonly signingKeys: readonly Uint8Array[];
 }
 
 /**
@@ -164,6 +178,7 @@ export function resolveWebhookSettings(
     "positive integer",
     problems,
   );
+  const signingKeys = checkSecrets(options.callbackSecrets ?? [], problems);
   if (problems.length > 0 || !template) throw new WebhookOptionsError(problems);
   return {
     template,
@@ -175,6 +190,8 @@ export function resolveWebhookSettings(
     queueLimit,
     maxReplyBytes,
     userAgent: `xmpp-rest/${options.version ?? WEBHOOK_DEFAULTS.version}`,
+    displayUrl: url.template,
+    signingKeys,
   };
 }
 
@@ -298,6 +315,22 @@ function checkList<T extends string>(
     }
   }
   return out;
+}
+
+function checkSecrets(
+  secrets: readonly string[],
+  problems: string[],
+): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  for (const secret of secrets) {
+    try {
+      keys.push(secretKey(secret));
+    } catch (error) {
+      if (!(error instanceof WebhookSecretError)) throw error;
+      problems.push(`rest_callback_secret: ${error.message}`);
+    }
+  }
+  return keys;
 }
 
 type NumberRule =
