@@ -11,6 +11,7 @@ import { startDevServer } from "./src/devserver/server.ts";
 import { createGateway, type Gateway } from "./src/gateway.ts";
 import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
+import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
 
 const DEV_DOMAIN = "rest.localhost";
 
@@ -98,6 +99,8 @@ async function main(args: string[]): Promise<number> {
       version: VERSION,
       logger,
     });
+    // Trying things out: events in memory unless a data dir is asked for.
+    if (config.dataDir === DEFAULT_DATA_DIR) config.dataDir = MEMORY_DATA_DIR;
     config.domain = DEV_DOMAIN;
     config.secret = secret;
     config.server = { hostname: devServer.hostname, port: devServer.port };

@@ -171,6 +171,7 @@ async function gateway(c: Extract<Config, { mode: "gateway" }>): Promise<void> {
     listen: { hostname: "127.0.0.1", port: 0 },
     credentials: [TEST_TOKEN],
     iqMaxTimeout: 600,
+    dataDir: ":memory:",
   });
   await gw.component.waitOnline({ signal: AbortSignal.timeout(10_000) });
   emit({ url: gw.url });

@@ -161,8 +161,10 @@ export async function createGateway(
 ): Promise<Gateway> {
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
+  // Durable when something reads the log later: reliable delivery, or
+  // pull/SSE consumers (their cursors and idempotency records too).
   const store = options.store ??
-    (reliable
+    (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
@@ -171,6 +173,14 @@ export async function createGateway(
     if (!options.store) await store.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
+}
+
+/** Whether GET /rest/updates and /rest/events are served (`auto`: when no webhook is configured). */
+function eventsApiOn(options: GatewayOptions): boolean {
+  const setting = options.eventsApi ?? "auto";
+  return setting === "auto"
+    ? options.callbackUrl === undefined
+    : setting === "on";
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
@@ -237,9 +247,7 @@ async function startGateway(
   };
   const eventsApi = createEventsApi({
     store,
-    serve: (options.eventsApi ?? "auto") === "auto"
-      ? webhook === undefined
-      : options.eventsApi === "on",
+    serve: eventsApiOn(options),
     domain: options.domain,
     auth,
     send: (stanza) => component.send(stanza),
