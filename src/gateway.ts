@@ -21,7 +21,7 @@ import {
 import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
-import type { WebhookOptions } from "./webhook/options.ts";
+import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
 import type { ScopedCredential } from "./http/scope.ts";
@@ -230,7 +230,8 @@ async function startGateway(
       port: component,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
-      concurrency: options.callbackConcurrency ?? 32,
+      concurrency: options.callbackConcurrency ??
+        WEBHOOK_DEFAULTS.maxConcurrent,
       health,
       fetch: options.fetch,
       now,

@@ -13,25 +13,25 @@ export interface AuthOptions {
   domain: string;
   /** Component secret: the Basic password; Basic with the domain is refused when unset or empty. */
   secret?: string;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  /**
+   * Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with
+   * an optional scope. A list is split once and remembered: pass a new
+   * array to change it, never modify one in place.
+   */
   credentials?: readonly (string | ScopedCredential)[];
   /** Accept Basic `<domain>:<secret>`. Default true. */
   basic?: boolean;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Compares two strings in time that depends only on their lengths, not on
- * where they differ.
+ * where they differ (UTF-16 code units, so no encoding per comparison).
  */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const length = Math.max(x.length, y.length);
-  let diff = x.length ^ y.length;
+  const length = Math.max(a.length, b.length);
+  let diff = a.length ^ b.length;
   for (let i = 0; i < length; i++) {
-    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   }
   return diff === 0;
 }
@@ -52,6 +52,40 @@ function splitHeader(value: string): { scheme: string; token: string } {
     scheme: trimmed.slice(0, space),
     token: trimmed.slice(space).trim(),
   };
+}
+
+interface Configured {
+  /** Each credential with its scheme lower-cased, and who it authenticates as. */
+  configured: { scheme: string; token: string; principal: Principal }[];
+  /** Schemes that are not "no credentials" (401): Bearer, configured ones (Basic is added when on). */
+  schemes: Set<string>;
+}
+
+/** Credentials split once per list, not once per request. */
+const configuredCache = new WeakMap<
+  readonly (string | ScopedCredential)[],
+  Configured
+>();
+
+function configuredOf(
+  credentials: readonly (string | ScopedCredential)[],
+): Configured {
+  let found = configuredCache.get(credentials);
+  if (found === undefined) {
+    const configured = credentials.map((c) => {
+      const split = splitHeader(typeof c === "string" ? c : c.credential);
+      return {
+        scheme: split.scheme.toLowerCase(),
+        token: split.token,
+        principal: typeof c === "string" ? UNRESTRICTED : { scope: c.scope },
+      };
+    });
+    const schemes = new Set(["bearer"]);
+    for (const c of configured) schemes.add(c.scheme);
+    found = { configured, schemes };
+    configuredCache.set(credentials, found);
+  }
+  return found;
 }
 
 function decodeBasic(token: string): string | undefined {
@@ -88,24 +122,18 @@ export function authenticate(
   options: AuthOptions,
 ): Principal {
   const basic = options.basic ?? true;
-  const challenge = {
+  const challenge = () => ({
     "WWW-Authenticate": authChallenge(options.domain, basic),
-  };
+  });
   if (header === null || header.trim() === "") {
-    throw new HttpError("noauthz", { headers: challenge });
+    throw new HttpError("noauthz", { headers: challenge() });
   }
   const { scheme, token } = splitHeader(header);
   const lowerScheme = scheme.toLowerCase();
-  const configured = (options.credentials ?? []).map((c) =>
-    typeof c === "string"
-      ? { ...splitHeader(c), principal: UNRESTRICTED }
-      : { ...splitHeader(c.credential), principal: { scope: c.scope } }
-  );
-  const schemes = new Set(basic ? ["basic", "bearer"] : ["bearer"]);
-  for (const c of configured) schemes.add(c.scheme.toLowerCase());
-  if (!schemes.has(lowerScheme)) {
+  const { configured, schemes } = configuredOf(options.credentials ?? []);
+  if (!schemes.has(lowerScheme) && !(basic && lowerScheme === "basic")) {
     throw new HttpError("noauthz", {
-      headers: challenge,
+      headers: challenge(),
       text: lowerScheme === "basic"
         ? "HTTP Basic authentication is turned off (rest_basic_auth)"
         : undefined,
@@ -115,8 +143,7 @@ export function authenticate(
 
   let accepted: Principal | undefined;
   for (const c of configured) {
-    const same = c.scheme.toLowerCase() === lowerScheme &&
-      timingSafeEqual(c.token, token);
+    const same = c.scheme === lowerScheme && timingSafeEqual(c.token, token);
     if (same && accepted === undefined) accepted = c.principal;
   }
   if (accepted !== undefined) return accepted;

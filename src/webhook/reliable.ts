@@ -157,6 +157,8 @@ export async function createReliableDelivery(
       rearm(1_000);
     } finally {
       pumping = false;
+      // A wake() during the last await must not be lost.
+      if (again && !stopped) void pump();
     }
   }
 
