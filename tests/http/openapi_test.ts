@@ -9,6 +9,7 @@ import { ERROR_RESPONSE_NAMES } from "../../src/http/openapi/responses.ts";
 import { REQUEST_ERRORS } from "../../src/http/errors.ts";
 import { IQ_QUERY_KEYS, matchRoute, ROUTES } from "../../src/http/routes.ts";
 import { resolveRef, walk } from "./openapi_schema.ts";
+import { EVENT_PATHS } from "../../src/http/events.ts";
 
 const doc = openApiDocument();
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch"];
@@ -39,6 +40,7 @@ function deref<T>(node: unknown): T {
 }
 
 const REST_KEYS = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
+const EVENT_KEYS = new Set(Object.values(EVENT_PATHS).map((p) => `GET ${p}`));
 const OPERATIONAL_KEYS = new Set(
   OPERATIONAL_PATHS.flatMap((p) => OPERATIONAL_METHODS.map((m) => `${m} ${p}`)),
 );
@@ -95,7 +97,7 @@ Deno.test({
   permissions: "none",
   fn() {
     const ops = operations();
-    for (const key of [...REST_KEYS, ...OPERATIONAL_KEYS]) {
+    for (const key of [...REST_KEYS, ...OPERATIONAL_KEYS, ...EVENT_KEYS]) {
       assert.ok(ops.has(key), `${key} missing from the document`);
     }
   },
@@ -108,6 +110,7 @@ Deno.test({
   fn() {
     for (const key of operations().keys()) {
       if (REST_KEYS.has(key) || OPERATIONAL_KEYS.has(key)) continue;
+      if (EVENT_KEYS.has(key)) continue;
       const [method, path] = key.split(" ");
       const sample = path.replace("{to}", "example.org");
       assert.ok(!sample.includes("{"), `${key}: unexpected template`);

@@ -18,6 +18,7 @@ import {
 } from "./examples.ts";
 import { INFO_DESCRIPTION } from "./info.ts";
 import { paths } from "./paths.ts";
+import { EVENT_SCHEMAS, IDEMPOTENCY_PARAMETER } from "./events.ts";
 import { errorResponses } from "./responses.ts";
 import { SCHEMAS } from "./schemas_stanza.ts";
 import { type OpenApiDocument, type OpenApiObject, ref } from "./types.ts";
@@ -138,6 +139,7 @@ const HEADERS = {
 };
 
 const PARAMETERS = {
+  IdempotencyKey: IDEMPOTENCY_PARAMETER,
   RestTimeout: {
     name: TIMEOUT_HEADER,
     in: "header",
@@ -210,6 +212,11 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       { name: "queries", description: "Iq queries as GET requests" },
       {
+        name: "events",
+        description:
+          "Receiving without a webhook: pull and server-sent events over the event log",
+      },
+      {
         name: "operations",
         description:
           "Health, this document and metrics; no REST credentials (metrics may have its own)",
@@ -217,7 +224,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     ],
     paths: paths(),
     components: {
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...EVENT_SCHEMAS },
       responses: errorResponses(),
       parameters: PARAMETERS,
       headers: HEADERS,

@@ -13,6 +13,7 @@ import {
   routeStatuses,
 } from "./responses.ts";
 import { type OpenApiObject, ref } from "./types.ts";
+import { eventPaths } from "./events.ts";
 
 /** Where the API description is served. */
 export const OPENAPI_PATH = "/rest/openapi.json";
@@ -139,6 +140,9 @@ function restOperation(route: RouteSpec, operationId: string): OpenApiObject {
     [name, spec],
   ) => pathParameter(name, spec));
   if (route.id !== "echo") parameters.push(TIMEOUT);
+  if (route.id === "send" || route.id === "send_path") {
+    parameters.push(ref("IdempotencyKey", "parameters"));
+  }
   const op: Record<string, unknown> = {
     operationId,
     tags: [route.id === "query" ? "queries" : "stanzas"],
@@ -227,6 +231,7 @@ export function paths(): Record<string, OpenApiObject> {
     if (route.id === "query") query = route;
   }
   if (query) Object.assign(out, shortcutPaths(query));
+  Object.assign(out, eventPaths());
   out[HEALTH_PATHS.liveness] = operational(
     "liveness",
     "Liveness: the process runs",
