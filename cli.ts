@@ -130,6 +130,7 @@ async function main(args: string[]): Promise<number> {
     logger.info("xmpp-rest started", {
       version: VERSION,
       http: gateway.url,
+      maxConnections: gateway.httpServer.maxConnections,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
     });

@@ -1,4 +1,4 @@
-// The gateway: wires the XEP-0114 component, the REST handler (Deno.serve) and the webhook together.
+// The gateway: wires the XEP-0114 component, the REST handler (behind the HTTP server shell) and the webhook together.
 
 import { createComponent } from "./component/client.ts";
 import type { ComponentClient } from "./component/api.ts";
@@ -7,6 +7,7 @@ import type { HostPort } from "./address.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
+import { HTTP_SERVER_DEFAULTS, serveHttp } from "./http/server.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { openWebhook, type Webhook } from "./webhook/delivery.ts";
@@ -84,6 +85,14 @@ export interface GatewayOptions {
   iqMaxTimeout?: number;
   /** Largest request body, bytes. Default 196608. */
   sizeLimit?: number;
+  /** Most open HTTP connections. Default: from the descriptor limit. */
+  maxConnections?: number;
+  /** Seconds a new HTTP connection has for its request head. Default 10. */
+  headerTimeout?: number;
+  /** Seconds a request body may take to arrive. Default 30. */
+  bodyTimeout?: number;
+  /** Seconds an idle kept-alive HTTP connection stays open. Default 75. */
+  idleTimeout?: number;
   /** Where log lines go. Default: nowhere. */
   logger?: Logger;
   /** Opens the XMPP socket (tests). Default TCP. */
@@ -130,6 +139,13 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
+  /** The HTTP server shell (connection count and cap). */
+  readonly httpServer: {
+    /** HTTP connections open right now. */
+    readonly openConnections: number;
+    /** The connection cap in force. */
+    readonly maxConnections: number;
+  };
   /** The event log. */
   readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
@@ -257,6 +273,8 @@ async function startGateway(
     etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
     version: VERSION,
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
+      1000,
     logger,
   });
   const inbound = createInbound({
@@ -297,6 +315,7 @@ async function startGateway(
     secret: options.secret,
     credentials: options.credentials,
     sizeLimit: options.sizeLimit,
+    bodyTimeout: options.bodyTimeout,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
     basicAuth: options.basicAuth,
@@ -332,14 +351,17 @@ async function startGateway(
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
-  const server = Deno.serve({
+  const server = serveHttp({
     hostname: listen.hostname,
     port: listen.port,
-    onListen: () => {},
+    maxConnections: options.maxConnections,
+    headerTimeout: options.headerTimeout,
+    idleTimeout: options.idleTimeout,
+    logger,
   }, handler);
   component.start();
   if (webhook) void webhook.probe();
-  const addr = server.addr as Deno.NetAddr;
+  const addr = server.addr;
   const host = addr.hostname.includes(":")
     ? `[${addr.hostname}]`
     : addr.hostname;
@@ -349,6 +371,7 @@ async function startGateway(
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
+    httpServer: server,
     store,
     handler,
     stop({ graceMs = 10_000 } = {}) {
@@ -369,7 +392,7 @@ async function startGateway(
         unwatch?.();
         clearInterval(pruner);
         await component.stop();
-        await shutdown;
+        await server.close();
         if (ownStore) await store.close();
       })();
       return stopping;

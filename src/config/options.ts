@@ -9,6 +9,7 @@ import {
   validateCallbackUrl,
 } from "../webhook/mod.ts";
 import { parseScopedCredential, type ScopedCredential } from "../http/scope.ts";
+import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
 import {
   DEFAULT_RETRY_SCHEDULE,
   parseDuration,
@@ -79,6 +80,14 @@ export interface GatewayConfig {
   iqMaxTimeout: number;
   /** Largest request body, bytes. */
   sizeLimit: number;
+  /** Most open HTTP connections; undefined derives it from the descriptor limit. */
+  maxConnections?: number;
+  /** Seconds a new HTTP connection has for its request head. */
+  headerTimeout: number;
+  /** Seconds a request body may take to arrive. */
+  bodyTimeout: number;
+  /** Seconds an idle kept-alive HTTP connection stays open. */
+  idleTimeout: number;
   /** Webhook request timeout, seconds. */
   callbackTimeout: number;
   /** Where the event store keeps its SQLite file; `:memory:` for none. */
@@ -432,6 +441,46 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: positiveInteger,
   },
   {
+    field: "maxConnections",
+    flag: "max-connections",
+    env: "XMPP_REST_MAX_CONNECTIONS",
+    key: "http_max_connections",
+    defaultText: "descriptor limit - max(64, 10%)",
+    placeholder: "N",
+    description: "most open HTTP connections; more get 503 at once",
+    parse: positiveInteger,
+  },
+  {
+    field: "headerTimeout",
+    flag: "header-timeout",
+    env: "XMPP_REST_HEADER_TIMEOUT",
+    key: "http_header_timeout",
+    defaultText: String(HTTP_SERVER_DEFAULTS.headerTimeout),
+    placeholder: "S",
+    description: "seconds a new HTTP connection has to send its request head",
+    parse: positiveNumber,
+  },
+  {
+    field: "bodyTimeout",
+    flag: "body-timeout",
+    env: "XMPP_REST_BODY_TIMEOUT",
+    key: "http_body_timeout",
+    defaultText: String(HTTP_SERVER_DEFAULTS.bodyTimeout),
+    placeholder: "S",
+    description: "seconds a request body may take to arrive (then 408)",
+    parse: positiveNumber,
+  },
+  {
+    field: "idleTimeout",
+    flag: "idle-timeout",
+    env: "XMPP_REST_IDLE_TIMEOUT",
+    key: "http_idle_timeout",
+    defaultText: String(HTTP_SERVER_DEFAULTS.idleTimeout),
+    placeholder: "S",
+    description: "seconds an idle kept-alive HTTP connection stays open",
+    parse: positiveNumber,
+  },
+  {
     field: "callbackTimeout",
     flag: "callback-timeout",
     env: "XMPP_REST_CALLBACK_TIMEOUT",
@@ -594,6 +643,9 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   iqTimeout: REST_DEFAULTS.iqTimeout,
   iqMaxTimeout: REST_DEFAULTS.iqMaxTimeout,
   sizeLimit: REST_DEFAULTS.sizeLimit,
+  headerTimeout: HTTP_SERVER_DEFAULTS.headerTimeout,
+  bodyTimeout: HTTP_SERVER_DEFAULTS.bodyTimeout,
+  idleTimeout: HTTP_SERVER_DEFAULTS.idleTimeout,
   callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,
   dataDir: DEFAULT_DATA_DIR,
   callbackMode: "sync",

@@ -34,6 +34,8 @@ export interface EventsApiOptions {
   readonly version: string;
   /** Largest request body, bytes. */
   readonly sizeLimit: number;
+  /** Milliseconds a request body may take to arrive; then 408. Default: no limit. */
+  readonly bodyTimeoutMs?: number;
   /** Log sink. */
   readonly logger: Logger;
 }
@@ -94,6 +96,7 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
         store: options.store,
         auth: options.auth,
         sizeLimit: options.sizeLimit,
+        bodyTimeoutMs: options.bodyTimeoutMs,
         logger: options.logger,
       });
       return (request) => events?.(request) ?? idempotent(request);

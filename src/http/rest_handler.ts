@@ -19,7 +19,7 @@ import {
 } from "./scope.ts";
 import { parseJid } from "../xmpp/jid.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
-import { errorResponse, HttpError } from "./errors.ts";
+import { errorResponse, HttpError, readFailure } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import {
   decodeBody,
@@ -42,6 +42,7 @@ import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
 import { requestIdOf } from "./request_id.ts";
 import type { GatewayMetrics, IqOutcome } from "../metrics/gateway_metrics.ts";
+import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 
 /**
@@ -74,6 +75,8 @@ export interface RestHandlerOptions {
   basicAuth?: boolean;
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
+  /** Seconds a request body may take to arrive; then 408. Default 30. */
+  bodyTimeout?: number;
   /** Default iq wait in seconds (`rest_iq_timeout`). Default 120. */
   iqTimeout?: number;
   /** Upper bound for `Prosody-Rest-Timeout`, in seconds (`rest_iq_max_timeout`). Default 300. */
@@ -105,6 +108,7 @@ interface Settings {
   readonly credentials: readonly (string | ScopedCredential)[];
   readonly basic: boolean;
   readonly sizeLimit: number;
+  readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
   readonly iqMaxTimeout: number;
   readonly retryAfter: number;
@@ -166,8 +170,12 @@ async function readBody(
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const read = await readCapped(request, settings.sizeLimit);
-  if (!read.ok) throw new HttpError("size");
+  const read = await readCapped(
+    request,
+    settings.sizeLimit,
+    settings.bodyTimeoutMs,
+  );
+  if (!read.ok) throw readFailure(read);
   if (format === "none") {
     if (read.bytes.byteLength > 0) throw new HttpError("mediatype");
     return { format: "none" };
@@ -346,6 +354,8 @@ export function createRestHandler(
     secret: options.secret,
     credentials: options.credentials ?? [],
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
+      1000,
     iqTimeout: options.iqTimeout ?? REST_DEFAULTS.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout ?? REST_DEFAULTS.iqMaxTimeout,
     retryAfter: options.retryAfter ?? REST_DEFAULTS.retryAfter,

@@ -80,7 +80,7 @@ async function attempt(
     });
     const read = await readCapped(response, context.maxReplyBytes);
     const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
-    const error = read.ok
+    const error = read.ok || read.reason !== "too-large"
       ? undefined
       : `response body is larger than ${read.limit} bytes`;
     const ok = response.status >= 200 && response.status < 300;

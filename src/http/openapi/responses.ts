@@ -30,6 +30,7 @@ export const ERROR_ROUTES = {
   from_auth: BODY,
   scope: ALL,
   not_found: [],
+  body_timeout: BODY,
   conflict: DELIVERY,
   size: BODY,
   mediatype: BODY,
@@ -63,6 +64,7 @@ export const ERROR_RESPONSE_NAMES = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "NoRoute",
+  408: "RequestTimeout",
   409: "Conflict",
   413: "ContentTooLarge",
   415: "UnsupportedMediaType",
@@ -100,6 +102,8 @@ const STATUS_NOTES: { readonly [status: number]: string } = {
   403:
     "Wrong or malformed credentials, a `from` outside the component domain, or a request outside the credential's scope (route group, stanza kind or `from`; the text says which).",
   404: "No route for this method and path.",
+  408:
+    "The body did not arrive within the body timeout; the connection is closed.",
   409: "An iq with the same id is already waiting for its reply.",
   413:
     "The body is larger than `rest_stanza_size_limit`; the rest of it is not read.",
