@@ -82,7 +82,8 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
   return {
     openIqs,
     consumer: answeringConsumer({
-      openIqs,
+      // Without pull/SSE nobody sees an iq to answer it.
+      openIqs: options.serve ? openIqs : undefined,
       send: options.send,
       etiquette: {
         domain: options.domain,
