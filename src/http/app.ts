@@ -28,7 +28,7 @@ export interface HttpAppOptions {
  * @example
  * ```ts
  * const app = createHttpApp({
- *   rest: createRestHandler({ port: component, secret, credentials }),
+ *   rest: createRestHandler({ xmpp: component, secret, credentials }),
  *   readiness: () => ({ online: component.online, state: component.state.name }),
  * });
  * Deno.serve(app);
