@@ -18,6 +18,7 @@ import {
 } from "./examples.ts";
 import { INFO_DESCRIPTION } from "./info.ts";
 import { paths } from "./paths.ts";
+import { webhookOpsPaths } from "./webhook_ops.ts";
 import { EVENT_SCHEMAS, IDEMPOTENCY_PARAMETER } from "./events.ts";
 import { errorResponses } from "./responses.ts";
 import { SCHEMAS } from "./schemas_stanza.ts";
@@ -214,8 +215,13 @@ export function buildOpenApiDocument(): OpenApiDocument {
         name: "operations",
         description: "Health and this document; no credentials",
       },
+      {
+        name: "webhook",
+        description:
+          'Webhook status, dead letters, redelivery and resume (README "Webhook operations")',
+      },
     ],
-    paths: paths(),
+    paths: { ...paths(), ...webhookOpsPaths() },
     components: {
       schemas: { ...SCHEMAS, ...EVENT_SCHEMAS },
       responses: errorResponses(),
