@@ -108,7 +108,9 @@ async function main(args: string[]): Promise<number> {
       token = randomToken();
       config.credentials = [`Bearer ${token}`];
     } else {
-      token = config.credentials[0].replace(/^bearer\s+/i, "");
+      const first = config.credentials[0];
+      token = (typeof first === "string" ? first : first.credential)
+        .replace(/^bearer\s+/i, "");
     }
   }
 

@@ -24,6 +24,8 @@ import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
 import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
+import type { ScopedCredential } from "./http/scope.ts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_EVENT_RETENTION_MS,
@@ -65,8 +67,8 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
   callbackUrl?: string;
   /** Webhook body format. Default `application/xmpp+xml`. */
@@ -99,6 +101,10 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
+  basicAuth?: boolean;
   /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
   callbackMode?: "sync" | "reliable";
   /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
@@ -200,6 +206,11 @@ async function startGateway(
 ): Promise<Gateway> {
   const ownStore = options.store === undefined;
   const logger = options.logger ?? silentLogger;
+  const metrics = new GatewayMetrics({
+    version: VERSION,
+    memoryUsage: () => Deno.memoryUsage(),
+    startedAt: Date.now() - performance.now(),
+  });
   const now = options.now ?? Date.now;
   const health = createWebhookHealth();
   const component = createComponent({
@@ -224,6 +235,7 @@ async function startGateway(
     maxConcurrent: options.callbackConcurrency,
     health,
     now,
+    onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
   });
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
@@ -241,12 +253,14 @@ async function startGateway(
       now,
       logger,
       randomId: () => crypto.randomUUID(),
+      onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     })
     : undefined;
   const auth = {
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
+    basic: options.basicAuth,
   };
   const eventsApi = createEventsApi({
     store,
@@ -278,6 +292,14 @@ async function startGateway(
     now,
     logger,
   });
+  metrics.setQueueSource(async () => {
+    const lastEventId = await store.lastId();
+    if (!reliable) {
+      return { pending: webhook?.queued ?? 0, dead: 0, lastEventId };
+    }
+    const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
+    return { ...stats, lastEventId };
+  });
   const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
   const pruner = startPruning(
     store,
@@ -296,14 +318,14 @@ async function startGateway(
     bodyTimeout: options.bodyTimeout,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
+    basicAuth: options.basicAuth,
     logger,
+    metrics,
   });
   const app = createHttpApp({
     rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
-      domain: options.domain,
-      secret: options.secret,
-      credentials: options.credentials,
+      ...auth,
       mode: reliable ? "reliable" : "sync",
       url: opened?.settings.displayUrl,
       health,
@@ -316,12 +338,16 @@ async function startGateway(
       state: component.state.name,
       storeFailing: !inbound.storeHealthy,
     }),
+    metrics,
+    metricsCredential: options.metricsCredential,
+    logger,
   });
   const handler = app; // the REST handler writes the access log lines
 
   // The session logs online, failures and reconnect delays itself.
   component.onStateChange((state, previous) => {
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
+    metrics.streamState(state.name, previous.name);
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? GATEWAY_DEFAULTS.listen;

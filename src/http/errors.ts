@@ -27,6 +27,7 @@ export const REQUEST_ERRORS = {
     "not-authorized",
     "Not authorized to send stanza with requested 'from'",
   ],
+  scope: [403, "auth", "not-authorized", "Credential out of scope"],
   not_found: [404, "cancel", "item-not-found", "No such route"],
   body_timeout: [
     408,

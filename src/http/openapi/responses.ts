@@ -28,6 +28,7 @@ export const ERROR_ROUTES = {
   unauthz: ALL,
   malformauthz: ALL,
   from_auth: BODY,
+  scope: ALL,
   not_found: [],
   body_timeout: BODY,
   conflict: DELIVERY,
@@ -97,9 +98,9 @@ const STATUS_NOTES: { readonly [status: number]: string } = {
   400:
     "The body, path or query string does not parse, or the path names an unknown kind.",
   401:
-    "No credentials, or an unsupported scheme. `WWW-Authenticate` lists Bearer and Basic.",
+    "No credentials, or an unsupported scheme (Basic too when `rest_basic_auth` is false). `WWW-Authenticate` lists the schemes accepted.",
   403:
-    "Wrong or malformed credentials, or a `from` outside the component domain.",
+    "Wrong or malformed credentials, a `from` outside the component domain, or a request outside the credential's scope (route group, stanza kind or `from`; the text says which).",
   404: "No route for this method and path.",
   408:
     "The body did not arrive within the body timeout; the connection is closed.",
