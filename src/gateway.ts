@@ -246,7 +246,7 @@ async function startGateway(
     callbackStanzas: options.callbackStanzas,
     callbackEvents: options.callbackEvents,
     callbackTimeout: options.callbackTimeout,
-    port: component,
+    xmpp: component,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -262,7 +262,7 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      port: component,
+      xmpp: component,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
       concurrency: options.callbackConcurrency ??
@@ -329,7 +329,7 @@ async function startGateway(
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    port: component,
+    xmpp: component,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
