@@ -63,7 +63,7 @@ function keyedRoute(request: Request): boolean {
  *
  * @example
  * ```ts
- * const handler = withIdempotency(createRestHandler({ port, credentials }), { store, auth, sizeLimit: 196608 });
+ * const handler = withIdempotency(createRestHandler({ xmpp, credentials }), { store, auth, sizeLimit: 196608 });
  * ```
  */
 export function withIdempotency(
