@@ -7,7 +7,7 @@ import type { HostPort } from "./address.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
-import { HTTP_SERVER_DEFAULTS, serveHttp } from "./http/server.ts";
+import { HTTP_SERVER_DEFAULTS, type Listen, serveHttp } from "./http/server.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { openWebhook, type Webhook } from "./webhook/delivery.ts";
@@ -24,6 +24,8 @@ import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
 import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
+import type { ScopedCredential } from "./http/scope.ts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_EVENT_RETENTION_MS,
@@ -65,8 +67,15 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /**
+   * Serve the API over HTTPS with this PEM certificate chain and key;
+   * clients then get HTTP/2 or HTTP/1.1 by ALPN (RFC 7301), so many
+   * long-polls and event streams can share one connection. Default: plain
+   * HTTP/1.1.
+   */
+  tls?: { cert: string; key: string };
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
   callbackUrl?: string;
   /** Webhook body format. Default `application/xmpp+xml`. */
@@ -99,6 +108,10 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
+  basicAuth?: boolean;
   /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
   callbackMode?: "sync" | "reliable";
   /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
@@ -193,6 +206,18 @@ function eventsApiOn(options: GatewayOptions): boolean {
     : setting === "on";
 }
 
+/** The listener for `tls` (undefined: plain TCP, the server's default). */
+function tlsListen(tls: GatewayOptions["tls"]): Listen | undefined {
+  if (tls === undefined) return undefined;
+  return (address) =>
+    Deno.listenTls({
+      ...address,
+      cert: tls.cert,
+      key: tls.key,
+      alpnProtocols: ["h2", "http/1.1"],
+    });
+}
+
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
 async function startGateway(
   options: GatewayOptions,
@@ -200,6 +225,11 @@ async function startGateway(
 ): Promise<Gateway> {
   const ownStore = options.store === undefined;
   const logger = options.logger ?? silentLogger;
+  const metrics = new GatewayMetrics({
+    version: VERSION,
+    memoryUsage: () => Deno.memoryUsage(),
+    startedAt: Date.now() - performance.now(),
+  });
   const now = options.now ?? Date.now;
   const health = createWebhookHealth();
   const component = createComponent({
@@ -220,7 +250,7 @@ async function startGateway(
     callbackStanzas: options.callbackStanzas,
     callbackEvents: options.callbackEvents,
     callbackTimeout: options.callbackTimeout,
-    port: component,
+    xmpp: component,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -228,6 +258,7 @@ async function startGateway(
     maxConcurrent: options.callbackConcurrency,
     health,
     now,
+    onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
   });
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
@@ -235,7 +266,7 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      port: component,
+      xmpp: component,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
       concurrency: options.callbackConcurrency ??
@@ -245,12 +276,14 @@ async function startGateway(
       now,
       logger,
       randomId: () => crypto.randomUUID(),
+      onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     })
     : undefined;
   const auth = {
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
+    basic: options.basicAuth,
   };
   const eventsApi = createEventsApi({
     store,
@@ -282,6 +315,14 @@ async function startGateway(
     now,
     logger,
   });
+  metrics.setQueueSource(async () => {
+    const lastEventId = await store.lastId();
+    if (!reliable) {
+      return { pending: webhook?.queued ?? 0, dead: 0, lastEventId };
+    }
+    const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
+    return { ...stats, lastEventId };
+  });
   const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
   const pruner = startPruning(
     store,
@@ -292,7 +333,7 @@ async function startGateway(
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    port: component,
+    xmpp: component,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
@@ -300,14 +341,14 @@ async function startGateway(
     bodyTimeout: options.bodyTimeout,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
+    basicAuth: options.basicAuth,
     logger,
+    metrics,
   });
   const app = createHttpApp({
     rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
-      domain: options.domain,
-      secret: options.secret,
-      credentials: options.credentials,
+      ...auth,
       mode: reliable ? "reliable" : "sync",
       url: opened?.settings.displayUrl,
       health,
@@ -320,12 +361,16 @@ async function startGateway(
       state: component.state.name,
       storeFailing: !inbound.storeHealthy,
     }),
+    metrics,
+    metricsCredential: options.metricsCredential,
+    logger,
   });
   const handler = app; // the REST handler writes the access log lines
 
   // The session logs online, failures and reconnect delays itself.
   component.onStateChange((state, previous) => {
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
+    metrics.streamState(state.name, previous.name);
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
@@ -336,6 +381,8 @@ async function startGateway(
     headerTimeout: options.headerTimeout,
     idleTimeout: options.idleTimeout,
     logger,
+    // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
+    listen: tlsListen(options.tls),
   }, handler);
   component.start();
   if (webhook) void webhook.probe();
@@ -345,7 +392,7 @@ async function startGateway(
     : addr.hostname;
   let stopping: Promise<void> | undefined;
   const gateway: Gateway = {
-    url: `http://${host}:${addr.port}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${addr.port}`,
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,

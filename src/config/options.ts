@@ -8,6 +8,7 @@ import {
   type CallbackEvent,
   validateCallbackUrl,
 } from "../webhook/mod.ts";
+import { parseScopedCredential, type ScopedCredential } from "../http/scope.ts";
 import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
 import {
   DEFAULT_RETRY_SCHEDULE,
@@ -63,8 +64,12 @@ export interface GatewayConfig {
   secret: string;
   /** Where the HTTP server listens. */
   listen: HostPort;
-  /** Accepted `Authorization` header values. */
-  credentials: string[];
+  /** Accepted `Authorization` header values, each with an optional scope. */
+  credentials: (string | ScopedCredential)[];
+  /** PEM certificate chain file: the API is served over HTTPS (with `tlsKey`). */
+  tlsCert?: string;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey?: string;
   /** Webhook URL template; undefined turns webhooks off. */
   callbackUrl?: string;
   /** Webhook body format. */
@@ -105,6 +110,10 @@ export interface GatewayConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** The `Authorization` value `/metrics` requires; undefined: none. */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>` (as mod_rest does). */
+  basicAuth: boolean;
   /** Pull and SSE: `auto` = on when no webhook is configured. */
   eventsApi: EventsApiSwitch;
   /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
@@ -191,10 +200,23 @@ function list(raw: unknown): string[] {
     .map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Credentials: comma-separated in a string, but array items are taken whole. */
-function credentialList(raw: unknown): string[] {
-  if (Array.isArray(raw)) return raw.map(text).filter((s) => s !== "");
-  return list(raw);
+/**
+ * Credentials: comma-separated in a string; array items are taken whole,
+ * and may be scoped credential objects (config file only).
+ */
+function credentialList(raw: unknown): (string | ScopedCredential)[] {
+  if (!Array.isArray(raw)) return list(raw);
+  return raw.flatMap((item, i): (string | ScopedCredential)[] => {
+    if (typeof item === "object" && item !== null && !Array.isArray(item)) {
+      try {
+        return [parseScopedCredential(item as Record<string, unknown>)];
+      } catch (error) {
+        throw new Error(`item ${i}: ${(error as Error).message}`);
+      }
+    }
+    const value = text(item);
+    return value === "" ? [] : [value];
+  });
 }
 
 function oneOf<T extends string>(
@@ -241,6 +263,25 @@ function domainJid(raw: unknown): string {
   return value;
 }
 
+function boolean(raw: unknown): boolean {
+  if (typeof raw === "boolean") return raw;
+  const value = text(raw).toLowerCase();
+  if (["true", "yes", "on", "1"].includes(value)) return true;
+  if (["false", "no", "off", "0"].includes(value)) return false;
+  throw new Error(`expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** An `Authorization` value: a scheme and a token. */
+function authorizationValue(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+ +\S+$/.test(value)) {
+    throw new Error(
+      'expected an Authorization value like "Bearer TOKEN"',
+    );
+  }
+  return value;
+}
+
 function retrySchedule(raw: unknown): number[] {
   return parseRetrySchedule(
     Array.isArray(raw) ? raw.map(text).join(",") : text(raw),
@@ -254,7 +295,9 @@ function duration(raw: unknown): number {
 }
 
 function webhookSecrets(raw: unknown): string[] {
-  const values = credentialList(raw);
+  const values = Array.isArray(raw)
+    ? raw.map(text).filter((s) => s !== "")
+    : list(raw);
   for (const value of values) secretKey(value);
   return values;
 }
@@ -262,6 +305,12 @@ function webhookSecrets(raw: unknown): string[] {
 function dataDir(raw: unknown): string {
   const value = text(raw);
   if (value === "") throw new Error("must not be empty");
+  return value;
+}
+
+function filePath(raw: unknown): string {
+  const value = text(raw);
+  if (value === "") throw new Error("expected a file path");
   return value;
 }
 
@@ -324,6 +373,27 @@ export const OPTIONS: readonly OptionSpec[] = [
       "accepted Authorization header value (repeatable; env: comma-separated)",
     list: true,
     parse: credentialList,
+  },
+  {
+    field: "tlsCert",
+    flag: "tls-cert",
+    env: "XMPP_REST_TLS_CERT",
+    key: "http_tls_cert",
+    defaultText: "none (plain HTTP)",
+    placeholder: "FILE",
+    description:
+      "PEM certificate chain: serve HTTPS, HTTP/2 or HTTP/1.1 by ALPN (with --tls-key)",
+    parse: filePath,
+  },
+  {
+    field: "tlsKey",
+    flag: "tls-key",
+    env: "XMPP_REST_TLS_KEY",
+    key: "http_tls_key",
+    defaultText: "none",
+    placeholder: "FILE",
+    description: "PEM private key of --tls-cert",
+    parse: filePath,
   },
   {
     field: "callbackUrl",
@@ -536,6 +606,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: oneOf(LOG_FORMATS),
   },
   {
+    field: "metricsCredential",
+    flag: "metrics-credential",
+    env: "XMPP_REST_METRICS_CREDENTIAL",
+    key: "metrics_credential",
+    defaultText: "none (/metrics is open)",
+    placeholder: '"Bearer X"',
+    description:
+      "Authorization value GET /metrics requires (its own; REST credentials are not accepted there)",
+    parse: authorizationValue,
+  },
+  {
+    field: "basicAuth",
+    flag: "basic-auth",
+    env: "XMPP_REST_BASIC_AUTH",
+    key: "rest_basic_auth",
+    defaultText: "true",
+    placeholder: "BOOL",
+    description:
+      "accept HTTP Basic <domain>:<secret> on the REST API (false: only configured credentials)",
+    parse: boolean,
+  },
+  {
     field: "eventsApi",
     flag: "events-api",
     env: "XMPP_REST_EVENTS_API",
@@ -594,6 +686,7 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",
+  basicAuth: true,
   eventsApi: "auto",
   inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
   etiquette: [...ETIQUETTE_ANSWERS],

@@ -14,7 +14,7 @@ interface PulledEvent {
 }
 
 if (PROSODY.installed() || Deno.env.get("CI")) {
-  Deno.test("pull over Prosody: 1,000 messages in pages of 100 across a SIGKILL and restart, no gap, no duplicate after acknowledgement", async () => {
+  Deno.test("pull over Prosody: 1,000 messages in pages of 100 across a SIGKILL and restart, no gap, no duplicate after acknowledgement; an Idempotency-Key survives the restart", async () => {
     await using server = await PROSODY.start();
     const [domain] = Object.keys(server.components);
     const dataDir = await Deno.makeTempDir({ prefix: "xmpp-rest-pull-" });
@@ -77,7 +77,31 @@ if (PROSODY.installed() || Deno.env.get("CI")) {
         Array.from({ length: 100 }, (_, i) => 401 + i),
       );
 
+      // An Idempotency-Key used before the restart is still known after it.
+      const idempotent = () =>
+        gateway.fetch("/rest", {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Idempotency-Key": '"across-restart"',
+          },
+          body: JSON.stringify({
+            kind: "message",
+            type: "chat",
+            to: alice.jid,
+            body: "only once",
+          }),
+        });
+      const firstSend = await idempotent();
+      assert.equal(firstSend.status, 202);
+      await alice.next((s) =>
+        s.getChildText("body", NS.client) === "only once"
+      );
+
       await gateway.restart(); // SIGKILL, then cli.ts again on the same data dir
+      const replayed = await idempotent();
+      assert.equal(replayed.status, 202);
+      assert.equal(replayed.headers.get("Idempotent-Replayed"), "true");
       send(601, 1000);
       await logged(1000);
       // Without an offset the consumer resumes at its cursor: page 5 again (never acknowledged).
@@ -98,6 +122,13 @@ if (PROSODY.installed() || Deno.env.get("CI")) {
         Array.from({ length: 1000 }, (_, i) => i + 1),
       );
       assert.ok(acknowledged.every((e) => e.kind === "message"));
+      // The replay sent nothing: no second "only once" arrived before the events above.
+      await assert.rejects(
+        alice.next(
+          (s) => s.getChildText("body", NS.client) === "only once",
+          200,
+        ),
+      );
       // Everything acknowledged stays acknowledged across another restart.
       await gateway.restart();
       const after = await page("");
