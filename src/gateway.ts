@@ -227,7 +227,7 @@ async function startGateway(
     callbackStanzas: options.callbackStanzas,
     callbackEvents: options.callbackEvents,
     callbackTimeout: options.callbackTimeout,
-    port: component,
+    xmpp: component,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -243,7 +243,7 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      port: component,
+      xmpp: component,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
       concurrency: options.callbackConcurrency ??
@@ -310,7 +310,7 @@ async function startGateway(
   component.setStanzaHandler(inbound.handler);
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    port: component,
+    xmpp: component,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
