@@ -106,13 +106,26 @@ function prepAddress(raw: string, which: "to" | "from"): Jid {
     return parseJid(raw);
   } catch (error) {
     if (!(error instanceof InvalidJidError)) throw error;
-    if (error.rule === "syntax") throw new HttpError(which);
-    const role = which === "to" ? "destination" : "source";
-    throw new HttpError("jid_malformed", {
-      text: `Malformed ${role} JID: ${error.part} ${error.reason}`,
-      cause: error,
-    });
+    throw addressError(error, which);
   }
+}
+
+/**
+ * The HTTP error for an address that does not prepare: mod_rest's 422
+ * (`to`: `improper-addressing`, `from`: `invalid-from`) for bad syntax, a
+ * 422 `jid-malformed` naming the part and the rule for a prohibited code
+ * point or the bidi rule (RFC 7622 section 3).
+ */
+export function addressError(
+  error: InvalidJidError,
+  which: "to" | "from",
+): HttpError {
+  if (error.rule === "syntax") return new HttpError(which, { cause: error });
+  const role = which === "to" ? "destination" : "source";
+  return new HttpError("jid_malformed", {
+    text: `Malformed ${role} JID: ${error.part} ${error.reason}`,
+    cause: error,
+  });
 }
 
 /**
