@@ -11,7 +11,7 @@ import {
 } from "./router.ts";
 
 /** Name the dev server reports (XEP-0092, disco#info identity). */
-export const DEV_SERVER_NAME = "xmpp-rest dev server";
+const DEV_SERVER_NAME = "xmpp-rest dev server";
 
 /** Options of {@linkcode startDevServer}. */
 export interface DevServerOptions {
