@@ -126,6 +126,9 @@ async function main(args: string[]): Promise<number> {
       http: gateway.url,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
+      ...(gateway.instance
+        ? { instance: gateway.instance.id, role: gateway.instance.role }
+        : {}),
     });
   }
 

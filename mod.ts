@@ -72,6 +72,8 @@ export type {
   WebhookOptions,
 } from "./src/webhook/mod.ts";
 export type { HostPort } from "./src/config/options.ts";
+export { STREAM_MODES } from "./src/cluster/roles.ts";
+export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.

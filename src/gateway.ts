@@ -12,6 +12,14 @@ import { createInbound } from "./inbound/inbound.ts";
 import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import type { StanzaPort } from "./xmpp/port.ts";
+import { createInstance, type Instance } from "./cluster/instance.ts";
+import type { InstanceRole, StreamMode } from "./cluster/roles.ts";
+import {
+  defaultInstanceId,
+  openSharedStore,
+  type SharedStore,
+} from "./cluster/open.ts";
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -49,6 +57,16 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"). */
+  store?: string;
+  /** This instance's id among several. Default: host name and pid. */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. Default `lease`. */
+  streamMode?: StreamMode;
+  /** Seconds until a dead holder's stream lease expires. Default 5. */
+  leaseExpiry?: number;
+  /** Heartbeat interval with several instances, ms (tests). Default a fifth of the lease. */
+  heartbeatMs?: number;
 }
 
 /** A running gateway. */
@@ -63,6 +81,8 @@ export interface Gateway extends AsyncDisposable {
   readonly webhook?: Webhook;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
+  /** With `store`: this instance's id and role. */
+  readonly instance?: { readonly id: string; readonly role: InstanceRole };
   /**
    * Stops accepting requests and stanzas, lets in-flight requests and
    * webhook deliveries finish for up to `graceMs` (default 10 s), then closes
@@ -85,16 +105,29 @@ export interface Gateway extends AsyncDisposable {
  * await gateway.component.waitOnline();
  * ```
  */
-export function createGateway(options: GatewayOptions): Promise<Gateway> {
+export async function createGateway(
+  options: GatewayOptions,
+): Promise<Gateway> {
+  if (options.store === undefined) return await startGateway(options);
+  const instanceId = options.instanceId ?? defaultInstanceId();
+  const shared = await openSharedStore(
+    options.store,
+    options.domain,
+    instanceId,
+  );
   try {
-    return Promise.resolve(startGateway(options));
+    return await startGateway(options, { shared, instanceId });
   } catch (error) {
-    return Promise.reject(error); // e.g. Deno.errors.AddrInUse
+    await shared.close();
+    throw error; // e.g. Deno.errors.AddrInUse
   }
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
-function startGateway(options: GatewayOptions): Gateway {
+async function startGateway(
+  options: GatewayOptions,
+  cluster?: { shared: SharedStore; instanceId: string },
+): Promise<Gateway> {
   const logger = options.logger ?? silentLogger;
   const component = createComponent({
     domain: options.domain,
@@ -104,6 +137,17 @@ function startGateway(options: GatewayOptions): Gateway {
     dial: options.dial,
     backoff: options.backoff,
   });
+  const instance: Instance | undefined = cluster && createInstance({
+    instanceId: cluster.instanceId,
+    mode: options.streamMode ?? "lease",
+    coordination: cluster.shared.coordination,
+    component,
+    leaseMs: (options.leaseExpiry ?? 5) * 1000,
+    renewMs: options.heartbeatMs,
+    logger,
+  });
+  // With several instances, stanzas go out through whichever has the stream.
+  const port: StanzaPort = instance?.port ?? component;
   const webhook = options.callbackUrl === undefined
     ? undefined
     : createWebhook({
@@ -112,7 +156,7 @@ function startGateway(options: GatewayOptions): Gateway {
       callbackStanzas: options.callbackStanzas,
       callbackEvents: options.callbackEvents,
       callbackTimeout: options.callbackTimeout,
-      port: component,
+      port,
       version: VERSION,
       fetch: options.fetch,
       logger,
@@ -124,9 +168,12 @@ function startGateway(options: GatewayOptions): Gateway {
       : unhandledConsumer(logger),
     logger,
   });
-  component.setStanzaHandler(inbound.handler);
+  const stanzaHandler = instance
+    ? instance.wrap(inbound.handler)
+    : inbound.handler;
+  component.setStanzaHandler(stanzaHandler);
   const rest = createRestHandler({
-    port: component,
+    port,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
@@ -137,10 +184,15 @@ function startGateway(options: GatewayOptions): Gateway {
   });
   const app = createHttpApp({
     rest,
-    readiness: () => ({
-      online: component.online,
-      state: component.state.name,
-    }),
+    readiness: () =>
+      instance
+        ? {
+          online: port.online,
+          state: instance.streamState,
+          role: instance.role,
+          instance: instance.instanceId,
+        }
+        : { online: component.online, state: component.state.name },
   });
   const handler = app; // the REST handler writes the access log lines
 
@@ -155,7 +207,14 @@ function startGateway(options: GatewayOptions): Gateway {
     port: listen.port,
     onListen: () => {},
   }, handler);
-  component.start();
+  if (instance) {
+    try {
+      await instance.start();
+    } catch (error) {
+      await server.shutdown();
+      throw error;
+    }
+  } else component.start();
   if (webhook) void webhook.probe();
   const addr = server.addr as Deno.NetAddr;
   const host = addr.hostname.includes(":")
@@ -168,6 +227,12 @@ function startGateway(options: GatewayOptions): Gateway {
     component,
     webhook,
     handler,
+    instance: instance && {
+      id: instance.instanceId,
+      get role() {
+        return instance.role;
+      },
+    },
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
         // New stanzas are no longer taken (iqs get service-unavailable).
@@ -182,8 +247,10 @@ function startGateway(options: GatewayOptions): Gateway {
           grace,
         ]);
         clearTimeout(timer);
+        await instance?.stop();
         await component.stop();
         await shutdown;
+        await cluster?.shared.close();
       })();
       return stopping;
     },

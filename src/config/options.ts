@@ -9,6 +9,9 @@ import {
   validateCallbackUrl,
 } from "../webhook/mod.ts";
 
+import { STREAM_MODES, type StreamMode } from "../cluster/roles.ts";
+import { isPostgresUrl, redact } from "../store/postgres_open.ts";
+
 /** A `HOST:PORT` pair. */
 export interface HostPort {
   /** Host name or IP address (IPv6 without brackets). */
@@ -61,6 +64,14 @@ export interface GatewayConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** A `postgres://` URL: the store shared by several instances (README "Running several instances"). */
+  store?: string;
+  /** This instance's id among several (default: host name and pid). */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. */
+  streamMode: StreamMode;
+  /** Seconds after which a dead holder's stream lease expires. */
+  leaseExpiry: number;
 }
 
 /** The value types an option can parse to. */
@@ -177,6 +188,34 @@ function domainJid(raw: unknown): string {
   ) {
     throw new Error(
       `expected a domain name like rest.example.net, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+function postgresUrl(raw: unknown): string {
+  const value = text(raw);
+  let valid = isPostgresUrl(value);
+  try {
+    new URL(value);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new Error(
+      `expected a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL, got "${
+        redact(value)
+      }"`,
+    );
+  }
+  return value;
+}
+
+function instanceId(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(value)) {
+    throw new Error(
+      `expected letters, digits and . _ : - (at most 128), got "${value}"`,
     );
   }
   return value;
@@ -348,6 +387,48 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: "text or json",
     parse: oneOf(LOG_FORMATS),
   },
+  {
+    field: "store",
+    flag: "store",
+    env: "XMPP_REST_STORE",
+    key: "store",
+    defaultText: "none (one instance)",
+    placeholder: "URL",
+    description:
+      "postgres://... URL of the store several instances share (stream lease, outbox, events)",
+    parse: postgresUrl,
+  },
+  {
+    field: "instanceId",
+    flag: "instance-id",
+    env: "XMPP_REST_INSTANCE_ID",
+    key: "instance_id",
+    defaultText: "HOSTNAME-PID",
+    placeholder: "ID",
+    description: "this instance's name among several (in /readyz and logs)",
+    parse: instanceId,
+  },
+  {
+    field: "streamMode",
+    flag: "stream-mode",
+    env: "XMPP_REST_STREAM_MODE",
+    key: "stream_mode",
+    defaultText: "lease",
+    placeholder: "MODE",
+    description:
+      "with --store: lease (one instance holds the stream; Prosody) or all (every instance connects; ejabberd)",
+    parse: oneOf(STREAM_MODES),
+  },
+  {
+    field: "leaseExpiry",
+    flag: "lease-expiry",
+    env: "XMPP_REST_LEASE_EXPIRY",
+    key: "lease_expiry",
+    defaultText: "5",
+    placeholder: "S",
+    description: "seconds until a dead holder's stream lease expires",
+    parse: positiveNumber,
+  },
 ];
 
 /** Defaults of every optional field. */
@@ -364,4 +445,6 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   callbackTimeout: 30,
   logLevel: "info",
   logFormat: "text",
+  streamMode: "lease",
+  leaseExpiry: 5,
 };

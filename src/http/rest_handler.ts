@@ -133,7 +133,7 @@ async function deliver(
   const { port } = settings;
   if (!port.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
-    port.send(stanza);
+    await port.send(stanza);
     return undefined;
   }
   const captured: XmlElement[] = [];

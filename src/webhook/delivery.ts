@@ -96,10 +96,12 @@ export function createWebhook(options: WebhookOptions): Webhook {
 
   function send(replies: readonly XmlElement[]): void {
     for (const reply of replies) {
-      try {
-        port.send(reply);
-      } catch (error) {
+      const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: message(error) });
+      try {
+        Promise.resolve(port.send(reply)).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }

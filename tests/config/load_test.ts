@@ -44,6 +44,8 @@ Deno.test({
       callbackTimeout: 30,
       logLevel: "info",
       logFormat: "text",
+      streamMode: "lease",
+      leaseExpiry: 5,
     });
   },
 });
