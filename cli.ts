@@ -9,7 +9,7 @@ import { helpText, loadConfig } from "./src/config/load.ts";
 import type { GatewayConfig } from "./src/config/options.ts";
 import { startDevServer } from "./src/devserver/server.ts";
 import { createGateway, type Gateway } from "./src/gateway.ts";
-import { createLogger, type Logger } from "./src/logger.ts";
+import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
 
 const DEV_DOMAIN = "rest.localhost";
@@ -113,6 +113,7 @@ async function main(args: string[]): Promise<number> {
   try {
     gateway = await startGateway(config, logger);
   } catch (error) {
+    batchedStderr.flush();
     console.error(`xmpp-rest: ${(error as Error).message}`);
     await devServer?.close();
     return 1;

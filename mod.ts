@@ -71,7 +71,32 @@ export type {
   Webhook,
   WebhookOptions,
 } from "./src/webhook/mod.ts";
-export type { HostPort } from "./src/config/options.ts";
+export type { EventsApiSwitch } from "./src/config/options.ts";
+export type { HostPort } from "./src/address.ts";
+export { EVENTS_API_SWITCHES } from "./src/config/options.ts";
+export {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./src/inbound/etiquette.ts";
+export {
+  signWebhook,
+  verifyWebhook,
+  WebhookSecretError,
+  WebhookVerificationError,
+} from "./src/webhook/signature.ts";
+export type { VerifyOptions } from "./src/webhook/signature.ts";
+export type { WebhookHealth } from "./src/webhook/health.ts";
+
+// The event store.
+export {
+  createMemoryStore,
+  MEMORY_DATA_DIR,
+  openSqliteStore,
+  openStore,
+  StoreError,
+} from "./src/store/mod.ts";
+export type { SqliteStoreOptions } from "./src/store/mod.ts";
+export type * from "./src/store/types.ts";
 export { STREAM_MODES } from "./src/cluster/roles.ts";
 export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
@@ -93,7 +118,6 @@ export type {
   ComponentStateName,
   ConnectionFailure,
   Dial,
-  ServerAddress,
   StanzaHandler,
   StateListener,
   Timers,

@@ -1,4 +1,4 @@
-// Benchmark of the JSON mapping (spec/mod_rest.md section 6): conversions per second in both directions.
+// Benchmark of the JSON mapping (README "JSON mapping reference"): conversions per second in both directions.
 // Run: deno run -A bench/jsonmap.ts [--seconds 1]
 // deno-lint-ignore-file no-console
 

@@ -182,6 +182,11 @@ export class Child implements AsyncDisposable {
     this.#lines = splitLines(this.#process.stdout);
   }
 
+  /** The child's process id. */
+  get pid(): number {
+    return this.#process.pid;
+  }
+
   /** The next JSON line the child prints. */
   async read<T = Record<string, unknown>>(): Promise<T> {
     const next = await this.#lines.next();

@@ -1,4 +1,4 @@
-// Benchmark of the REST sending API (spec/mod_rest.md section 1) against a real Prosody, with the bare component as ceiling.
+// Benchmark of the REST sending API (README "Sending (REST API)") against a real Prosody, with the bare component as ceiling.
 // Run: deno run -A bench/rest.ts [--seconds 3] [--rounds 3] [--load wrk|fetch] [--longpolls 10000]
 // Loopback only. Starts Prosody (tests/support) and the gateway in this
 // process; load generators, the counting c2s party and the memory probes

@@ -3,8 +3,11 @@
 // Run by bench/load.ts `Child` with one JSON argument; prints one JSON object per line.
 // deno-lint-ignore-file no-console
 
+import { createComponent } from "../src/component/mod.ts";
 import { createGateway } from "../src/gateway.ts";
-import { parseHostPort } from "../src/config/options.ts";
+import { el } from "../src/xml/element.ts";
+import { NS } from "../src/xmpp/namespaces.ts";
+import { parseHostPort } from "../src/address.ts";
 import { C2sClient } from "../tests/support/c2s_client.ts";
 import { TEST_TOKEN } from "../tests/support/gateway_env.ts";
 import { closedLoop, type LoadRequest, splitLines } from "./load.ts";
@@ -29,7 +32,15 @@ type Config =
   }
   | { mode: "longpoll"; request: LoadRequest; count: number }
   | { mode: "hold" }
-  | { mode: "gateway"; domain: string; secret: string; server: string };
+  | { mode: "gateway"; domain: string; secret: string; server: string }
+  | {
+    mode: "component";
+    domain: string;
+    secret: string;
+    server: string;
+    /** The server's domain, pinged on request. */
+    host: string;
+  };
 
 const emit = (value: unknown) => console.log(JSON.stringify(value));
 const config: Config = JSON.parse(Deno.args[0]);
@@ -166,7 +177,57 @@ async function gateway(c: Extract<Config, { mode: "gateway" }>): Promise<void> {
   await measureOnRequest(() => Infinity);
 }
 
+/**
+ * The bare component in its own process: echoes every chat message back
+ * (the webhook ceiling) and answers each `{"pings": c, "seconds": s}` on
+ * stdin with a closed loop of iq pings to the server (the iq ceiling).
+ */
+async function component(
+  c: Extract<Config, { mode: "component" }>,
+): Promise<void> {
+  const client = createComponent({
+    domain: c.domain,
+    secret: c.secret,
+    server: parseHostPort(c.server),
+    onStanza(stanza) {
+      if (stanza.name !== "message" || stanza.attr("type") === "error") {
+        return false;
+      }
+      client.send(el("message", stanza.ns, {
+        from: stanza.attr("to"),
+        to: stanza.attr("from"),
+        id: stanza.attr("id"),
+      }, el("body", stanza.ns, {}, "ok")));
+      return true;
+    },
+  });
+  client.start();
+  await client.waitOnline({ signal: AbortSignal.timeout(10_000) });
+  emit({ online: true });
+  const once = async () => {
+    const iq = el(
+      "iq",
+      NS.client,
+      { type: "get", to: c.host },
+      el("ping", NS.ping),
+    );
+    const reply = await client.sendIq(iq, { timeoutMs: 10_000 });
+    return reply.attr("type") === "result";
+  };
+  for await (const line of splitLines(Deno.stdin.readable)) {
+    const { pings, seconds } = JSON.parse(line) as {
+      pings: number;
+      seconds: number;
+    };
+    emit(await closedLoop(pings, seconds, once));
+  }
+  Deno.exit(0);
+}
+
 switch (config.mode) {
+  case "component":
+    await component(config);
+    break;
   case "hold":
     await hold();
     break;

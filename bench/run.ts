@@ -1,10 +1,11 @@
 // Runs every benchmark in turn (`deno task bench`), each in its own process so they do not disturb each other.
 
 const BENCHES = [
-  ["XML parser", "xml_parser.ts"],
-  ["JSON mapping", "jsonmap.ts"],
-  ["REST sending (real Prosody)", "rest.ts"],
-  ["Webhooks (real Prosody)", "webhook.ts"],
+  ["The gateway as a user runs it (own process, real Prosody, wrk)", "e2e.ts"],
+  ["XML parser (in-process)", "xml_parser.ts"],
+  ["JSON mapping (in-process)", "jsonmap.ts"],
+  ["REST sending (gateway inside the bench process, real Prosody)", "rest.ts"],
+  ["Webhooks (gateway inside the bench process, real Prosody)", "webhook.ts"],
 ] as const;
 
 const only = Deno.args;

@@ -1,4 +1,4 @@
-// Benchmark of webhook delivery (mod_rest.md section 5) through a real Prosody, against a raw XEP-0114 echo component as ceiling.
+// Benchmark of webhook delivery (README "Receiving (webhooks)") through a real Prosody, against a raw XEP-0114 echo component as ceiling.
 // Run: deno run -A bench/webhook.ts [--seconds 5] [--warmup 1] [--window 64] [--rounds 3] [--only echo|webhook]
 // Loopback only. This process runs Prosody (tests/support), the gateway or the
 // echo component; a c2s client (alice) and the webhook HTTP server run as child
@@ -79,6 +79,10 @@ async function clientRole(): Promise<void> {
     window: Number(arg("window", "64")),
     warmupMs: Number(arg("warmup", "1")) * 1000,
     measureMs: Number(arg("seconds", "5")) * 1000,
+    // With --mark, a first line says when the measured window starts.
+    onBegin: arg("mark", "") === ""
+      ? undefined
+      : () => console.log(JSON.stringify({ begin: true })),
   });
   console.log(JSON.stringify(result));
   await client.close();
@@ -87,7 +91,13 @@ async function clientRole(): Promise<void> {
 
 async function closedLoop(
   client: C2sClient,
-  options: { to: string; window: number; warmupMs: number; measureMs: number },
+  options: {
+    to: string;
+    window: number;
+    warmupMs: number;
+    measureMs: number;
+    onBegin?: () => void;
+  },
 ): Promise<ClientResult> {
   const sentAt = new Map<string, number>();
   const rtts: number[] = [];
@@ -113,6 +123,10 @@ async function closedLoop(
     if (t0 === undefined) continue;
     sentAt.delete(id);
     const now = performance.now();
+    if (now >= begin && options.onBegin) {
+      options.onBegin();
+      options.onBegin = undefined;
+    }
     if (now >= begin && now < end) {
       rtts.push(now - t0);
       if (reply.attr("type") === "error") errors++;

@@ -3,23 +3,68 @@
 import { createComponent } from "./component/client.ts";
 import type { ComponentClient } from "./component/api.ts";
 import type { Dial } from "./component/connection.ts";
-import type { HostPort } from "./config/options.ts";
-import { createRestHandler } from "./http/rest_handler.ts";
+import type { HostPort } from "./address.ts";
+import { COMPONENT_DEFAULTS } from "./component/api.ts";
+import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
+import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { createWebhook, type Webhook } from "./webhook/delivery.ts";
+import { openWebhook, type Webhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
-import { syncConsumer, unhandledConsumer } from "./inbound/consumers.ts";
+import { syncConsumer } from "./inbound/consumers.ts";
+import type { EventsApiSwitch } from "./config/options.ts";
+import { createEventsApi } from "./events/api.ts";
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "./inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
+import { createMemoryStore } from "./store/memory.ts";
+import type { EventStore } from "./store/types.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import type { StanzaPort } from "./xmpp/port.ts";
 import { createInstance, type Instance } from "./cluster/instance.ts";
-import type { InstanceRole, StreamMode } from "./cluster/roles.ts";
+import {
+  CLUSTER_DEFAULTS,
+  type InstanceRole,
+  type StreamMode,
+} from "./cluster/roles.ts";
 import {
   defaultInstanceId,
   openSharedStore,
   type SharedStore,
 } from "./cluster/open.ts";
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_EVENT_RETENTION_MS,
+  openStore,
+} from "./store/open.ts";
+import { createWebhookHealth } from "./webhook/health.ts";
+import {
+  createReliableDelivery,
+  WEBHOOK_CONSUMER,
+} from "./webhook/reliable.ts";
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./webhook/retry.ts";
+import {
+  isPushed,
+  reliableConsumer,
+  startPruning,
+} from "./inbound/consumers.ts";
+
+/**
+ * Defaults the gateway itself owns (the others are those of the component,
+ * the REST handler and the webhook): the HTTP API listens on loopback, clear
+ * of Prosody's 5280/5281.
+ *
+ * @example
+ * ```ts
+ * GATEWAY_DEFAULTS.listen; // { hostname: "127.0.0.1", port: 5380 }
+ * ```
+ */
+export const GATEWAY_DEFAULTS = {
+  listen: { hostname: "127.0.0.1", port: 5380 },
+} as const;
 
 /** Options of {@linkcode createGateway}; names follow the configuration contract. */
 export interface GatewayOptions {
@@ -57,8 +102,30 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
-  /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"). */
-  store?: string;
+  /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
+  callbackMode?: "sync" | "reliable";
+  /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
+  callbackRetry?: readonly number[];
+  /** Webhook requests in flight at once. Default 32. */
+  callbackConcurrency?: number;
+  /** Standard Webhooks secrets (`whsec_...`) that sign every webhook request. */
+  callbackSecrets?: readonly string[];
+  /** Where the SQLite event store lives (reliable mode); `:memory:` for none. Default `./xmpp-rest-data`. */
+  dataDir?: string;
+  /** How long events are kept, ms. Default 72 h. */
+  eventRetention?: number;
+  /** Clock, ms since the epoch (tests). Default `Date.now`. */
+  now?: () => number;
+  /** The event log (closed by the caller). Default: SQLite in `dataDir` in reliable mode, else a memory store; the gateway owns it. */
+  store?: EventStore;
+  /** Pull and SSE routes: `auto` (default) = on when no webhook is configured. */
+  eventsApi?: EventsApiSwitch;
+  /** Seconds an inbound iq waits for an answer over POST /rest. Default 30. */
+  inboundIqTimeout?: number;
+  /** Built-in answers for the component's own domain. Default all. */
+  etiquette?: readonly EtiquetteAnswer[];
+  /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"); it is then the event log. */
+  storeUrl?: string;
   /** This instance's id among several. Default: host name and pid. */
   instanceId?: string;
   /** How several instances share the XMPP stream. Default `lease`. */
@@ -79,9 +146,11 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
+  /** The event log. */
+  readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
-  /** With `store`: this instance's id and role. */
+  /** With `storeUrl`: this instance's id and role. */
   readonly instance?: { readonly id: string; readonly role: InstanceRole };
   /**
    * Stops accepting requests and stanzas, lets in-flight requests and
@@ -108,17 +177,22 @@ export interface Gateway extends AsyncDisposable {
 export async function createGateway(
   options: GatewayOptions,
 ): Promise<Gateway> {
-  if (options.store === undefined) return await startGateway(options);
-  const instanceId = options.instanceId ?? defaultInstanceId();
-  const shared = await openSharedStore(
-    options.store,
-    options.domain,
-    instanceId,
-  );
+  const instanceId = options.instanceId ??
+    (options.storeUrl === undefined ? "" : defaultInstanceId());
+  const shared = options.storeUrl === undefined
+    ? undefined
+    : await openSharedStore(options.storeUrl, options.domain, instanceId);
+  const reliable = options.callbackMode === "reliable" &&
+    options.callbackUrl !== undefined;
+  const store = options.store ?? shared?.store ??
+    (reliable
+      ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
+      : createMemoryStore());
   try {
-    return await startGateway(options, { shared, instanceId });
+    return await startGateway(options, store, shared && { shared, instanceId });
   } catch (error) {
-    await shared.close();
+    if (!options.store) await store.close();
+    await shared?.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
 }
@@ -126,53 +200,113 @@ export async function createGateway(
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
 async function startGateway(
   options: GatewayOptions,
+  store: EventStore,
   cluster?: { shared: SharedStore; instanceId: string },
 ): Promise<Gateway> {
+  const ownStore = options.store === undefined && cluster === undefined;
   const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const health = createWebhookHealth();
   const component = createComponent({
     domain: options.domain,
     secret: options.secret,
-    server: options.server ?? { hostname: "127.0.0.1", port: 5347 },
+    server: options.server ?? COMPONENT_DEFAULTS.server,
     logger,
     dial: options.dial,
     backoff: options.backoff,
   });
   const instance: Instance | undefined = cluster && createInstance({
     instanceId: cluster.instanceId,
-    mode: options.streamMode ?? "lease",
+    mode: options.streamMode ?? CLUSTER_DEFAULTS.streamMode,
     coordination: cluster.shared.coordination,
     component,
-    leaseMs: (options.leaseExpiry ?? 5) * 1000,
+    leaseMs: (options.leaseExpiry ?? CLUSTER_DEFAULTS.leaseExpirySeconds) *
+      1000,
     renewMs: options.heartbeatMs,
     logger,
   });
   // With several instances, stanzas go out through whichever has the stream.
   const port: StanzaPort = instance?.port ?? component;
-  const webhook = options.callbackUrl === undefined
-    ? undefined
-    : createWebhook({
-      callbackUrl: options.callbackUrl,
-      callbackContentType: options.callbackContentType,
-      callbackStanzas: options.callbackStanzas,
-      callbackEvents: options.callbackEvents,
-      callbackTimeout: options.callbackTimeout,
+  const opened = options.callbackUrl === undefined ? undefined : openWebhook({
+    callbackUrl: options.callbackUrl,
+    callbackContentType: options.callbackContentType,
+    callbackStanzas: options.callbackStanzas,
+    callbackEvents: options.callbackEvents,
+    callbackTimeout: options.callbackTimeout,
+    port,
+    version: VERSION,
+    fetch: options.fetch,
+    logger,
+    callbackSecrets: options.callbackSecrets,
+    maxConcurrent: options.callbackConcurrency,
+    health,
+    now,
+  });
+  const webhook = opened?.webhook;
+  const reliable = opened && store && options.callbackMode === "reliable"
+    ? await createReliableDelivery({
+      store,
+      settings: opened.settings,
+      contentType: () => opened.webhook.contentType,
       port,
-      version: VERSION,
+      owner: cluster?.instanceId,
+      schedule: options.callbackRetry ??
+        parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+      concurrency: options.callbackConcurrency ?? 32,
+      health,
       fetch: options.fetch,
+      now,
       logger,
-    });
-  const inbound = createInbound({
+      randomId: () => crypto.randomUUID(),
+    })
+    : undefined;
+  const auth = {
+    domain: options.domain,
+    secret: options.secret,
+    credentials: options.credentials,
+  };
+  const eventsApi = createEventsApi({
+    store,
+    serve: (options.eventsApi ?? "auto") === "auto"
+      ? webhook === undefined
+      : options.eventsApi === "on",
+    domain: options.domain,
+    auth,
     send: (stanza) => component.send(stanza),
-    consumer: webhook
-      ? syncConsumer(webhook, logger)
-      : unhandledConsumer(logger),
+    inboundIqTimeout: options.inboundIqTimeout ??
+      OPEN_IQ_DEFAULTS.timeoutSeconds,
+    etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
+    version: VERSION,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
     logger,
   });
-  const stanzaHandler = instance
-    ? instance.wrap(inbound.handler)
-    : inbound.handler;
-  component.setStanzaHandler(stanzaHandler);
+  const inbound = createInbound({
+    send: (stanza) => component.send(stanza),
+    store,
+    consumer: !webhook
+      ? eventsApi.consumer
+      : reliable
+      ? reliableConsumer(webhook, logger)
+      : syncConsumer(webhook, logger),
+    deliverTo: (stanza) =>
+      webhook && reliable && isPushed(stanza, webhook)
+        ? [WEBHOOK_CONSUMER]
+        : [],
+    now,
+    logger,
+  });
+  const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
+  const pruner = startPruning(
+    store,
+    options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
+    now,
+    logger,
+  );
+  component.setStanzaHandler(
+    instance ? instance.wrap(inbound.handler) : inbound.handler,
+  );
   const rest = createRestHandler({
+    inboundIqs: eventsApi.openIqs,
     port,
     domain: options.domain,
     secret: options.secret,
@@ -183,16 +317,26 @@ async function startGateway(
     logger,
   });
   const app = createHttpApp({
-    rest,
-    readiness: () =>
-      instance
-        ? {
-          online: port.online,
-          state: instance.streamState,
-          role: instance.role,
-          instance: instance.instanceId,
-        }
-        : { online: component.online, state: component.state.name },
+    rest: eventsApi.wrap(rest),
+    webhookOps: createWebhookOps({
+      domain: options.domain,
+      secret: options.secret,
+      credentials: options.credentials,
+      mode: reliable ? "reliable" : "sync",
+      url: opened?.settings.displayUrl,
+      health,
+      store: reliable ? store : undefined,
+      reliable,
+      now,
+    }),
+    readiness: () => ({
+      online: port.online,
+      state: instance?.streamState ?? component.state.name,
+      storeFailing: !inbound.storeHealthy,
+      ...(instance
+        ? { role: instance.role, instance: instance.instanceId }
+        : {}),
+    }),
   });
   const handler = app; // the REST handler writes the access log lines
 
@@ -201,7 +345,7 @@ async function startGateway(
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
   });
   // Bind first: if the port is taken, nothing has been started yet.
-  const listen = options.listen ?? { hostname: "127.0.0.1", port: 5380 };
+  const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
   const server = Deno.serve({
     hostname: listen.hostname,
     port: listen.port,
@@ -226,6 +370,7 @@ async function startGateway(
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
+    store,
     handler,
     instance: instance && {
       id: instance.instanceId,
@@ -242,14 +387,18 @@ async function startGateway(
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
         });
+        eventsApi.close(); // SSE streams end, waiting iqs are answered
         await Promise.race([
-          Promise.all([shutdown, webhook?.drain()]),
+          Promise.all([shutdown, webhook?.drain(), reliable?.stop()]),
           grace,
         ]);
         clearTimeout(timer);
+        unwatch?.();
+        clearInterval(pruner);
         await instance?.stop();
         await component.stop();
         await shutdown;
+        if (ownStore) await store.close();
         await cluster?.shared.close();
       })();
       return stopping;

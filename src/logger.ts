@@ -25,7 +25,7 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** `text` (default) or `json` lines. */
   format?: "text" | "json";
-  /** Where lines go. Default: stderr via console.error. */
+  /** Where lines go. Default: stderr, batched ({@linkcode batchedStderr}). */
   write?: (line: string) => void;
   /** Clock, for tests. */
   now?: () => Date;
@@ -43,8 +43,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = LOG_LEVELS.indexOf(options.level ?? "info");
   const format = options.format ?? "text";
-  // deno-lint-ignore no-console
-  const write = options.write ?? ((line: string) => console.error(line));
+  const write = options.write ?? batchedStderr.write;
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(level) < min) return;
@@ -68,6 +67,49 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: emit("error"),
   };
 }
+
+const encoder = new TextEncoder();
+/** Flush at once beyond this many buffered characters. */
+const BATCH_LIMIT = 32_768;
+let pending = "";
+let scheduled = false;
+
+function flushStderr(): void {
+  scheduled = false;
+  if (pending === "") return;
+  const bytes = encoder.encode(pending);
+  pending = "";
+  try {
+    for (let at = 0; at < bytes.length;) {
+      at += Deno.stderr.writeSync(bytes.subarray(at));
+    }
+  } catch {
+    // stderr closed: nowhere left to report it.
+  }
+}
+
+/**
+ * The default log destination: lines to stderr, written in one system call
+ * per event-loop turn (or per 32 KiB) instead of one per line, as the
+ * access log writes a line per request. `flush()` writes what is pending;
+ * it also runs when the process exits normally (the `unload` event).
+ */
+export const batchedStderr: {
+  /** Queues one line. */
+  write(line: string): void;
+  /** Writes every queued line now. */
+  flush(): void;
+} = {
+  write(line) {
+    pending += line + "\n";
+    if (pending.length >= BATCH_LIMIT) return flushStderr();
+    if (scheduled) return;
+    scheduled = true;
+    Deno.unrefTimer(setTimeout(flushStderr, 0));
+  },
+  flush: flushStderr,
+};
+globalThis.addEventListener?.("unload", flushStderr);
 
 /** A logger that drops everything (the default for library use and tests). */
 export const silentLogger: Logger = {

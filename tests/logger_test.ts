@@ -48,3 +48,30 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "the default logger batches stderr writes and loses no line when the process exits",
+  permissions: { run: true, read: true },
+  async fn() {
+    const logger = new URL("../src/logger.ts", import.meta.url).href;
+    const script = [
+      `import { createLogger } from ${JSON.stringify(logger)};`,
+      `const log = createLogger();`,
+      `for (let i = 0; i < 3000; i++) log.info("line", { i });`,
+      `setTimeout(() => { log.warn("last"); Deno.exit(3); }, 10);`,
+    ].join("\n");
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-check", script],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 3);
+    const lines = new TextDecoder().decode(stderr).trimEnd().split("\n");
+    assert.equal(lines.length, 3001);
+    lines.slice(0, 3000).forEach((line, i) =>
+      assert.match(line, new RegExp(` INFO {2}line i=${i}$`))
+    );
+    assert.match(lines[3000], / WARN {2}last$/);
+  },
+});

@@ -13,14 +13,12 @@ import { type Logger, silentLogger } from "../logger.ts";
 import type { Coordination } from "./coordination.ts";
 import { ClusterPort } from "./port.ts";
 import {
+  CLUSTER_DEFAULTS,
   type InstanceRole,
   roleOf,
   streamDecision,
   type StreamMode,
 } from "./roles.ts";
-
-/** Default lease duration: a dead holder's stream is taken over after this. */
-export const DEFAULT_LEASE_MS = 5_000;
 
 const OUTBOX_BATCH = 100;
 const HANDOVER_MAX_AGE_MS = 10 * 60_000;
@@ -72,7 +70,7 @@ export interface Instance {
 export function createInstance(options: InstanceOptions): Instance {
   const { coordination, component, mode, instanceId } = options;
   const logger = options.logger ?? silentLogger;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = options.leaseMs ?? CLUSTER_DEFAULTS.leaseExpirySeconds * 1000;
   const renewMs = options.renewMs ?? Math.max(100, Math.floor(leaseMs / 5));
   const tracker = new IqTracker(component.domain);
   let othersOnline = false;

@@ -12,6 +12,20 @@ export const STREAM_MODES = ["lease", "all"] as const;
 export type StreamMode = typeof STREAM_MODES[number];
 
 /**
+ * Defaults of several instances: the stream is leased (safe on every
+ * server), and a dead holder's lease expires after 5 seconds.
+ *
+ * @example
+ * ```ts
+ * CLUSTER_DEFAULTS.leaseExpirySeconds; // 5
+ * ```
+ */
+export const CLUSTER_DEFAULTS: {
+  readonly streamMode: StreamMode;
+  readonly leaseExpirySeconds: number;
+} = { streamMode: "lease", leaseExpirySeconds: 5 };
+
+/**
  * What an instance does: `single` (no shared store), `holder` (holds the
  * stream lease), `standby` (waits for the lease, passes its stanzas to the
  * holder), `active` (connected alongside the others, mode `all`).

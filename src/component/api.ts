@@ -4,7 +4,8 @@ import type { XmlParserOptions } from "../xml/parser.ts";
 import type { StanzaPort } from "../xmpp/port.ts";
 import type { Logger } from "../logger.ts";
 import type { BackoffOptions } from "./backoff.ts";
-import type { Dial, ServerAddress, Timers } from "./connection.ts";
+import type { HostPort } from "../address.ts";
+import type { Dial, Timers } from "./connection.ts";
 import type { StanzaHandler } from "../inbound/route.ts";
 import type { ComponentState } from "./state.ts";
 
@@ -14,14 +15,31 @@ export type StateListener = (
   previous: ComponentState,
 ) => void;
 
+/**
+ * Defaults of {@linkcode ComponentOptions}: the component port of Prosody
+ * and ejabberd on loopback, and the timing of the stream.
+ *
+ * @example
+ * ```ts
+ * COMPONENT_DEFAULTS.server; // { hostname: "127.0.0.1", port: 5347 }
+ * ```
+ */
+export const COMPONENT_DEFAULTS = {
+  server: { hostname: "127.0.0.1", port: 5347 },
+  keepaliveMs: 60_000,
+  handshakeTimeoutMs: 10_000,
+  closeTimeoutMs: 2_000,
+  maxQueuedStanzas: 1024,
+} as const;
+
 /** Options of {@linkcode createComponent}. */
 export interface ComponentOptions {
   /** The component domain, e.g. `gw.example.net`. */
   domain: string;
   /** The shared secret configured on the server for that domain. */
   secret: string;
-  /** `host:port` or an address. Default `127.0.0.1:5347`. */
-  server?: string | ServerAddress;
+  /** `host:port` (port 5347 when left out) or an address. Default `127.0.0.1:5347`. */
+  server?: string | HostPort;
   /** Reconnect after failures (a wrong secret included). Default true. */
   reconnect?: boolean;
   /** Reconnect delays. Default base 1 s, cap 60 s. */

@@ -10,21 +10,20 @@ import {
 } from "../xmpp/port.ts";
 import { isStanza } from "../xmpp/stanza.ts";
 import { type Logger, silentLogger } from "../logger.ts";
+import { formatHostPort, type HostPort, parseHostPort } from "../address.ts";
 import {
   Connection,
   type Dial,
   dialTcp,
-  formatServerAddress,
-  parseServerAddress,
   realTimers,
-  type ServerAddress,
   type Timers,
 } from "./connection.ts";
 import { deliverStanza, type StanzaHandler } from "../inbound/route.ts";
-import type {
-  ComponentClient,
-  ComponentOptions,
-  StateListener,
+import {
+  COMPONENT_DEFAULTS,
+  type ComponentClient,
+  type ComponentOptions,
+  type StateListener,
 } from "./api.ts";
 import { handshakeDigest } from "./handshake.ts";
 import { IqTracker } from "./iq_tracker.ts";
@@ -62,7 +61,7 @@ export function createComponent(options: ComponentOptions): ComponentClient {
 class Component implements ComponentClient {
   readonly domain: string;
   #secret: string;
-  #address: ServerAddress;
+  #address: HostPort;
   #session: ComponentSession;
   #logger: Logger;
   #dial: Dial;
@@ -83,24 +82,29 @@ class Component implements ComponentClient {
     this.domain = options.domain;
     this.#secret = options.secret;
     this.#address = typeof options.server === "string"
-      ? parseServerAddress(options.server)
-      : options.server ?? parseServerAddress("127.0.0.1:5347");
+      ? parseHostPort(options.server, {
+        defaultPort: COMPONENT_DEFAULTS.server.port,
+      })
+      : options.server ?? COMPONENT_DEFAULTS.server;
     this.#logger = options.logger ?? silentLogger;
     this.#dial = options.dial ?? dialTcp;
     this.#timers = options.timers ?? realTimers;
     this.#newId = options.newId ??
       (() => crypto.getRandomValues(new Uint8Array(8)).toHex());
-    this.#maxQueued = options.maxQueuedStanzas ?? 1024;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
+    this.#maxQueued = options.maxQueuedStanzas ??
+      COMPONENT_DEFAULTS.maxQueuedStanzas;
+    this.#closeTimeoutMs = options.closeTimeoutMs ??
+      COMPONENT_DEFAULTS.closeTimeoutMs;
     this.#handler = options.onStanza;
     this.#tracker = new IqTracker(options.domain, this.#timers);
     this.#session = new ComponentSession({
       domain: options.domain,
-      server: formatServerAddress(this.#address),
+      server: formatHostPort(this.#address),
       reconnect: options.reconnect ?? true,
       backoff: options.backoff ?? {},
-      keepaliveMs: options.keepaliveMs ?? 60_000,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      keepaliveMs: options.keepaliveMs ?? COMPONENT_DEFAULTS.keepaliveMs,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ??
+        COMPONENT_DEFAULTS.handshakeTimeoutMs,
       closeTimeoutMs: this.#closeTimeoutMs,
       parser: options.parser,
       random: options.random ?? Math.random,

@@ -1,5 +1,7 @@
 // XEP-0114 section 3 transport: the TCP shell around a component stream (the only file that dials).
 
+import type { HostPort } from "../address.ts";
+
 /** A connected byte stream; `Deno.TcpConn` is one, tests use in-memory pipes. */
 export interface ComponentSocket {
   /** Bytes from the server. */
@@ -10,16 +12,8 @@ export interface ComponentSocket {
   close(): void;
 }
 
-/** A server address. */
-export interface ServerAddress {
-  /** Host name or IP address. */
-  hostname: string;
-  /** TCP port. */
-  port: number;
-}
-
 /** Opens a socket to the server; inject one to test without TCP. */
-export type Dial = (address: ServerAddress) => Promise<ComponentSocket>;
+export type Dial = (address: HostPort) => Promise<ComponentSocket>;
 
 /**
  * The default {@linkcode Dial}: a plain TCP connection with `Deno.connect`
@@ -190,38 +184,4 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     offset += chunk.length;
   }
   return out;
-}
-
-/** The default component port of Prosody and ejabberd. */
-export const DEFAULT_COMPONENT_PORT = 5347;
-
-/**
- * Parses `host:port`, `[v6]:port` or a bare host (default port 5347).
- * Throws a TypeError for anything else.
- *
- * @example
- * ```ts
- * parseServerAddress("127.0.0.1:5347"); // { hostname: "127.0.0.1", port: 5347 }
- * ```
- */
-export function parseServerAddress(input: string): ServerAddress {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+))(?::(\d{1,5}))?$/
-    .exec(input);
-  const port = match?.[3] === undefined
-    ? DEFAULT_COMPONENT_PORT
-    : Number(match[3]);
-  if (!match || port < 1 || port > 65535) {
-    throw new TypeError(
-      `Cannot parse server address "${input}": expected HOST:PORT`,
-    );
-  }
-  return { hostname: match[1] ?? match[2], port };
-}
-
-/** `host:port` for messages (IPv6 in brackets). */
-export function formatServerAddress(address: ServerAddress): string {
-  const host = address.hostname.includes(":")
-    ? `[${address.hostname}]`
-    : address.hostname;
-  return `${host}:${address.port}`;
 }

@@ -16,10 +16,6 @@ export {
   type ConnectionFailure,
 } from "./errors.ts";
 export type { BackoffOptions } from "./backoff.ts";
-export type {
-  ComponentSocket,
-  Dial,
-  ServerAddress,
-  Timers,
-} from "./connection.ts";
+export type { ComponentSocket, Dial, Timers } from "./connection.ts";
+export { COMPONENT_DEFAULTS } from "./api.ts";
 export { handshakeDigest } from "./handshake.ts";

@@ -1,4 +1,4 @@
-// Configuration loading per decisions.md: flags > XMPP_REST_* env > JSON config file > defaults; every problem reported.
+// Configuration loading (README "Configuration"): flags > XMPP_REST_* env > JSON config file > defaults; every problem reported.
 
 import { parseArgs } from "node:util";
 import { DEFAULTS, type GatewayConfig, OPTIONS } from "./options.ts";

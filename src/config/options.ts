@@ -1,4 +1,4 @@
-// The configuration contract of decisions.md: every option as data (flag, env, config key, default, parser).
+// The configuration contract (README "Configuration"): every option as data (flag, env, config key, default, parser).
 
 import {
   CALLBACK_CONTENT_TYPES,
@@ -8,17 +8,38 @@ import {
   type CallbackEvent,
   validateCallbackUrl,
 } from "../webhook/mod.ts";
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  parseDuration,
+  parseRetrySchedule,
+} from "../webhook/retry.ts";
+import { secretKey } from "../webhook/signature.ts";
+import { DEFAULT_DATA_DIR, DEFAULT_EVENT_RETENTION_MS } from "../store/open.ts";
 
-import { STREAM_MODES, type StreamMode } from "../cluster/roles.ts";
+import {
+  CLUSTER_DEFAULTS,
+  STREAM_MODES,
+  type StreamMode,
+} from "../cluster/roles.ts";
 import { isPostgresUrl, redact } from "../store/postgres_open.ts";
+import {
+  ETIQUETTE_ANSWERS,
+  type EtiquetteAnswer,
+} from "../inbound/etiquette.ts";
+import { OPEN_IQ_DEFAULTS } from "../inbound/open_iqs.ts";
 
-/** A `HOST:PORT` pair. */
-export interface HostPort {
-  /** Host name or IP address (IPv6 without brackets). */
-  hostname: string;
-  /** TCP port. */
-  port: number;
-}
+import {
+  AddressError,
+  formatHostPort,
+  type HostPort,
+  parseHostPort,
+} from "../address.ts";
+import { COMPONENT_DEFAULTS } from "../component/api.ts";
+import { REST_DEFAULTS } from "../http/rest_handler.ts";
+import { GATEWAY_DEFAULTS } from "../gateway.ts";
+import { WEBHOOK_DEFAULTS } from "../webhook/mod.ts";
+
+export type { HostPort } from "../address.ts";
 
 export {
   CALLBACK_CONTENT_TYPES,
@@ -28,6 +49,11 @@ export {
 export type { CallbackContentType, CallbackEvent } from "../webhook/mod.ts";
 /** A stanza kind `rest_callback_stanzas` can select. */
 export type CallbackStanza = typeof CALLBACK_STANZAS[number];
+
+/** Webhook delivery modes. */
+export const CALLBACK_MODES = ["sync", "reliable"] as const;
+/** A webhook delivery mode. */
+export type CallbackMode = typeof CALLBACK_MODES[number];
 
 /** Log formats. */
 export const LOG_FORMATS = ["text", "json"] as const;
@@ -60,18 +86,48 @@ export interface GatewayConfig {
   sizeLimit: number;
   /** Webhook request timeout, seconds. */
   callbackTimeout: number;
+  /** Where the event store keeps its SQLite file; `:memory:` for none. */
+  dataDir: string;
+  /** `sync` (mod_rest's behaviour) or `reliable` (stored, retried). */
+  callbackMode: CallbackMode;
+  /** Delays before each reliable attempt, ms. */
+  callbackRetry: number[];
+  /** How long events are kept, ms. */
+  eventRetention: number;
+  /** Webhook requests in flight at once. */
+  callbackConcurrency: number;
+  /** Standard Webhooks secrets (`whsec_...`) signing every webhook request. */
+  callbackSecrets: string[];
   /** Lowest log level written. */
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
-  /** A `postgres://` URL: the store shared by several instances (README "Running several instances"). */
-  store?: string;
+  /** A `postgres://` URL (`--store`): the store shared by several instances (README "Running several instances"). */
+  storeUrl?: string;
   /** This instance's id among several (default: host name and pid). */
   instanceId?: string;
   /** How several instances share the XMPP stream. */
   streamMode: StreamMode;
   /** Seconds after which a dead holder's stream lease expires. */
   leaseExpiry: number;
+  /** Pull and SSE: `auto` = on when no webhook is configured. */
+  eventsApi: EventsApiSwitch;
+  /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
+  inboundIqTimeout: number;
+  /** Built-in answers for the component's own domain. */
+  etiquette: EtiquetteAnswer[];
+}
+
+/** Values of `--events-api`. */
+export const EVENTS_API_SWITCHES = ["auto", "on", "off"] as const;
+/** Whether pull and SSE are served. */
+export type EventsApiSwitch = typeof EVENTS_API_SWITCHES[number];
+
+/** `--etiquette` list or `none`. */
+function etiquetteList(raw: unknown): EtiquetteAnswer[] {
+  const values = list(raw);
+  if (values.length === 1 && values[0].toLowerCase() === "none") return [];
+  return listOf(ETIQUETTE_ANSWERS)(raw);
 }
 
 /** The value types an option can parse to. */
@@ -99,25 +155,22 @@ export interface OptionSpec {
   parse(raw: unknown): OptionValue;
 }
 
-/** Default HTTP listen address: loopback, clear of Prosody's 5280/5281. */
-export const DEFAULT_LISTEN = "127.0.0.1:5380";
-
 function text(raw: unknown): string {
   if (typeof raw === "number") return String(raw);
   if (typeof raw !== "string") throw new Error("expected a string");
   return raw.trim();
 }
 
-/** Parses `HOST:PORT` (IPv6 as `[::1]:5347`). */
-export function parseHostPort(raw: unknown): HostPort {
-  const value = text(raw);
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s\[\]]+)):(\d{1,5})$/.exec(
-    value,
-  );
-  if (!match) throw new Error(`expected HOST:PORT, got "${value}"`);
-  const port = Number(match[3]);
-  if (port < 0 || port > 65535) throw new Error(`port ${port} is out of range`);
-  return { hostname: match[1] ?? match[2], port };
+/** `HOST:PORT` (IPv6 as `[::1]:5347`); `anyPort` accepts port 0. */
+function hostPort(anyPort: boolean): (raw: unknown) => HostPort {
+  return (raw) => {
+    try {
+      return parseHostPort(text(raw), { anyPort });
+    } catch (error) {
+      if (error instanceof AddressError) throw new Error(error.reason);
+      throw error;
+    }
+  };
 }
 
 function positiveNumber(raw: unknown): number {
@@ -193,6 +246,30 @@ function domainJid(raw: unknown): string {
   return value;
 }
 
+function retrySchedule(raw: unknown): number[] {
+  return parseRetrySchedule(
+    Array.isArray(raw) ? raw.map(text).join(",") : text(raw),
+  );
+}
+
+function duration(raw: unknown): number {
+  const value = parseDuration(text(raw));
+  if (value <= 0) throw new Error("expected a duration above zero");
+  return value;
+}
+
+function webhookSecrets(raw: unknown): string[] {
+  const values = credentialList(raw);
+  for (const value of values) secretKey(value);
+  return values;
+}
+
+function dataDir(raw: unknown): string {
+  const value = text(raw);
+  if (value === "") throw new Error("must not be empty");
+  return value;
+}
+
 function postgresUrl(raw: unknown): string {
   const value = text(raw);
   let valid = isPostgresUrl(value);
@@ -234,10 +311,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "server",
     env: "XMPP_REST_SERVER",
     key: "component_server",
-    defaultText: "127.0.0.1:5347",
+    defaultText: formatHostPort(COMPONENT_DEFAULTS.server),
     placeholder: "HOST:PORT",
     description: "XMPP server's component port (XEP-0114)",
-    parse: parseHostPort,
+    parse: hostPort(false),
   },
   {
     field: "domain",
@@ -264,10 +341,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "listen",
     env: "XMPP_REST_LISTEN",
     key: "http_listen",
-    defaultText: DEFAULT_LISTEN,
+    defaultText: formatHostPort(GATEWAY_DEFAULTS.listen),
     placeholder: "HOST:PORT",
     description: "where the HTTP API listens",
-    parse: parseHostPort,
+    parse: hostPort(true),
   },
   {
     field: "credentials",
@@ -296,7 +373,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-content-type",
     env: "XMPP_REST_CALLBACK_CONTENT_TYPE",
     key: "rest_callback_content_type",
-    defaultText: "application/xmpp+xml",
+    defaultText: WEBHOOK_DEFAULTS.callbackContentType,
     placeholder: "TYPE",
     description: "webhook body format (xml, json, form, text/plain)",
     parse: oneOf(CALLBACK_CONTENT_TYPES, {
@@ -310,7 +387,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-stanzas",
     env: "XMPP_REST_CALLBACK_STANZAS",
     key: "rest_callback_stanzas",
-    defaultText: "message,presence,iq",
+    defaultText: WEBHOOK_DEFAULTS.callbackStanzas.join(","),
     placeholder: "LIST",
     description: "stanza kinds sent to the webhook",
     list: true,
@@ -321,7 +398,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-events",
     env: "XMPP_REST_CALLBACK_EVENTS",
     key: "rest_callback_events",
-    defaultText: "bare,full,host",
+    defaultText: WEBHOOK_DEFAULTS.callbackEvents.join(","),
     placeholder: "LIST",
     description: "address forms of `to` sent to the webhook",
     list: true,
@@ -332,7 +409,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "iq-timeout",
     env: "XMPP_REST_IQ_TIMEOUT",
     key: "rest_iq_timeout",
-    defaultText: "120",
+    defaultText: String(REST_DEFAULTS.iqTimeout),
     placeholder: "S",
     description: "seconds an iq waits for its reply",
     parse: positiveNumber,
@@ -342,7 +419,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "iq-max-timeout",
     env: "XMPP_REST_IQ_MAX_TIMEOUT",
     key: "rest_iq_max_timeout",
-    defaultText: "300",
+    defaultText: String(REST_DEFAULTS.iqMaxTimeout),
     placeholder: "S",
     description: "largest Prosody-Rest-Timeout a request may ask for",
     parse: positiveNumber,
@@ -352,7 +429,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "size-limit",
     env: "XMPP_REST_SIZE_LIMIT",
     key: "rest_stanza_size_limit",
-    defaultText: "196608",
+    defaultText: String(REST_DEFAULTS.sizeLimit),
     placeholder: "BYTES",
     description: "largest request body",
     parse: positiveInteger,
@@ -362,10 +439,74 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-timeout",
     env: "XMPP_REST_CALLBACK_TIMEOUT",
     key: "rest_callback_timeout",
-    defaultText: "30",
+    defaultText: String(WEBHOOK_DEFAULTS.callbackTimeout),
     placeholder: "S",
     description: "seconds a webhook request may take",
     parse: positiveNumber,
+  },
+  {
+    field: "callbackMode",
+    flag: "callback-mode",
+    env: "XMPP_REST_CALLBACK_MODE",
+    key: "rest_callback_mode",
+    defaultText: "sync",
+    placeholder: "MODE",
+    description:
+      "sync (mod_rest: one attempt, its answer is the reply) or reliable (stored, retried)",
+    parse: oneOf(CALLBACK_MODES),
+  },
+  {
+    field: "callbackRetry",
+    flag: "callback-retry",
+    env: "XMPP_REST_CALLBACK_RETRY",
+    key: "rest_callback_retry",
+    defaultText: DEFAULT_RETRY_SCHEDULE,
+    placeholder: "DELAYS",
+    description: "reliable mode: delay before each attempt (ms, s, m, h, d)",
+    parse: retrySchedule,
+  },
+  {
+    field: "callbackConcurrency",
+    flag: "callback-concurrency",
+    env: "XMPP_REST_CALLBACK_CONCURRENCY",
+    key: "rest_callback_concurrency",
+    defaultText: "32",
+    placeholder: "N",
+    description: "webhook requests in flight at once",
+    parse: positiveInteger,
+  },
+  {
+    field: "callbackSecrets",
+    flag: "callback-secret",
+    env: "XMPP_REST_CALLBACK_SECRET",
+    key: "rest_callback_secret",
+    defaultText: "none (unsigned)",
+    placeholder: "whsec_...",
+    description:
+      "Standard Webhooks signing secret (repeatable for rotation; env: comma-separated)",
+    list: true,
+    parse: webhookSecrets,
+  },
+  {
+    field: "dataDir",
+    flag: "data-dir",
+    env: "XMPP_REST_DATA_DIR",
+    key: "data_dir",
+    defaultText: DEFAULT_DATA_DIR,
+    placeholder: "DIR",
+    description:
+      "where the event store's SQLite file lives (reliable mode); :memory: keeps none",
+    parse: dataDir,
+  },
+  {
+    field: "eventRetention",
+    flag: "event-retention",
+    env: "XMPP_REST_EVENT_RETENTION",
+    key: "event_retention",
+    defaultText: "72h",
+    placeholder: "DURATION",
+    description: "how long received events are kept",
+    parse: duration,
   },
   {
     field: "logLevel",
@@ -388,7 +529,41 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: oneOf(LOG_FORMATS),
   },
   {
-    field: "store",
+    field: "eventsApi",
+    flag: "events-api",
+    env: "XMPP_REST_EVENTS_API",
+    key: "rest_events_api",
+    defaultText: "auto",
+    placeholder: "SWITCH",
+    description:
+      "GET /rest/updates and /rest/events: on, off, or auto (on without a webhook)",
+    parse: oneOf(EVENTS_API_SWITCHES),
+  },
+  {
+    field: "inboundIqTimeout",
+    flag: "inbound-iq-timeout",
+    env: "XMPP_REST_INBOUND_IQ_TIMEOUT",
+    key: "rest_inbound_iq_timeout",
+    defaultText: String(OPEN_IQ_DEFAULTS.timeoutSeconds),
+    placeholder: "S",
+    description:
+      "seconds an inbound iq waits for its answer over POST /rest, then service-unavailable",
+    parse: positiveNumber,
+  },
+  {
+    field: "etiquette",
+    flag: "etiquette",
+    env: "XMPP_REST_ETIQUETTE",
+    key: "rest_etiquette",
+    defaultText: ETIQUETTE_ANSWERS.join(","),
+    placeholder: "LIST",
+    description:
+      "built-in answers for the component's domain (ping, disco, version, time; none)",
+    list: true,
+    parse: etiquetteList,
+  },
+  {
+    field: "storeUrl",
     flag: "store",
     env: "XMPP_REST_STORE",
     key: "store",
@@ -413,7 +588,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "stream-mode",
     env: "XMPP_REST_STREAM_MODE",
     key: "stream_mode",
-    defaultText: "lease",
+    defaultText: CLUSTER_DEFAULTS.streamMode,
     placeholder: "MODE",
     description:
       "with --store: lease (one instance holds the stream; Prosody) or all (every instance connects; ejabberd)",
@@ -424,7 +599,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "lease-expiry",
     env: "XMPP_REST_LEASE_EXPIRY",
     key: "lease_expiry",
-    defaultText: "5",
+    defaultText: String(CLUSTER_DEFAULTS.leaseExpirySeconds),
     placeholder: "S",
     description: "seconds until a dead holder's stream lease expires",
     parse: positiveNumber,
@@ -433,18 +608,27 @@ export const OPTIONS: readonly OptionSpec[] = [
 
 /** Defaults of every optional field. */
 export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
-  server: { hostname: "127.0.0.1", port: 5347 },
-  listen: parseHostPort(DEFAULT_LISTEN),
+  server: { ...COMPONENT_DEFAULTS.server },
+  listen: { ...GATEWAY_DEFAULTS.listen },
   credentials: [],
-  callbackContentType: "application/xmpp+xml",
-  callbackStanzas: ["message", "presence", "iq"],
-  callbackEvents: ["bare", "full", "host"],
-  iqTimeout: 120,
-  iqMaxTimeout: 300,
-  sizeLimit: 196608,
-  callbackTimeout: 30,
+  callbackContentType: WEBHOOK_DEFAULTS.callbackContentType,
+  callbackStanzas: [...WEBHOOK_DEFAULTS.callbackStanzas],
+  callbackEvents: [...WEBHOOK_DEFAULTS.callbackEvents],
+  iqTimeout: REST_DEFAULTS.iqTimeout,
+  iqMaxTimeout: REST_DEFAULTS.iqMaxTimeout,
+  sizeLimit: REST_DEFAULTS.sizeLimit,
+  callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,
+  dataDir: DEFAULT_DATA_DIR,
+  callbackMode: "sync",
+  callbackRetry: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
+  eventRetention: DEFAULT_EVENT_RETENTION_MS,
+  callbackConcurrency: 32,
+  callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",
-  streamMode: "lease",
-  leaseExpiry: 5,
+  eventsApi: "auto",
+  inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
+  etiquette: [...ETIQUETTE_ANSWERS],
+  streamMode: CLUSTER_DEFAULTS.streamMode,
+  leaseExpiry: CLUSTER_DEFAULTS.leaseExpirySeconds,
 };

@@ -14,6 +14,8 @@ export interface HttpAppOptions {
   readiness: ReadinessProbe;
   /** Seconds in `Retry-After` while not ready. Default 5. */
   retryAfter?: number;
+  /** The webhook operations API (`/webhook...`), if any. */
+  webhookOps?: HttpHandler;
 }
 
 /**
@@ -49,6 +51,10 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
           return Promise.resolve(openApiResponse(request));
         }
     }
+    if (
+      options.webhookOps &&
+      (pathname === "/webhook" || pathname.startsWith("/webhook/"))
+    ) return options.webhookOps(request);
     return options.rest(request);
   };
 }

@@ -1,4 +1,4 @@
-// RFC 9110 section 11 (HTTP authentication) with RFC 7617 Basic and RFC 6750 Bearer, as decisions.md "Authentication" says.
+// RFC 9110 section 11 (HTTP authentication) with RFC 7617 Basic and RFC 6750 Bearer, as README "Authentication" says.
 
 import { HttpError } from "./errors.ts";
 

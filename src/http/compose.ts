@@ -1,10 +1,15 @@
-// mod_rest stanza construction from path and body (spec/mod_rest.md sections 1.1, 1.2; decisions.md "Sending": path wins for every body format).
+// mod_rest stanza construction from path and body (README "Routes", "Request body formats"; README "Differences from mod_rest": path wins for every body format).
 
 import { XmlElement } from "../xml/element.ts";
-import { JsonMappingError, jsonToStanza } from "../jsonmap/mod.ts";
+import { JsonMappingError } from "../jsonmap/mod.ts";
 import type { StanzaKind } from "../xmpp/stanza.ts";
+import {
+  type DecodedBody,
+  jsonStanza as wireJsonStanza,
+  textMessage,
+  type WireResult,
+} from "../wire/mod.ts";
 import { HttpError } from "./errors.ts";
-import type { ParsedBody } from "./body.ts";
 import { PATH_KINDS } from "./routes.ts";
 
 /** What the path of a request says about the stanza. */
@@ -43,20 +48,22 @@ export function pathStanza(
   return { kind, type, to };
 }
 
-/** Maps JSON to a stanza, turning mapping errors into 422s (`/to`, `/from` get their addressing errors). */
-export function jsonStanza(json: unknown, coerce: boolean): XmlElement {
-  try {
-    return jsonToStanza(json, { coerce });
-  } catch (cause) {
-    if (!(cause instanceof JsonMappingError)) throw cause;
-    if (cause.path === "/kind") throw new HttpError("parse", { cause });
-    if (cause.path === "/to") throw new HttpError("to", { cause });
-    if (cause.path === "/from") throw new HttpError("from", { cause });
-    throw new HttpError("mapping", {
-      text: `Invalid JSON value at ${cause.message}`,
-      cause,
-    });
-  }
+/** The stanza of a mapping result; a mapping error is a 422 (`/to`, `/from` get their addressing errors, `/kind` a 400). */
+function mapped(result: WireResult<XmlElement>): XmlElement {
+  if (result.ok) return result.value;
+  const cause = result.cause;
+  if (!(cause instanceof JsonMappingError)) throw cause;
+  if (cause.path === "/kind") throw new HttpError("parse", { cause });
+  if (cause.path === "/to") throw new HttpError("to", { cause });
+  if (cause.path === "/from") throw new HttpError("from", { cause });
+  throw new HttpError("mapping", {
+    text: `Invalid JSON value at ${cause.message}`,
+    cause,
+  });
+}
+
+function jsonStanza(json: unknown, coerce: boolean): XmlElement {
+  return mapped(wireJsonStanza(json, coerce));
 }
 
 function payloadJson(
@@ -127,7 +134,7 @@ function applyPathToXml(element: XmlElement, path: PathStanza): XmlElement {
  * the presence `<status>`; for iq it is a 400.
  */
 export function composeStanza(
-  body: ParsedBody,
+  body: DecodedBody,
   path: PathStanza | undefined,
 ): XmlElement {
   if (path === undefined) {
@@ -139,10 +146,7 @@ export function composeStanza(
       case "form":
         return jsonStanza(body.fields, true);
       case "text":
-        return jsonStanza(
-          { kind: "message", type: "chat", body: body.text },
-          false,
-        );
+        return mapped(textMessage(body.text));
       case "none":
         throw new HttpError("mediatype");
     }

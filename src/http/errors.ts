@@ -1,10 +1,10 @@
-// mod_rest request errors (spec/mod_rest.md sections 1.4, 1.5, 4.1; decisions.md "Sending") as data, and their HTTP responses.
+// mod_rest request errors (README "Errors reference"; README "Differences from mod_rest") as data, and their HTTP responses.
 
 import { el } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import type { StanzaErrorType } from "../xmpp/conditions.ts";
-import { OUTPUT_MEDIA_TYPES, type OutputFormat } from "./media.ts";
+import { MEDIA_TYPES, type StanzaFormat } from "../wire/mod.ts";
 
 /**
  * Every HTTP error the REST API answers with: status, stanza-error type,
@@ -79,6 +79,27 @@ export const REQUEST_ERRORS = {
     "Outgoing stanza queue is full",
   ],
   timeout: [504, "wait", "remote-server-timeout", "IQ stanza timed out"],
+  bad_query: [400, "modify", "bad-request", "Invalid query parameter"],
+  idempotency_key: [400, "modify", "bad-request", "Invalid Idempotency-Key"],
+  idempotency_busy: [
+    409,
+    "wait",
+    "conflict",
+    "A request with this Idempotency-Key is still in progress",
+  ],
+  idempotency_reuse: [
+    422,
+    "modify",
+    "not-acceptable",
+    "This Idempotency-Key was used for another request",
+  ],
+  answered: [409, "cancel", "conflict", "This inbound iq was already answered"],
+  store_down: [
+    503,
+    "wait",
+    "internal-server-error",
+    "The event store cannot be read or written",
+  ],
 } as const satisfies Record<
   string,
   readonly [number, StanzaErrorType, string, string]
@@ -147,7 +168,7 @@ function xmlSafe(text: string): string {
 }
 
 /** The formats an error body can take. */
-export type ErrorFormat = Exclude<OutputFormat, "form">;
+export type ErrorFormat = Exclude<StanzaFormat, "form">;
 
 /**
  * The body of an error response: JSON
@@ -189,7 +210,7 @@ export function errorResponse(
   format: ErrorFormat,
 ): Response {
   const headers = new Headers(error.headers);
-  headers.set("Content-Type", OUTPUT_MEDIA_TYPES[format]);
+  headers.set("Content-Type", MEDIA_TYPES[format]);
   return new Response(renderErrorBody(error, format), {
     status: error.status,
     headers,

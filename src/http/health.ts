@@ -23,6 +23,8 @@ export interface Readiness {
   readonly online: boolean;
   /** The stream's state name, e.g. `online`, `waiting-to-reconnect`. */
   readonly state: string;
+  /** True while the event store cannot write (inbound stanzas are answered `wait`). */
+  readonly storeFailing?: boolean;
   /**
    * With several instances (README "Running several instances"): this
    * instance's role (`holder`, `standby`, `active`; `single` alone).
@@ -78,6 +80,9 @@ export function readinessBody(probe: ReadinessProbe): HealthBody {
     readiness = { online: false, state: "unknown" };
   }
   const instance = instanceFields(readiness);
+  if (readiness.online === true && readiness.storeFailing === true) {
+    return { status: "fail", output: "Event store cannot write", ...instance };
+  }
   if (readiness.online === true) return { status: "pass", ...instance };
   const state = STATE_NAME.test(readiness.state) ? readiness.state : "unknown";
   return {

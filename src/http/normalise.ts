@@ -1,4 +1,4 @@
-// mod_rest stanza normalisation before sending (spec/mod_rest.md sections 2.2, 2.3, 3.2; decisions.md "Authentication").
+// mod_rest stanza normalisation before sending (README "Addresses and attributes", "iq: waiting for the reply"; README "Authentication").
 
 import { XmlElement } from "../xml/element.ts";
 import { XML_NS } from "../xml/serialize.ts";

@@ -1,4 +1,4 @@
-// mod_rest sending API (spec/mod_rest.md sections 1-4) with decisions.md's deviations, as a fetch-style handler.
+// mod_rest sending API (README "Sending (REST API)") with the deviations in README "Differences from mod_rest", as a fetch-style handler.
 
 import type { XmlElement } from "../xml/element.ts";
 import type { Logger } from "../logger.ts";
@@ -11,12 +11,19 @@ import {
   StreamDownError,
 } from "../xmpp/port.ts";
 import { authenticate } from "./auth.ts";
-import { parseBody, type ParsedBody, readLimitedBody } from "./body.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
-import { type RequestFormat, requestFormatOf } from "./media.ts";
-import { negotiate, negotiateError } from "./negotiate.ts";
+import {
+  decodeBody,
+  type DecodedBody,
+  decodeUtf8,
+  negotiate,
+  negotiateError,
+  readCapped,
+  type RequestFormat,
+  requestFormatOf,
+} from "../wire/mod.ts";
 import {
   mamCapture,
   normaliseStanza,
@@ -26,6 +33,23 @@ import {
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import type { OpenIqs } from "../inbound/open_iqs.ts";
+
+/**
+ * Defaults of {@linkcode RestHandlerOptions}, mod_rest's where it has the
+ * option (`rest_stanza_size_limit`, `rest_iq_timeout`, `rest_iq_max_timeout`).
+ *
+ * @example
+ * ```ts
+ * REST_DEFAULTS.sizeLimit; // 196608
+ * ```
+ */
+export const REST_DEFAULTS = {
+  sizeLimit: 196608,
+  iqTimeout: 120,
+  iqMaxTimeout: 300,
+  retryAfter: 5,
+} as const;
 
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
@@ -49,6 +73,12 @@ export interface RestHandlerOptions {
   logger?: Logger;
   /** Generates stanza ids and MAM query ids. Default: 18 random bytes, base64url. */
   randomId?: () => string;
+  /**
+   * Inbound iqs waiting for a consumer's answer: a POSTed iq `result` or
+   * `error` that matches one is sent as its answer (202). Default: none
+   * (such iqs are a 422, as in mod_rest).
+   */
+  inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
 /** The iq timeout header mod_rest reads (seconds, a number). */
@@ -66,6 +96,7 @@ interface Settings {
   readonly retryAfter: number;
   readonly logger: Logger;
   readonly randomId: () => string;
+  readonly inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
 function iqTimeoutMs(request: Request, settings: Settings): number {
@@ -106,22 +137,28 @@ async function readBody(
   url: URL,
   format: RequestFormat,
   settings: Settings,
-): Promise<ParsedBody> {
+): Promise<DecodedBody> {
   if (match.route.id === "query") {
     const search = url.search.slice(1);
     if (search === "") return { format: "none" };
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const bytes = await readLimitedBody(request, settings.sizeLimit);
-  if (format === "none" && bytes.byteLength > 0) {
-    throw new HttpError("mediatype");
+  const read = await readCapped(request, settings.sizeLimit);
+  if (!read.ok) throw new HttpError("size");
+  if (format === "none") {
+    if (read.bytes.byteLength > 0) throw new HttpError("mediatype");
+    return { format: "none" };
   }
-  return parseBody(bytes, format, {
-    hasPath: match.route.id === "send_path",
-    payload: path?.payload !== undefined,
-    sizeLimit: settings.sizeLimit,
+  const text = decodeUtf8(read.bytes);
+  if (!text.ok) throw new HttpError("parse", { cause: text.cause });
+  const body = decodeBody(text.value, format, {
+    path: match.route.id === "send_path",
+    anyJson: path?.payload !== undefined,
+    maxStanzaBytes: settings.sizeLimit,
   });
+  if (!body.ok) throw new HttpError("parse", { cause: body.cause });
+  return body.value;
 }
 
 async function deliver(
@@ -147,6 +184,30 @@ async function deliver(
       : mamCapture(queryid, stanza.attr("to") ?? "", captured),
   });
   return captured.length === 0 ? [reply] : [...captured, reply];
+}
+
+/**
+ * An iq result or error for an open inbound iq (README "Answering inbound
+ * iqs"): sent as its one answer. False for anything else, which goes on
+ * as before; an iq answered already is a 409.
+ */
+function answersInboundIq(
+  stanza: XmlElement,
+  settings: Settings,
+  info: StanzaInfo,
+): boolean {
+  const type = stanza.attr("type");
+  if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
+    return false;
+  }
+  if (settings.inboundIqs === undefined) return false;
+  if (!settings.port.online) throw new StreamDownError();
+  const match = settings.inboundIqs.answer(stanza);
+  if (match.outcome === "unknown") return false;
+  if (match.outcome === "answered") throw new HttpError("answered");
+  Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
+  settings.port.send(match.reply);
+  return true;
 }
 
 /** What the access log line says about the stanza of a request. */
@@ -201,6 +262,9 @@ async function handle(
   );
   let stanza = normaliseStanza(composeStanza(body, path), settings);
   let queryid: string | undefined;
+  if (match.route.id !== "echo" && answersInboundIq(stanza, settings, info)) {
+    return acceptedResponse();
+  }
   if (stanza.name === "iq") {
     validateIq(stanza);
     ({ iq: stanza, queryid } = prepareMamQuery(stanza, settings.randomId));
@@ -221,7 +285,7 @@ async function handle(
  * Creates the REST sending API as a `(Request) => Promise<Response>`
  * handler: `POST /rest`, `POST /rest/echo`, `POST /rest/{kind}/{type}/{to}`
  * and `GET /rest/{query}/{to}`, with mod_rest's statuses and error bodies
- * (decisions.md deviations applied). Never throws; errors become
+ * (the deviations in README "Differences from mod_rest" applied). Never throws; errors become
  * JSON/XML/form error responses chosen by `Accept` and the request format.
  *
  * @example
@@ -238,12 +302,13 @@ export function createRestHandler(
     domain: options.domain ?? options.port.domain,
     secret: options.secret,
     credentials: options.credentials ?? [],
-    sizeLimit: options.sizeLimit ?? 196608,
-    iqTimeout: options.iqTimeout ?? 120,
-    iqMaxTimeout: options.iqMaxTimeout ?? 300,
-    retryAfter: options.retryAfter ?? 5,
+    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    iqTimeout: options.iqTimeout ?? REST_DEFAULTS.iqTimeout,
+    iqMaxTimeout: options.iqMaxTimeout ?? REST_DEFAULTS.iqMaxTimeout,
+    retryAfter: options.retryAfter ?? REST_DEFAULTS.retryAfter,
     logger: options.logger ?? silentLogger,
     randomId: options.randomId ?? randomStanzaId,
+    inboundIqs: options.inboundIqs,
   };
   return async (request) => {
     const started = performance.now();

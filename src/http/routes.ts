@@ -1,4 +1,4 @@
-// mod_rest HTTP surface (spec/mod_rest.md section 1.1) as a route table, and its matcher.
+// mod_rest HTTP surface (README "Routes") as a route table, and its matcher.
 
 import { HttpError } from "./errors.ts";
 

@@ -3,6 +3,8 @@
 import type { Logger } from "../logger.ts";
 import type { Webhook } from "../webhook/delivery.ts";
 import type { InboundConsumer } from "./inbound.ts";
+import type { XmlElement } from "../xml/element.ts";
+import type { EventStore } from "../store/types.ts";
 
 /**
  * mod_rest's behaviour: every stanza is posted to the webhook at once and
@@ -46,4 +48,49 @@ export function unhandledConsumer(logger: Logger): InboundConsumer {
     });
     return false;
   };
+}
+
+/**
+ * Reliable mode: messages and presences the webhook selects are already
+ * in the log with a pending delivery (the delivery loop posts them); iq
+ * get/set stay synchronous (the sender is waiting): one attempt, as in
+ * sync mode.
+ */
+export function reliableConsumer(
+  webhook: Webhook,
+  logger: Logger,
+): InboundConsumer {
+  const sync = syncConsumer(webhook, logger);
+  return (stanza, event) => {
+    if (isPushed(stanza, webhook)) return true;
+    return sync(stanza, event);
+  };
+}
+
+/** True for a stanza the reliable delivery loop posts: a selected message or presence. */
+export function isPushed(stanza: XmlElement, webhook: Webhook): boolean {
+  return stanza.name !== "iq" && webhook.selects(stanza);
+}
+
+/**
+ * Deletes events older than `retentionMs` now and every ten minutes (the
+ * timer does not keep the process alive); returns the interval id.
+ */
+export function startPruning(
+  store: EventStore,
+  retentionMs: number,
+  now: () => number,
+  logger: Logger,
+): ReturnType<typeof setInterval> {
+  const prune = () => {
+    store.prune(now() - retentionMs).then((count) => {
+      if (count > 0) logger.info("Pruned old events", { count });
+    }, (error) => {
+      logger.warn("Cannot prune old events", { error: String(error) });
+    });
+  };
+  prune();
+  const id = setInterval(prune, 10 * 60_000);
+  Deno.unrefTimer(Number(id));
+  return id;
 }

@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0313 MAM query (`archive`) and fin (`result`) on iq (spec/mod_rest.md section 6.5).
+// JSON mapping: XEP-0313 MAM query (`archive`) and fin (`result`) on iq (README "iq payloads").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0050 ad-hoc commands, the `command` key (spec/mod_rest.md section 6.5).
+// JSON mapping: XEP-0050 ad-hoc commands, the `command` key (README "iq payloads").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// JSON mapping: fields shared by all kinds (XEP-0172 nick, XEP-0203 delay, XEP-0335/0432 payload) (spec/mod_rest.md section 6.3).
+// JSON mapping: fields shared by all kinds (XEP-0172 nick, XEP-0203 delay, XEP-0335/0432 payload) (README "Message fields").
 
 import { el } from "../xml/element.ts";
 import { attrField, textField } from "./fields.ts";

@@ -1,4 +1,4 @@
-// JSON mapping core: RFC 6120 section 8.1 stanza attributes and 8.3 errors as mod_rest's jsonmap maps them (spec/mod_rest.md sections 6.2, 6.7).
+// JSON mapping core: RFC 6120 section 8.1 stanza attributes and 8.3 errors as mod_rest's jsonmap maps them (README "Stanza basics", "Errors in JSON").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import {

@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0004 data forms, full and schema shapes, keys `dataform` and `formdata` (spec/mod_rest.md section 6.6).
+// JSON mapping: XEP-0004 data forms, full and schema shapes, keys `dataform` and `formdata` (README "Data forms").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

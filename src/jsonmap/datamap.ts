@@ -1,4 +1,4 @@
-// JSON mapping: declarative schema fields as mod_rest's util.datamapper maps them (spec/mod_rest.md section 6.1).
+// JSON mapping: declarative schema fields as mod_rest's util.datamapper maps them (README "JSON mapping reference").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

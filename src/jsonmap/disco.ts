@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0030 disco#info and disco#items, XEP-0128 extensions (spec/mod_rest.md section 6.5).
+// JSON mapping: XEP-0030 disco#info and disco#items, XEP-0128 extensions (README "iq payloads").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

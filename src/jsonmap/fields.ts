@@ -1,4 +1,4 @@
-// JSON mapping: codec factories for mod_rest's simple schema shapes (spec/mod_rest.md section 6.1).
+// JSON mapping: codec factories for mod_rest's simple schema shapes (README "JSON mapping reference").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0004 data forms as a values-only map `{var: value}` (mod_rest's "formdata"; spec/mod_rest.md section 6.6).
+// JSON mapping: XEP-0004 data forms as a values-only map `{var: value}` (mod_rest's "formdata"; README "Data forms").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

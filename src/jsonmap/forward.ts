@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0297 `forwarded` and the XEP-0313 MAM `<result>` on messages (`archive`) (spec/mod_rest.md section 6.3).
+// JSON mapping: XEP-0297 `forwarded` and the XEP-0313 MAM `<result>` on messages (`archive`) (README "Message fields").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

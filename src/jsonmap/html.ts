@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0071 XHTML-IM `html` key, mod_rest's hand-written mapping (spec/mod_rest.md section 6.3).
+// JSON mapping: XEP-0071 XHTML-IM `html` key, mod_rest's hand-written mapping (README "Message fields").
 
 import { XmlElement } from "../xml/element.ts";
 import { XmlSyntaxError } from "../xml/errors.ts";

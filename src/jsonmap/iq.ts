@@ -1,4 +1,4 @@
-// JSON mapping: iq payloads of XEP-0199, 0092, 0039, 0012, 0066, 0100, 0077, 0215, 0363, 0191/0377 (spec/mod_rest.md section 6.5).
+// JSON mapping: iq payloads of XEP-0199, 0092, 0039, 0012, 0066, 0100, 0077, 0215, 0363, 0191/0377 (README "iq payloads").
 
 import type { XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// JSON mapping: RFC 6121 message fields and XEP-0085/0066/0308/0333/0359/0367/0372/0380/0421/0428/0444/0461/0249 (spec/mod_rest.md section 6.3).
+// JSON mapping: RFC 6121 message fields and XEP-0085/0066/0308/0333/0359/0367/0372/0380/0421/0428/0444/0461/0249 (README "Message fields").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// Public API of the JSON <-> stanza mapping (spec/mod_rest.md section 6, decisions.md "JSON mapping").
+// Public API of the JSON <-> stanza mapping (README "JSON mapping reference", README "Differences from mod_rest").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// JSON mapping: RFC 6121 section 4.7 presence fields and XEP-0045/0115/0153/0319 (spec/mod_rest.md section 6.4).
+// JSON mapping: RFC 6121 section 4.7 presence fields and XEP-0045/0115/0153/0319 (README "Presence fields").
 
 import { el } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";

@@ -1,4 +1,4 @@
-// All field codecs of the JSON mapping (spec/mod_rest.md section 6), in output order.
+// All field codecs of the JSON mapping (README "JSON mapping reference"), in output order.
 
 import type { FieldCodec } from "./types.ts";
 import { messageCodecs } from "./message.ts";

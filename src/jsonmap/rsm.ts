@@ -1,4 +1,4 @@
-// JSON mapping: XEP-0059 result set management, the `rsm` key on every kind (spec/mod_rest.md section 6.3).
+// JSON mapping: XEP-0059 result set management, the `rsm` key on every kind (README "Message fields").
 
 import { NS } from "../xmpp/namespaces.ts";
 import { type ElementSpec, schemaCodec } from "./datamap.ts";

@@ -1,4 +1,4 @@
-// JSON mapping: typed readers for JSON values and XML attribute/text values (spec/mod_rest.md section 6.1).
+// JSON mapping: typed readers for JSON values and XML attribute/text values (README "JSON mapping reference").
 
 /**
  * Typed readers shared by every codec of the JSON mapping.

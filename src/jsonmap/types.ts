@@ -1,4 +1,4 @@
-// Shared types of the JSON <-> stanza mapping (mod_rest's jsonmap, see spec/mod_rest.md section 6).
+// Shared types of the JSON <-> stanza mapping (mod_rest's jsonmap, see README "JSON mapping reference").
 
 import type { XmlElement } from "../xml/element.ts";
 import type { StanzaKind } from "../xmpp/stanza.ts";

@@ -1,4 +1,4 @@
-// WHATWG URL Standard application/x-www-form-urlencoded, as mod_rest uses it for stanzas (spec/mod_rest.md sections 1.2, 1.3).
+// WHATWG URL Standard application/x-www-form-urlencoded, as mod_rest uses it for stanzas (README "Request body formats", "Response format").
 
 import type { JsonStanza } from "./types.ts";
 

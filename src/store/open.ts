@@ -7,6 +7,12 @@ import { type EventStore, StoreError } from "./types.ts";
 /** `--data-dir` value that keeps events in memory only. */
 export const MEMORY_DATA_DIR = ":memory:";
 
+/** Default `--data-dir`. */
+export const DEFAULT_DATA_DIR = "./xmpp-rest-data";
+
+/** Default `--event-retention`: 72 h, longer than the whole default retry schedule. */
+export const DEFAULT_EVENT_RETENTION_MS = 72 * 3_600_000;
+
 /** The SQLite file's name inside the data directory. */
 export const SQLITE_FILE = "events.sqlite";
 

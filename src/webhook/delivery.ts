@@ -1,23 +1,25 @@
-// mod_rest.md section 5 (webhooks) with decisions.md "Webhooks": the fetch shell, bounded concurrency and queue.
+// README "Receiving (webhooks)" with README "Differences from mod_rest": the fetch shell, bounded concurrency and queue.
 
 import { type Logger, silentLogger } from "../logger.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { errorReply, isReplyForbidden } from "../xmpp/stanza.ts";
-import { type CallbackContentType, encodeStanza } from "./encode.ts";
+import type { CallbackContentType } from "./encode.ts";
 import { isSelected } from "./filter.ts";
 import {
   resolveWebhookSettings,
   type WebhookOptions,
   type WebhookSettings,
 } from "./options.ts";
-import { formatFromAccept, type ProbeResult } from "./probe.ts";
-import { readBody } from "./read_body.ts";
+import type { ProbeResult } from "./probe.ts";
+import { firstListedFormat, MEDIA_TYPES } from "../wire/mod.ts";
+import { attemptWebhook } from "./attempt.ts";
+import { FairQueue } from "./fair_queue.ts";
+import { baseHeaders, buildWebhookRequest } from "./request.ts";
+import { conversationKey } from "../inbound/rules.ts";
 import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
-import { probeUrlValues, renderUrl, stanzaUrlValues } from "./template.ts";
+import { probeUrlValues, renderUrl } from "./template.ts";
 
-/** The `Accept` header of webhook requests (mod_rest's, without CBOR). */
-export const WEBHOOK_ACCEPT =
-  "application/xmpp+xml, application/json, application/x-www-form-urlencoded, text/plain";
+export { WEBHOOK_ACCEPT } from "./request.ts";
 
 /** What became of one {@linkcode Webhook.deliver} call. */
 export interface DeliveryReport {
@@ -58,6 +60,9 @@ export interface Webhook {
 
 interface Job {
   readonly stanza: XmlElement;
+  readonly conversation: string;
+  /** Aborts at `rest_callback_timeout` after receipt (queue + attempt). */
+  readonly signal: AbortSignal;
   readonly done: (report: DeliveryReport) => void;
 }
 
@@ -70,8 +75,11 @@ function defaultRandomId(): string {
 /**
  * Creates a webhook from validated options (throws
  * {@linkcode WebhookOptionsError} otherwise). At most `maxConcurrent`
- * requests run at once; up to `queueLimit` more stanzas wait in FIFO order;
- * beyond that, iqs and messages get `wait/resource-constraint`.
+ * requests run at once, and at most a quarter of them (at least 2) for one
+ * conversation; up to `queueLimit` more stanzas wait, taken from the
+ * conversations in turn; beyond that, iqs and messages get
+ * `wait/resource-constraint`. `rest_callback_timeout` bounds the whole wait
+ * from receipt, time spent waiting for a slot included.
  *
  * @example
  * ```ts
@@ -81,17 +89,28 @@ function defaultRandomId(): string {
  * ```
  */
 export function createWebhook(options: WebhookOptions): Webhook {
+  return openWebhook(options).webhook;
+}
+
+/** {@linkcode createWebhook}, also giving the validated settings (for the reliable loop). */
+export function openWebhook(
+  options: WebhookOptions,
+): { webhook: Webhook; settings: WebhookSettings } {
   const settings = resolveWebhookSettings(options);
   const port = options.port;
   const fetchFn = options.fetch ?? globalThis.fetch;
   const logger = options.logger ?? silentLogger;
   const randomId = options.randomId ?? defaultRandomId;
+  const now = options.now ?? Date.now;
+  const webhookId = options.webhookId ?? (() => `msg_${crypto.randomUUID()}`);
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
   const timeoutMs = settings.timeoutSeconds * 1000;
+  const perConversation = Math.max(2, Math.ceil(settings.maxConcurrent / 4));
   let contentType = settings.contentType;
   let active = 0;
-  const queue: Job[] = [];
+  const activeBy = new Map<string, number>();
+  const queue = new FairQueue<Job>();
   let idleWaiters: (() => void)[] = [];
 
   function send(replies: readonly XmlElement[]): void {
@@ -106,64 +125,58 @@ export function createWebhook(options: WebhookOptions): Webhook {
     }
   }
 
-  function baseHeaders(): Headers {
-    const headers = new Headers({ "User-Agent": settings.userAgent });
-    if (settings.authorization) {
-      headers.set("Authorization", settings.authorization);
-    }
-    return headers;
-  }
-
-  async function request(stanza: XmlElement): Promise<WebhookOutcome> {
-    const url = renderUrl(settings.template, stanzaUrlValues(stanza));
-    const encoded = encodeStanza(stanza, contentType);
-    if (encoded.fallbackReason !== undefined) {
+  async function request(job: Job): Promise<WebhookOutcome> {
+    const built = buildWebhookRequest(job.stanza, settings, {
+      contentType,
+      webhookId: webhookId(),
+      timestamp: Math.floor(now() / 1000),
+      keys: settings.signingKeys,
+    });
+    if (built.fallbackReason !== undefined) {
       logger.warn("Stanza has no JSON form; posting it as XML", {
-        reason: encoded.fallbackReason,
+        reason: built.fallbackReason,
       });
     }
-    const headers = baseHeaders();
-    headers.set("Content-Type", encoded.contentType);
-    headers.set("Accept", WEBHOOK_ACCEPT);
-    const lang = stanza.attr("xml:lang");
-    if (lang !== undefined && /^[A-Za-z0-9-]{1,64}$/.test(lang)) {
-      headers.set("Content-Language", lang);
-    }
-    const signal = timeoutSignal(timeoutMs);
-    try {
-      const response = await fetchFn(url, {
-        method: "POST",
-        headers,
-        body: encoded.body,
-        redirect: "manual",
-        signal,
+    const result = await attemptWebhook(built, {
+      fetch: fetchFn,
+      signal: job.signal,
+      timeoutSeconds: settings.timeoutSeconds,
+      maxReplyBytes: settings.maxReplyBytes,
+    });
+    const url = settings.displayUrl;
+    const { outcome } = result;
+    if (
+      outcome.kind === "response" && outcome.status < 300 &&
+      outcome.status >= 200
+    ) {
+      options.health?.success(now());
+    } else {
+      options.health?.failure({
+        at: now(),
+        reason: result.reason ?? "failed",
+        ...(outcome.kind === "response" ? { status: outcome.status } : {}),
       });
-      const { body, error } = await readBody(response, settings.maxReplyBytes);
-      logger.debug("Webhook answered", { url, status: response.status });
-      return {
-        kind: "response",
-        status: response.status,
-        statusText: response.statusText,
-        contentType: response.headers.get("content-type"),
-        body,
-        bodyError: error,
-      };
-    } catch (error) {
-      if (signal.aborted) {
-        logger.warn("Webhook timed out", {
-          url,
-          seconds: settings.timeoutSeconds,
-        });
-        return { kind: "timeout", seconds: settings.timeoutSeconds };
-      }
-      logger.warn("Cannot reach webhook", { url, error: message(error) });
-      return { kind: "unreachable" };
     }
+    if (result.outcome.kind === "response") {
+      logger.debug("Webhook answered", {
+        url,
+        status: result.outcome.status,
+      });
+    } else {
+      logger.warn("Webhook attempt failed", {
+        url,
+        reason: result.reason,
+        ...(result.error === undefined ? {} : { error: result.error }),
+        ...describe(job.stanza),
+      });
+    }
+    return result.outcome;
   }
 
-  async function run(stanza: XmlElement): Promise<DeliveryReport> {
+  async function run(job: Job): Promise<DeliveryReport> {
+    const { stanza } = job;
     try {
-      const outcome = await request(stanza);
+      const outcome = await request(job);
       const decision = decideReply(stanza, outcome, { randomId });
       for (const warning of decision.warnings) {
         logger.warn(warning, describe(stanza));
@@ -189,14 +202,21 @@ export function createWebhook(options: WebhookOptions): Webhook {
     }
   }
 
+  function hasRoom(conversation: string): boolean {
+    return (activeBy.get(conversation) ?? 0) < perConversation;
+  }
+
   function start(job: Job): void {
     active++;
-    void run(job.stanza).then((report) => {
+    activeBy.set(job.conversation, (activeBy.get(job.conversation) ?? 0) + 1);
+    void run(job).then((report) => {
       active--;
+      const left = activeBy.get(job.conversation)! - 1;
+      if (left === 0) activeBy.delete(job.conversation);
+      else activeBy.set(job.conversation, left);
       job.done(report);
-      const next = queue.shift();
-      if (next) start(next);
-      else if (active === 0) {
+      startWaiting();
+      if (active === 0 && queue.size === 0) {
         const waiters = idleWaiters;
         idleWaiters = [];
         for (const wake of waiters) wake();
@@ -204,7 +224,37 @@ export function createWebhook(options: WebhookOptions): Webhook {
     });
   }
 
-  return {
+  function startWaiting(): void {
+    while (active < settings.maxConcurrent) {
+      const next = queue.next(hasRoom);
+      if (!next) return;
+      start(next.job);
+    }
+  }
+
+  /** The deadline passed while the job waited for a slot. */
+  function expire(job: Job): void {
+    if (!queue.remove(job.conversation, job)) return;
+    const decision = decideReply(job.stanza, {
+      kind: "timeout",
+      seconds: settings.timeoutSeconds,
+      queued: true,
+    }, { randomId });
+    logger.warn("Webhook slot not free in time; stanza not delivered", {
+      ...describe(job.stanza),
+      url: settings.displayUrl,
+      seconds: settings.timeoutSeconds,
+    });
+    send(decision.replies);
+    job.done({ outcome: "failed", replies: decision.replies });
+    if (active === 0 && queue.size === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  const webhook: Webhook = {
     get contentType(): CallbackContentType {
       return contentType;
     },
@@ -212,7 +262,7 @@ export function createWebhook(options: WebhookOptions): Webhook {
       return active;
     },
     get queued(): number {
-      return queue.length;
+      return queue.size;
     },
     selects(stanza: XmlElement): boolean {
       return isSelected(stanza, settings.selection);
@@ -224,20 +274,22 @@ export function createWebhook(options: WebhookOptions): Webhook {
         send(replies);
         return Promise.resolve({ outcome: "skipped", replies });
       }
-      if (
-        active < settings.maxConcurrent || queue.length < settings.queueLimit
-      ) {
+      const conversation = conversationKey(stanza);
+      const free = active < settings.maxConcurrent && hasRoom(conversation);
+      if (free || queue.size < settings.queueLimit) {
         return new Promise((done) => {
-          const job = { stanza, done };
-          if (active < settings.maxConcurrent) start(job);
-          else queue.push(job);
+          const signal = timeoutSignal(timeoutMs);
+          const job = { stanza, conversation, signal, done };
+          if (free) return start(job);
+          queue.push(conversation, job);
+          signal.addEventListener("abort", () => expire(job), { once: true });
         });
       }
       const decision = decideReply(stanza, { kind: "overloaded" }, {
         randomId,
       });
       for (const warning of decision.warnings) {
-        logger.warn(warning, { ...describe(stanza), queued: queue.length });
+        logger.warn(warning, { ...describe(stanza), queued: queue.size });
       }
       send(decision.replies);
       return Promise.resolve({ outcome: "refused", replies: decision.replies });
@@ -246,7 +298,7 @@ export function createWebhook(options: WebhookOptions): Webhook {
       return await probe(settings, {
         fetchFn,
         logger,
-        headers: baseHeaders(),
+        headers: baseHeaders(settings),
         signal: timeoutSignal(timeoutMs),
         current: contentType,
         domain: port.domain,
@@ -256,10 +308,11 @@ export function createWebhook(options: WebhookOptions): Webhook {
       });
     },
     drain(): Promise<void> {
-      if (active === 0 && queue.length === 0) return Promise.resolve();
+      if (active === 0 && queue.size === 0) return Promise.resolve();
       return new Promise((wake) => idleWaiters.push(wake));
     },
   };
+  return { webhook, settings };
 }
 
 interface ProbeContext {
@@ -307,7 +360,8 @@ async function probe(
     });
     return { state: "unexpected-status", status, contentType: ctx.current };
   }
-  const accepted = formatFromAccept(response.headers.get("accept"));
+  const listed = firstListedFormat(response.headers.get("accept"));
+  const accepted = listed === undefined ? undefined : MEDIA_TYPES[listed];
   const switched = accepted !== undefined && accepted !== ctx.current;
   const contentType = accepted ?? ctx.current;
   if (switched) {

@@ -1,4 +1,4 @@
-// mod_rest.md section 5.1: which stanzas go to the webhook (rest_callback_stanzas, rest_callback_events).
+// README "Options": which stanzas go to the webhook (rest_callback_stanzas, rest_callback_events).
 
 import type { XmlElement } from "../xml/element.ts";
 import { tryParseJid } from "../xmpp/jid.ts";

@@ -1,4 +1,4 @@
-// Public API of the webhook side (mod_rest.md section 5, decisions.md "Webhooks").
+// Public API of the webhook side (README "Receiving (webhooks)", README "Differences from mod_rest").
 
 export { createWebhook, WEBHOOK_ACCEPT } from "./delivery.ts";
 export type { DeliveryReport, Webhook } from "./delivery.ts";

@@ -1,4 +1,4 @@
-// decisions.md "Configuration contract" (rest_callback_*): webhook options, their defaults and validation.
+// README "Configuration" (rest_callback_*): webhook options, their defaults and validation.
 
 import type { Logger } from "../logger.ts";
 import type { StanzaPort } from "../xmpp/port.ts";
@@ -10,6 +10,8 @@ import {
   type CallbackEvent,
   type StanzaSelection,
 } from "./filter.ts";
+import { secretKey, WebhookSecretError } from "./signature.ts";
+import type { WebhookHealth } from "./health.ts";
 import {
   parseUrlTemplate,
   renderUrl,
@@ -47,6 +49,14 @@ export interface WebhookOptions {
   randomId?: () => string;
   /** Signal that aborts after the given milliseconds. Default `AbortSignal.timeout`. */
   timeoutSignal?: (ms: number) => AbortSignal;
+  /** `rest_callback_secret`: Standard Webhooks secrets (`whsec_...`) that sign every request. Default none. */
+  callbackSecrets?: readonly string[];
+  /** Records the last success and failure for the status API. */
+  health?: WebhookHealth;
+  /** `webhook-id` of a sync-mode request. Default `msg_` and a random UUID. */
+  webhookId?: () => string;
+  /** Clock for `webhook-timestamp`, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Defaults of {@linkcode WebhookOptions}. */
@@ -81,6 +91,10 @@ export interface WebhookSettings {
   readonly maxReplyBytes: number;
   /** The `User-Agent` header. */
   readonly userAgent: string;
+  /** The URL template as text, without credentials (for logs and the status API). */
+  readonly displayUrl: string;
+  /** Decoded signing keys, in the order the secrets were given. */
+  readonly signingKeys: readonly Uint8Array[];
 }
 
 /**
@@ -151,6 +165,7 @@ export function resolveWebhookSettings(
     "positive integer",
     problems,
   );
+  const signingKeys = checkSecrets(options.callbackSecrets ?? [], problems);
   if (problems.length > 0 || !template) throw new WebhookOptionsError(problems);
   return {
     template,
@@ -162,6 +177,8 @@ export function resolveWebhookSettings(
     queueLimit,
     maxReplyBytes,
     userAgent: `xmpp-rest/${options.version ?? WEBHOOK_DEFAULTS.version}`,
+    displayUrl: url.template,
+    signingKeys,
   };
 }
 
@@ -285,6 +302,22 @@ function checkList<T extends string>(
     }
   }
   return out;
+}
+
+function checkSecrets(
+  secrets: readonly string[],
+  problems: string[],
+): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  for (const secret of secrets) {
+    try {
+      keys.push(secretKey(secret));
+    } catch (error) {
+      if (!(error instanceof WebhookSecretError)) throw error;
+      problems.push(`rest_callback_secret: ${error.message}`);
+    }
+  }
+  return keys;
 }
 
 type NumberRule =

@@ -1,13 +1,6 @@
-// mod_rest.md section 5.2: the startup OPTIONS probe picks the body format from the endpoint's Accept header.
+// mod_rest's documentation, "Webhooks": the startup OPTIONS probe and what it found.
 
 import type { CallbackContentType } from "./encode.ts";
-
-/** Formats the probe may switch to (mod_rest's supported outputs; not `text/plain`). */
-export const PROBE_FORMATS = [
-  "application/xmpp+xml",
-  "application/json",
-  "application/x-www-form-urlencoded",
-] as const satisfies readonly CallbackContentType[];
 
 /** What the startup probe found. */
 export type ProbeResult =
@@ -37,28 +30,3 @@ export type ProbeResult =
     /** The body format in use (unchanged). */
     readonly contentType: CallbackContentType;
   };
-
-/**
- * The first format in an `Accept` header that the webhook can send, in the
- * order the header lists them (parameters ignored, `q=0` entries and
- * wildcards skipped); undefined when none is listed.
- *
- * @example
- * ```ts
- * formatFromAccept("text/html, application/json;q=0.9, application/xmpp+xml");
- * // "application/json"
- * ```
- */
-export function formatFromAccept(
-  accept: string | null | undefined,
-): CallbackContentType | undefined {
-  if (!accept) return undefined;
-  for (const entry of accept.split(",")) {
-    const [type, ...params] = entry.split(";").map((p) => p.trim());
-    const refused = params.some((p) => /^q\s*=\s*0(\.0*)?$/i.test(p));
-    if (refused) continue;
-    const found = PROBE_FORMATS.find((f) => f === type.toLowerCase());
-    if (found) return found;
-  }
-  return undefined;
-}

@@ -1,4 +1,4 @@
-// mod_rest.md section 5.4 with decisions.md "Webhooks": the webhook's HTTP answer -> the stanzas sent back.
+// README "The reply" with README "Differences from mod_rest": the webhook's HTTP answer -> the stanzas sent back.
 
 import { el, XmlElement } from "../xml/element.ts";
 import { escapeText } from "../xml/serialize.ts";
@@ -11,7 +11,7 @@ import {
   type StanzaKind,
 } from "../xmpp/stanza.ts";
 import { parseReplyBody, ReplyBodyError } from "./parse_body.ts";
-import { mediaTypeOf } from "../http/media.ts";
+import { mediaTypeOf } from "../wire/mod.ts";
 import { statusError } from "./status_table.ts";
 
 /** What became of one webhook request. */
@@ -33,8 +33,10 @@ export type WebhookOutcome =
   | {
     /** No answer within the timeout. */
     readonly kind: "timeout";
-    /** The timeout, in seconds. */
+    /** The timeout, in seconds (it bounds the wait from receipt). */
     readonly seconds: number;
+    /** True when no request was made: the stanza waited for a free slot until the deadline. */
+    readonly queued?: boolean;
   }
   | {
     /** No HTTP answer at all (connection refused, DNS, TLS, reset). */
@@ -91,7 +93,9 @@ export function decideReply(
   switch (outcome.kind) {
     case "timeout":
       return failureReply(incoming, "recipient-unavailable", {
-        text: `Webhook timed out after ${outcome.seconds} s`,
+        text: outcome.queued
+          ? `Webhook busy: no free slot within ${outcome.seconds} s`
+          : `Webhook timed out after ${outcome.seconds} s`,
       });
     case "unreachable":
       return failureReply(incoming, "recipient-unavailable", {
@@ -197,7 +201,7 @@ function readBody(
 }
 
 /**
- * mod_rest.md section 5.4 step 3: only from, to, id, type and xml:lang
+ * README "The reply" step 3: only from, to, id, type and xml:lang
  * survive; groupchat replies go to the bare room; error replies keep the
  * incoming id; iq replies are results with the incoming id.
  */

@@ -1,4 +1,4 @@
-// mod_rest.md section 4.3: HTTP status of a webhook response -> stanza error (Prosody net.http.errors), as data.
+// README "Webhook HTTP status → stanza error": HTTP status of a webhook response -> stanza error (Prosody net.http.errors), as data.
 
 import type {
   StanzaErrorCondition,
@@ -147,7 +147,7 @@ export function reasonPhrase(status: number, statusText = ""): string {
 
 /**
  * The stanza error for a webhook's HTTP status, with the reason phrase as
- * text (mod_rest.md section 4.3).
+ * text (README "Webhook HTTP status → stanza error").
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-// mod_rest.md section 5.1: rest_callback_url templates with {kind} {type} {to} {from}, values percent-encoded.
+// README "Options": rest_callback_url templates with {kind} {type} {to} {from}, values percent-encoded.
 
 import type { XmlElement } from "../xml/element.ts";
 

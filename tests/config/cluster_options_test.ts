@@ -18,27 +18,27 @@ const ACCEPTED: readonly [string, () => ReturnType<typeof load>, object][] = [
     "--store with a postgres:// URL",
     () => load(["--store", "postgres://gw:pw@db.example:5432/xmpp"]),
     {
-      store: "postgres://gw:pw@db.example:5432/xmpp",
+      storeUrl: "postgres://gw:pw@db.example:5432/xmpp",
     },
   ],
   [
     "XMPP_REST_STORE with a postgresql:// URL",
     () => load([], { XMPP_REST_STORE: "postgresql://db/xmpp" }),
     {
-      store: "postgresql://db/xmpp",
+      storeUrl: "postgresql://db/xmpp",
     },
   ],
   [
     "config keys store, instance_id, stream_mode, lease_expiry",
     () =>
       load(["--config", "x.json"], {}, {
-        store: "postgres://db/x",
+        storeUrl: "postgres://db/x",
         instance_id: "gw-1",
         stream_mode: "all",
         lease_expiry: 2.5,
       }),
     {
-      store: "postgres://db/x",
+      storeUrl: "postgres://db/x",
       instanceId: "gw-1",
       streamMode: "all",
       leaseExpiry: 2.5,

@@ -25,7 +25,7 @@ function errors(
 }
 
 Deno.test({
-  name: "loadConfig() applies the defaults of decisions.md",
+  name: "loadConfig() applies the documented defaults (README: Configuration)",
   permissions: "none",
   fn() {
     const config = ok(base);
@@ -42,11 +42,104 @@ Deno.test({
       iqMaxTimeout: 300,
       sizeLimit: 196608,
       callbackTimeout: 30,
+      dataDir: "./xmpp-rest-data",
+      callbackMode: "sync",
+      callbackRetry: [
+        0,
+        5_000,
+        300_000,
+        1_800_000,
+        7_200_000,
+        18_000_000,
+        36_000_000,
+        36_000_000,
+      ],
+      eventRetention: 259_200_000,
+      callbackConcurrency: 32,
+      callbackSecrets: [],
       logLevel: "info",
       logFormat: "text",
+      eventsApi: "auto",
+      inboundIqTimeout: 30,
+      etiquette: ["ping", "disco", "version", "time"],
       streamMode: "lease",
       leaseExpiry: 5,
     });
+  },
+});
+
+const eventOptionCases: [
+  string,
+  string[],
+  Record<string, unknown>,
+  Record<string, unknown>,
+][] = [
+  [
+    "flags",
+    [
+      "--events-api",
+      "on",
+      "--inbound-iq-timeout",
+      "2.5",
+      "--etiquette",
+      "ping",
+      "--etiquette",
+      "time",
+    ],
+    {},
+    {
+      eventsApi: "on",
+      inboundIqTimeout: 2.5,
+      etiquette: ["ping", "time"],
+    },
+  ],
+  ["env", [], {
+    XMPP_REST_EVENTS_API: "off",
+    XMPP_REST_INBOUND_IQ_TIMEOUT: "5",
+    XMPP_REST_ETIQUETTE: "none",
+  }, { eventsApi: "off", inboundIqTimeout: 5, etiquette: [] }],
+];
+for (const [where, args, env, want] of eventOptionCases) {
+  Deno.test({
+    name:
+      `loadConfig() reads the pull/SSE and inbound iq options from ${where}`,
+    permissions: "none",
+    fn() {
+      const config = ok([...base, ...args], env as Record<string, string>);
+      for (const [field, value] of Object.entries(want)) {
+        assert.deepEqual(
+          (config as unknown as Record<string, unknown>)[field],
+          value,
+        );
+      }
+    },
+  });
+}
+
+Deno.test({
+  name:
+    "loadConfig() reads the pull/SSE and inbound iq options from the config file, and refuses bad values",
+  permissions: "none",
+  fn() {
+    const file = {
+      rest_events_api: "on",
+      rest_inbound_iq_timeout: 7,
+      rest_etiquette: ["disco"],
+    };
+    const config = ok([...base, "--config", "c.json"], {}, file);
+    assert.equal(config.eventsApi, "on");
+    assert.equal(config.inboundIqTimeout, 7);
+    assert.deepEqual(config.etiquette, ["disco"]);
+    const bad = errors([
+      ...base,
+      "--events-api",
+      "maybe",
+      "--inbound-iq-timeout",
+      "0",
+      "--etiquette",
+      "pong",
+    ]);
+    assert.equal(bad.length, 3, bad.join("\n"));
   },
 });
 
@@ -222,6 +315,54 @@ Deno.test({
         help.includes(`default: ${spec.defaultText}`),
         spec.defaultText,
       );
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() reads the reliable-delivery options from flags, env and file",
+  permissions: "none",
+  fn() {
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const fromFlags = ok([
+      ...base,
+      "--callback-mode",
+      "reliable",
+      "--callback-retry",
+      "0s,1s,2s,4s",
+      "--event-retention",
+      "1h",
+      "--callback-concurrency",
+      "4",
+      "--callback-secret",
+      secret,
+      "--callback-secret",
+      secret,
+      "--data-dir",
+      ":memory:",
+    ]);
+    assert.equal(fromFlags.callbackMode, "reliable");
+    assert.deepEqual(fromFlags.callbackRetry, [0, 1000, 2000, 4000]);
+    assert.equal(fromFlags.eventRetention, 3_600_000);
+    assert.equal(fromFlags.callbackConcurrency, 4);
+    assert.deepEqual(fromFlags.callbackSecrets, [secret, secret]);
+    assert.equal(fromFlags.dataDir, ":memory:");
+  },
+});
+
+Deno.test({
+  name: "loadConfig() names a bad retry schedule, retention, mode or secret",
+  permissions: "none",
+  fn() {
+    const cases: [string[], RegExp][] = [
+      [["--callback-retry", "0s,soon"], /callback-retry.*"soon"/],
+      [["--event-retention", "3"], /event-retention/],
+      [["--callback-mode", "later"], /callback-mode.*sync, reliable/],
+      [["--callback-secret", "hunter2"], /callback-secret.*whsec_/],
+    ];
+    for (const [args, pattern] of cases) {
+      assert.match(errors([...base, ...args]).join("\n"), pattern);
     }
   },
 });

@@ -1,4 +1,4 @@
-// mod_rest sending API (spec/mod_rest.md sections 1-4, decisions.md "Sending") end to end: cases written against XmppServer only.
+// mod_rest sending API (README "Sending (REST API)", README "Differences from mod_rest") end to end: cases written against XmppServer only.
 
 import assert from "node:assert/strict";
 import { NS } from "../../src/xmpp/namespaces.ts";
@@ -113,7 +113,7 @@ const DELIVERIES: DeliveryCase[] = [
     child: ["show", "away"],
   },
   {
-    // decisions.md: text/plain to a presence path goes into <status>.
+    // README "Differences from mod_rest": text/plain to a presence path goes into <status>.
     name: "text/plain to /rest/presence/available/<jid> (status)",
     id: "",
     request: ({ alice }) => ({
@@ -320,7 +320,7 @@ const ALICE_IQS: RestCase[] = [
     },
   },
   {
-    // decisions.md: a timeout is 504 (mod_rest: 500), same error body.
+    // README "Differences from mod_rest": a timeout is 504 (mod_rest: 500), same error body.
     // Prosody-Rest-Timeout is a number of seconds (mod_rest: tonumber).
     name: "iq alice never answers: 504 remote-server-timeout",
     async run({ env, alice }) {

@@ -1,4 +1,4 @@
-// mod_rest request errors and authentication (spec/mod_rest.md sections 1.4, 1.5; decisions.md) and stream outages, end to end.
+// mod_rest request errors and authentication (README "Errors reference"; README "Differences from mod_rest") and stream outages, end to end.
 
 import assert from "node:assert/strict";
 import { NS } from "../../src/xmpp/namespaces.ts";
@@ -33,7 +33,7 @@ interface Refusal {
   };
 }
 
-/** The size limit the gateway runs with by default (decisions.md). */
+/** The size limit the gateway runs with by default (README "Differences from mod_rest"). */
 const SIZE_LIMIT = 196608;
 
 const msg = (ctx: RestContext, id: string, extra: object = {}) => ({
@@ -46,7 +46,7 @@ const msg = (ctx: RestContext, id: string, extra: object = {}) => ({
 
 const REFUSALS: Refusal[] = [
   {
-    // decisions.md: 413 without reading the rest of the body.
+    // README "Differences from mod_rest": 413 without reading the rest of the body.
     name: "body above the size limit",
     status: 413,
     condition: "resource-constraint",
@@ -63,7 +63,7 @@ const REFUSALS: Refusal[] = [
     request: () => ({ body: "%PDF-1.7", type: "application/pdf" }),
   },
   {
-    // decisions.md: mod_rest drops an invalid JSON "to" silently (202).
+    // README "Differences from mod_rest": mod_rest drops an invalid JSON "to" silently (202).
     name: "invalid to",
     status: 422,
     condition: "improper-addressing",
@@ -73,7 +73,7 @@ const REFUSALS: Refusal[] = [
     }),
   },
   {
-    // decisions.md: mod_rest sends to the "own account" instead.
+    // README "Differences from mod_rest": mod_rest sends to the "own account" instead.
     name: "missing to",
     status: 422,
     condition: "improper-addressing",
@@ -114,7 +114,7 @@ const REFUSALS: Refusal[] = [
     request: (ctx) => ({ body: msg(ctx, "r-401"), auth: null }),
   },
   {
-    // decisions.md: mod_rest omits WWW-Authenticate for an unknown scheme.
+    // README "Differences from mod_rest": mod_rest omits WWW-Authenticate for an unknown scheme.
     name: "unsupported scheme",
     status: 401,
     condition: "not-authorized",

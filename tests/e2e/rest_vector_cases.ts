@@ -69,7 +69,7 @@ function kindOf(
 }
 
 /**
- * The status xmpp-rest answers with where decisions.md departs from the
+ * The status xmpp-rest answers with where README "Differences from mod_rest" departs from the
  * recording: a JSON error stanza is sent (mod_rest: 500 crash), a missing
  * or invalid `to` is a 422 (mod_rest: own account / silent drop).
  */
@@ -94,7 +94,7 @@ function mapTree(
 }
 
 /**
- * Corrected recordings where mod_rest's output is a defect decisions.md
+ * Corrected recordings where mod_rest's output is a defect README "Differences from mod_rest"
  * fixes and no rule can recover it: mod_rest nests the second data-form
  * field inside the first and drops its `options`.
  */
@@ -105,7 +105,7 @@ const CORRECTED: Record<string, string> = {
 
 /**
  * Turns mod_rest's recorded stanza into what xmpp-rest sends, by the
- * deviations decisions.md lists: `archive` implies `type="set"` only on iq
+ * deviations README "Differences from mod_rest" lists: `archive` implies `type="set"` only on iq
  * (mod_rest also puts it on a message); `command.data` forms carry
  * `type="submit"`.
  */
@@ -132,7 +132,7 @@ function xmppRestExpectation(recorded: XmlElement): XmlElement {
  * had none; `xml:lang` dropped when the input set no `lang` (the server
  * stamps its default on delivery); `type="normal"` on a message dropped
  * (RFC 6121 section 5.2.2: the default; some servers strip it); a MAM
- * `queryid` dropped when `recorded` has none (mod_rest.md section 3: a
+ * `queryid` dropped when `recorded` has none (README "iq: waiting for the reply": a
  * re-implementation must always assign one).
  */
 function normalised(
@@ -194,7 +194,7 @@ function postCase(v: Vector): RestCase {
           normalised(want, input, want),
         );
       } else {
-        // decisions.md: the JSON error stanza mod_rest crashed on is sent.
+        // README "Differences from mod_rest": the JSON error stanza mod_rest crashed on is sent.
         assert.equal(got.attr("type"), input.type);
         assert.equal(got.name, kind);
       }

@@ -1,4 +1,4 @@
-// mod_rest.md section 5 with decisions.md "Webhooks", end to end over a real XMPP server: what the sender gets back for each webhook answer.
+// README "Receiving (webhooks)" with README "Differences from mod_rest", end to end over a real XMPP server: what the sender gets back for each webhook answer.
 
 import assert from "node:assert/strict";
 import type { XmlElement } from "../../src/xml/element.ts";
@@ -124,7 +124,7 @@ const ANSWERED: readonly MatrixResponse[] = [
       presence: () => reply.json(200, { kind: "presence", status: "json" }),
       iq: () => reply.json(200, { version: { name: "bot", version: "1" } }),
     }),
-    // mod_rest.md 5.4: nothing is inherited; {"body"} gives a typeless message.
+    // README "The reply": nothing is inherited; {"body"} gives a typeless message.
     expect: {
       message: fresh("<body>json reply</body>"),
       presence: fresh("<status>json</status>"),
@@ -155,7 +155,7 @@ const ANSWERED: readonly MatrixResponse[] = [
     },
   },
   {
-    // A kind-less JSON body is a message (mod_rest.md 5.4 kind inference).
+    // A kind-less JSON body is a message (README "The reply" kind inference).
     name: "200 JSON message for every kind",
     answer: always(() => reply.json(200, { body: "json reply" })),
     expect: {
@@ -175,7 +175,7 @@ const ANSWERED: readonly MatrixResponse[] = [
     expect: NOTHING_BUT_IQ_RESULT,
   },
   {
-    // decisions.md: no reply (mod_rest sent an empty message/presence).
+    // README "Differences from mod_rest": no reply (mod_rest sent an empty message/presence).
     name: "200 empty body",
     answer: always(() => reply.empty(200)),
     expect: NOTHING_BUT_IQ_RESULT,
@@ -191,7 +191,7 @@ const ANSWERED: readonly MatrixResponse[] = [
     expect: everyKind(errorOf("cancel", "item-not-found", "Not Found")),
   },
   {
-    // decisions.md: a non-2xx answer is an error even with a stanza body.
+    // README "Differences from mod_rest": a non-2xx answer is an error even with a stanza body.
     name: "404 with a JSON message body",
     answer: always(() => reply.json(404, { body: "not an error" })),
     expect: everyKind(errorOf("cancel", "item-not-found", "Not Found")),
@@ -233,7 +233,7 @@ const ANSWERED: readonly MatrixResponse[] = [
     ),
   },
   {
-    // decisions.md: a short text/plain body becomes the error text.
+    // README "Differences from mod_rest": a short text/plain body becomes the error text.
     name: "503 with a text/plain body",
     answer: always(() => reply.text(503, "back at noon")),
     expect: everyKind(errorOf("cancel", "service-unavailable", "back at noon")),

@@ -1,4 +1,4 @@
-// mod_rest.md sections 5.1 and 5.4 with decisions.md "Webhooks", end to end: receipts, groupchat, URL templates, filters.
+// README "Options", "The reply" with README "Differences from mod_rest", end to end: receipts, groupchat, URL templates, filters.
 
 import assert from "node:assert/strict";
 import { NS } from "../../src/xmpp/namespaces.ts";
@@ -143,7 +143,7 @@ export const FEATURE_CASES: readonly WebhookCase[] = [
         stanza(
           `<message type="chat" to="bot@${d}" id="u1"><body>x</body></message>`,
         ),
-        // decisions.md: a missing value renders as "" (mod_rest left "{type}").
+        // README "Differences from mod_rest": a missing value renders as "" (mod_rest left "{type}").
         stanza(`<presence to="${d}" id="u2"/>`),
         stanza(
           `<iq type="get" to="bot@${d}/a b+é" id="u3"><ping xmlns="urn:xmpp:ping"/></iq>`,

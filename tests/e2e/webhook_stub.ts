@@ -1,4 +1,4 @@
-// Test support for the webhook end-to-end suite (mod_rest.md section 5): a real HTTP endpoint, and a gateway + alice around it.
+// Test support for the webhook end-to-end suite (README "Receiving (webhooks)"): a real HTTP endpoint, and a gateway + alice around it.
 
 import { el, type XmlElement } from "../../src/xml/element.ts";
 import { parseXml } from "../../src/xml/parser.ts";

@@ -1,4 +1,4 @@
-// mod_rest.md section 5 (webhooks) end to end: every case of webhook_cases.ts over every installed XMPP server.
+// README "Receiving (webhooks)" end to end: every case of webhook_cases.ts over every installed XMPP server.
 
 import { forEachServer } from "../support/xmpp_server.ts";
 import { WEBHOOK_CASES } from "./webhook_cases.ts";

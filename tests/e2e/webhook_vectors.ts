@@ -5,7 +5,7 @@
 // answers `webhook_reply` (else 204) and alice must get `client_received`.
 // `callback-reply` vectors: alice sends `request_stanza`, the webhook
 // answers `input`, alice must get `output`. Addresses are normalised to this
-// run's; ids the gateway generates are not compared. Where decisions.md (or
+// run's; ids the gateway generates are not compared. Where README "Differences from mod_rest" (or
 // the server) differs from the recording, DEVIATIONS says why and what we
 // assert instead.
 
@@ -39,19 +39,19 @@ interface Deviation {
 const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   "message-payload-invalid-json": {
     reason:
-      "decisions.md: a stanza without a JSON form is posted as XML (mod_rest made no usable request)",
+      "README: Differences from mod_rest: a stanza without a JSON form is posted as XML (mod_rest made no usable request)",
     contentType: "application/xmpp+xml",
   },
   "message-receipt-request": {
     reason:
-      "decisions.md: the receipt is sent with the original id (mod_rest 0.12's never fired)",
+      "README: Differences from mod_rest: the receipt is sent with the original id (mod_rest 0.12's never fired)",
     replies: [
       `<message type="chat" id="*" from="bot@restjson.localhost" to="alice@localhost/vectors"><received xmlns="urn:xmpp:receipts" id="x2j-17"/></message>`,
     ],
   },
   "callback-reply-iq-reply-json-type-error": {
     reason:
-      "decisions.md: a JSON error reply is sent (mod_rest's handler crashed, alice got nothing)",
+      "README: Differences from mod_rest: a JSON error reply is sent (mod_rest's handler crashed, alice got nothing)",
     replies: [
       `<iq type="error" id="x2j-89" from="bot@restjson.localhost" to="alice@localhost/vectors"><error type="wait"><resource-constraint xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`,
     ],

@@ -1,4 +1,4 @@
-// mod_rest.md sections 5.2-5.3, end to end: the webhook request on the wire (body formats, headers) and the startup OPTIONS probe.
+// README "The startup probe", "The request", end to end: the webhook request on the wire (body formats, headers) and the startup OPTIONS probe.
 
 import assert from "node:assert/strict";
 import { VERSION } from "../../src/version.ts";

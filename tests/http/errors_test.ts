@@ -7,7 +7,7 @@ import {
   type RequestErrorKey,
 } from "../../src/http/errors.ts";
 
-// spec/mod_rest.md section 4.1, plus decisions.md's 409/504.
+// README "Errors reference", including the 409 and 504 of README "Differences from mod_rest".
 const MOD_REST_TABLE: [RequestErrorKey, number, string, string, string][] = [
   ["noauthz", 401, "auth", "not-authorized", "No credentials provided"],
   ["unauthz", 403, "auth", "not-authorized", "Credentials not accepted"],

@@ -86,7 +86,7 @@ Deno.test({
           "application/x-www-form-urlencoded",
         ]
       ) {
-        // Errors are XML or JSON only (decisions.md): never form fields.
+        // Errors are XML or JSON only (README "Differences from mod_rest"): never form fields.
         const expected = !(dir === "error" && media.includes("form"));
         assert.equal(seen.has(`${dir} ${media}`), expected, `${dir} ${media}`);
       }

@@ -408,7 +408,7 @@ for (const [name, type, body] of hostile) {
   });
 }
 
-Deno.test("a form request's error body is XML (decisions.md), even when Accept asks for form", async () => {
+Deno.test("a form request's error body is XML (README: Differences from mod_rest), even when Accept asks for form", async () => {
   for (const accept of [null, "*/*", "application/x-www-form-urlencoded"]) {
     const { handler } = setup();
     const headers: Record<string, string> = {

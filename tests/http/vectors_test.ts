@@ -4,7 +4,7 @@
 // status, the stanza handed to the port, the iq reply body, and what
 // /rest/echo returns. `iq-response` vectors: the request is POSTed, the port
 // answers with the recorded reply, and we check the HTTP status, content
-// type and JSON body. Where decisions.md differs from mod_rest, HTTP_DEVIATIONS
+// type and JSON body. Where README "Differences from mod_rest" differs from mod_rest, HTTP_DEVIATIONS
 // says so and the test asserts our behaviour.
 
 import assert from "node:assert/strict";
@@ -21,13 +21,13 @@ import type { Vector } from "../support/vectors.ts";
 const RECORDED_DOMAIN = "rest.localhost";
 const DOMAIN = "rest.example.net";
 
-/** HTTP-level differences from the recording (decisions.md "Sending"). */
+/** HTTP-level differences from the recording (README "Differences from mod_rest"). */
 const HTTP_DEVIATIONS: Readonly<
   Record<string, { reason: string; status: number; echoStatus: number }>
 > = {
   "message-error-map": {
     reason:
-      "decisions.md: a JSON error stanza is sent as an error stanza, 202 (mod_rest crashed with 500)",
+      "README: Differences from mod_rest: a JSON error stanza is sent as an error stanza, 202 (mod_rest crashed with 500)",
     status: 202,
     echoStatus: 200,
   },
@@ -40,12 +40,13 @@ const HTTP_DEVIATIONS: Readonly<
  */
 const MAPPING_DEVIATIONS: Readonly<Record<string, string>> = {
   "message-archive-result":
-    'decisions.md: `archive` implies type="set" only on iq',
+    'README: Differences from mod_rest: `archive` implies type="set" only on iq',
   "message-error-map":
-    "decisions.md: JSON error stanzas are sent (mod_rest sent nothing)",
+    "README: Differences from mod_rest: JSON error stanzas are sent (mod_rest sent nothing)",
   "message-dataform":
-    "decisions.md: data-form fields not nested, options from `options`",
-  "iq-command-map-next": 'decisions.md: `command.data` carries type="submit"',
+    "README: Differences from mod_rest: data-form fields not nested, options from `options`",
+  "iq-command-map-next":
+    'README: Differences from mod_rest: `command.data` carries type="submit"',
 };
 
 const source = new URL("../fixtures/vectors/", import.meta.url);
@@ -66,7 +67,7 @@ function canon(stanza: XmlElement, keepId: boolean): string {
 }
 
 /**
- * Deviation (mod_rest.md section 12 item 15): an archive query without a
+ * Deviation (README "Differences from mod_rest"): an archive query without a
  * `queryid` gets one, so its results can be captured. Asserts it is there
  * and removes it so the rest compares with the recording.
  */

@@ -1,4 +1,4 @@
-// JSON mapping core (spec/mod_rest.md sections 6.2, 6.7, 6.8): inference, addresses, key order, containers.
+// JSON mapping core (README "Stanza basics", "Errors in JSON", "JSON mapping reference"): inference, addresses, key order, containers.
 
 import assert from "node:assert/strict";
 import { el } from "../../src/xml/element.ts";

@@ -1,4 +1,4 @@
-// JSON mapping errors (decisions.md "JSON mapping"): wrong shapes, invalid JIDs, malformed html, coercion.
+// JSON mapping errors (README "Differences from mod_rest"): wrong shapes, invalid JIDs, malformed html, coercion.
 
 import assert from "node:assert/strict";
 import { el, type XmlElement } from "../../src/xml/element.ts";

@@ -1,4 +1,4 @@
-// Golden pairs for the JSON mapping (spec/mod_rest.md section 6): tests/fixtures/jsonmap/<case>.xml + <case>.json.
+// Golden pairs for the JSON mapping (README "JSON mapping reference"): tests/fixtures/jsonmap/<case>.xml + <case>.json.
 //
 // Convention (adding a case needs no code):
 //   <case>.json + <case>.xml          checked both ways, plus round trips

@@ -1,4 +1,4 @@
-// JSON mapping robustness (decisions.md "JSON mapping"): arbitrary input fails only with JsonMappingError, never a crash.
+// JSON mapping robustness (README "Differences from mod_rest"): arbitrary input fails only with JsonMappingError, never a crash.
 
 import assert from "node:assert/strict";
 import { XmlElement } from "../../src/xml/element.ts";

@@ -1,4 +1,4 @@
-// Typed readers of the JSON mapping (spec/mod_rest.md section 6.1).
+// Typed readers of the JSON mapping (README "JSON mapping reference").
 
 import assert from "node:assert/strict";
 import {

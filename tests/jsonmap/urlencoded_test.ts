@@ -1,4 +1,4 @@
-// application/x-www-form-urlencoded stanzas as mod_rest reads and writes them (spec/mod_rest.md sections 1.2, 1.3).
+// application/x-www-form-urlencoded stanzas as mod_rest reads and writes them (README "Request body formats", "Response format").
 
 import assert from "node:assert/strict";
 import { decodeForm, encodeForm } from "../../src/jsonmap/urlencoded.ts";

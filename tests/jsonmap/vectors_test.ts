@@ -1,6 +1,6 @@
 // Golden vectors recorded from Prosody's mod_rest (tests/fixtures/vectors/README.md) against the JSON mapping.
 //
-// One test per vector file. Where decisions.md deliberately differs from
+// One test per vector file. Where README "Differences from mod_rest" deliberately differs from
 // mod_rest, DEVIATIONS below says so and gives our expected result.
 
 import assert from "node:assert/strict";
@@ -21,7 +21,7 @@ const DOMAIN = "rest.localhost";
 
 /** A deliberate difference from the recorded mod_rest behaviour. */
 interface Deviation {
-  /** Why we differ (the decisions.md rule). */
+  /** Why we differ (the README "Differences from mod_rest" rule). */
   reason: string;
   /** Our expected XML (canonical form not required) instead of the recorded one. */
   xml?: string;
@@ -36,36 +36,37 @@ interface Deviation {
 const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   "message-archive-result": {
     reason:
-      'decisions.md: `archive` implies type="set" only on iq; mod_rest put type="set" on this message',
+      'README: Differences from mod_rest: `archive` implies type="set" only on iq; mod_rest put type="set" on this message',
     xml:
       `<message from="rest.localhost" id="j2x-34" to="alice@localhost/vectors"><result xmlns="urn:xmpp:mam:2" id="arch-1" queryid="q1"><forwarded xmlns="urn:xmpp:forward:0"><message xmlns="jabber:client" from="bob@localhost" type="chat"><body>archived</body></message><delay xmlns="urn:xmpp:delay" stamp="2021-01-01T00:00:00Z"/></forwarded></result></message>`,
   },
   "message-error-map": {
     reason:
-      "decisions.md: a JSON error stanza is sent as an error stanza (mod_rest crashed with 500)",
+      "README: Differences from mod_rest: a JSON error stanza is sent as an error stanza (mod_rest crashed with 500)",
     xml:
       `<message from="rest.localhost" id="j2x-38" to="alice@localhost/vectors" type="error"><error type="cancel" by="rest.localhost"><item-not-found xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/><text xmlns="urn:ietf:params:xml:ns:xmpp-stanzas">gone</text></error></message>`,
   },
   "message-dataform": {
     reason:
-      "decisions.md: data-form fields are not nested and options are taken from `options`",
+      "README: Differences from mod_rest: data-form fields are not nested and options are taken from `options`",
     xml:
       `<message from="rest.localhost" id="j2x-31" to="alice@localhost/vectors" type="normal"><x xmlns="jabber:x:data" type="form"><title>Survey</title><instructions>Please answer</instructions><field label="Name" type="text-single" var="name"><desc>Your name</desc><required/><value>Al</value></field><field label="Colors" type="list-multi" var="colors"><value>red</value><option label="Red"><value>red</value></option><option label="Blue"><value>blue</value></option></field></x></message>`,
   },
   "iq-command-map-next": {
-    reason: 'decisions.md: `command.data` forms carry type="submit"',
+    reason:
+      'README: Differences from mod_rest: `command.data` forms carry type="submit"',
     xml:
       `<iq from="rest.localhost" id="j2x-79" to="alice@localhost/vectors" type="set"><command xmlns="http://jabber.org/protocol/commands" action="next" node="config" sessionid="sess-1"><x xmlns="jabber:x:data" type="submit"><field var="name"><value>Alice</value></field><field var="colors"><value>red</value><value>blue</value></field></x></command></iq>`,
   },
   "callback-reply-iq-reply-json-type-error": {
     reason:
-      "decisions.md (webhooks): a JSON error reply is sent as an error reply (mod_rest's handler crashed, the sender got nothing)",
+      "README: Differences from mod_rest (webhooks): a JSON error reply is sent as an error reply (mod_rest's handler crashed, the sender got nothing)",
     replyChildren:
       `<error type="wait"><resource-constraint xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error>`,
   },
   "callback-reply-iq-result-from-client": {
     reason:
-      "never reply to a result (webhook layer; mod_rest and decisions.md agree): the request is reply-forbidden",
+      "never reply to a result (webhook layer; mod_rest and xmpp-rest agree): the request is reply-forbidden",
     noReply: (request) => isReplyForbidden(request),
   },
 };

@@ -5,7 +5,7 @@ import {
   type Gateway,
   type GatewayOptions,
 } from "../../src/gateway.ts";
-import { parseHostPort } from "../../src/config/options.ts";
+import { parseHostPort } from "../../src/address.ts";
 import { C2sClient } from "./c2s_client.ts";
 import type { XmppServer } from "./xmpp_server.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { el } from "../../src/xml/element.ts";
 import {
   type CallbackContentType,
-  encodeStanza,
+  encodeWebhookBody,
 } from "../../src/webhook/encode.ts";
 import { C, MSG, PRES } from "./support.ts";
 
@@ -20,7 +20,7 @@ const LANG_MSG = el(
 );
 
 Deno.test({
-  name: "encodeStanza() writes each body format",
+  name: "encodeWebhookBody() writes each body format",
   permissions: "none",
   fn() {
     const cases: [CallbackContentType, string][] = [
@@ -43,7 +43,7 @@ Deno.test({
       ["text/plain", "Hi & bye"],
     ];
     for (const [type, expected] of cases) {
-      const encoded = encodeStanza(LANG_MSG, type);
+      const encoded = encodeWebhookBody(LANG_MSG, type);
       assert.equal(encoded.contentType, type);
       assert.equal(encoded.fallbackReason, undefined);
       if (type === "application/json") {
@@ -55,10 +55,13 @@ Deno.test({
 
 Deno.test({
   name:
-    "encodeStanza() writes top-level strings, numbers and true as form fields",
+    "encodeWebhookBody() writes top-level strings, numbers and true as form fields",
   permissions: "none",
   fn() {
-    const encoded = encodeStanza(LANG_MSG, "application/x-www-form-urlencoded");
+    const encoded = encodeWebhookBody(
+      LANG_MSG,
+      "application/x-www-form-urlencoded",
+    );
     assert.equal(encoded.contentType, "application/x-www-form-urlencoded");
     assert.deepEqual(Object.fromEntries(new URLSearchParams(encoded.body)), {
       kind: "message",
@@ -73,27 +76,27 @@ Deno.test({
 });
 
 Deno.test({
-  name: "encodeStanza() writes XML without xmlns on the top element",
+  name: "encodeWebhookBody() writes XML without xmlns on the top element",
   permissions: "none",
   fn() {
     assert.ok(
-      !encodeStanza(MSG, "application/xmpp+xml").body.includes("xmlns"),
+      !encodeWebhookBody(MSG, "application/xmpp+xml").body.includes("xmlns"),
     );
   },
 });
 
 Deno.test({
   name:
-    "encodeStanza() sends an empty text/plain body for a stanza without <body>",
+    "encodeWebhookBody() sends an empty text/plain body for a stanza without <body>",
   permissions: "none",
   fn() {
-    assert.equal(encodeStanza(PRES, "text/plain").body, "");
+    assert.equal(encodeWebhookBody(PRES, "text/plain").body, "");
   },
 });
 
 Deno.test({
   name:
-    "encodeStanza() falls back to XML for a stanza without a JSON form (decisions.md)",
+    "encodeWebhookBody() falls back to XML for a stanza without a JSON form (README, The request)",
   permissions: "none",
   fn() {
     const bad = el(
@@ -113,7 +116,7 @@ Deno.test({
         "application/x-www-form-urlencoded",
       ] as const
     ) {
-      const encoded = encodeStanza(bad, type);
+      const encoded = encodeWebhookBody(bad, type);
       assert.equal(encoded.contentType, "application/xmpp+xml", type);
       assert.match(
         encoded.body,

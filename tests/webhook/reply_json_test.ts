@@ -1,4 +1,4 @@
-// decideReply() for 2xx answers with JSON bodies (mod_rest.md 5.4 step 3 with decisions.md).
+// decideReply() for 2xx answers with JSON bodies (README "The reply" step 3 with README "Differences from mod_rest").
 import {
   ALICE,
   BOT,
@@ -57,7 +57,8 @@ const CASES: BodyCase[] = [
     warns: true,
   },
   {
-    name: "iq, JSON {type:error, error}: error reply (decisions.md)",
+    name:
+      "iq, JSON {type:error, error}: error reply (README: Differences from mod_rest)",
     incoming: IQ_GET,
     contentType: JSON_T,
     body: {

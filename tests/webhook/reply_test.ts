@@ -118,7 +118,7 @@ const CASES: ReplyCase[] = [
     warns: true,
   },
   {
-    name: "message, 200 empty: nothing (decisions.md)",
+    name: "message, 200 empty: nothing (README: Differences from mod_rest)",
     incoming: MSG,
     outcome: response(200),
     replies: [],

@@ -125,7 +125,7 @@ const CASES: BodyCase[] = [
     replies: [],
     warns: true,
   },
-  // 4xx/5xx with a stanza body: always an error (decisions.md)
+  // 4xx/5xx with a stanza body: always an error (README "Differences from mod_rest")
   {
     name: "iq, 404 JSON error stanza: its <error>",
     incoming: IQ_GET,

@@ -8,7 +8,7 @@ import { STANZA_ERROR_CONDITIONS } from "../../src/xmpp/conditions.ts";
 
 Deno.test({
   name:
-    "statusError() follows mod_rest.md section 4.3 with the reason phrase as text",
+    "statusError() follows README: Webhook HTTP status → stanza error with the reason phrase as text",
   permissions: "none",
   fn() {
     const cases: [number, string, string, string][] = [

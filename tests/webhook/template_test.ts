@@ -49,7 +49,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "renderUrl() renders a missing value as the empty string (decisions.md)",
+    "renderUrl() renders a missing value as the empty string (README: Differences from mod_rest)",
   permissions: "none",
   fn() {
     assert.equal(

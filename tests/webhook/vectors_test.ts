@@ -4,7 +4,7 @@
 // body format; the body and headers we POST must match what mod_rest
 // POSTed, and where the vector recorded the webhook's answer, the stanza
 // the client got back must match. `callback-reply` vectors: the webhook's
-// answer must turn into the stanza the client received. Where decisions.md
+// answer must turn into the stanza the client received. Where README "Differences from mod_rest"
 // deliberately differs, DEVIATIONS says so and gives our expectation.
 
 import assert from "node:assert/strict";
@@ -32,12 +32,12 @@ interface Deviation {
 const DEVIATIONS: Readonly<Record<string, Deviation>> = {
   "message-payload-invalid-json": {
     reason:
-      "decisions.md: a stanza that cannot be JSON-encoded is delivered as XML (mod_rest made a bodiless request)",
+      "README: Differences from mod_rest: a stanza that cannot be JSON-encoded is delivered as XML (mod_rest made a bodiless request)",
     contentType: "application/xmpp+xml",
   },
   "callback-reply-iq-reply-json-type-error": {
     reason:
-      "decisions.md: a JSON error reply is sent as an error reply (mod_rest's handler crashed, the sender got nothing)",
+      "README: Differences from mod_rest: a JSON error reply is sent as an error reply (mod_rest's handler crashed, the sender got nothing)",
     replies: [
       `<iq from="bot@${DOMAIN}" to="${ALICE}" id="x2j-89" type="error"><error type="wait"><resource-constraint xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`,
     ],

@@ -6,7 +6,7 @@ import { serialize } from "../../xml/serialize.ts";
 import { NS } from "../../xmpp/namespaces.ts";
 import { VERSION } from "../../version.ts";
 import { authChallenge } from "../auth.ts";
-import { REQUEST_MEDIA_TYPES } from "../media.ts";
+import { MEDIA_TYPES } from "../../wire/mod.ts";
 import { TIMEOUT_HEADER } from "../rest_handler.ts";
 import {
   ECHO_EXAMPLES,
@@ -90,7 +90,7 @@ function requestBody(withPath: boolean): OpenApiObject {
       : "The stanza to send, in one of four formats chosen by `Content-Type` (parameters ignored; anything else is a 415).",
     required: !withPath,
     content: {
-      [REQUEST_MEDIA_TYPES.xml]: {
+      [MEDIA_TYPES.xml]: {
         schema: {
           type: "string",
           description:
@@ -98,12 +98,12 @@ function requestBody(withPath: boolean): OpenApiObject {
         },
         examples: refs(REQUEST_NAMES, "Xml"),
       },
-      [REQUEST_MEDIA_TYPES.json]: json,
-      [REQUEST_MEDIA_TYPES.form]: {
+      [MEDIA_TYPES.json]: json,
+      [MEDIA_TYPES.form]: {
         schema: ref("FormStanza"),
         examples: refs(Object.keys(FORM_EXAMPLES)),
       },
-      [REQUEST_MEDIA_TYPES.text]: {
+      [MEDIA_TYPES.text]: {
         schema: {
           type: "string",
           description: withPath

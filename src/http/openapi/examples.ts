@@ -1,4 +1,4 @@
-// Examples of the API description: stanzas in the JSON mapping (spec/mod_rest.md section 6.9) and the other body formats.
+// Examples of the API description: stanzas in the JSON mapping (README "JSON mapping reference") and the other body formats.
 
 /** A JSON stanza (or `{"xmpp":[…]}` container) example. */
 export interface StanzaExample {

@@ -1,4 +1,4 @@
-// The prose of the API description (info.description): how xmpp-rest behaves, where it differs from mod_rest (decisions.md).
+// The prose of the API description (info.description): how xmpp-rest behaves, where it differs from mod_rest (README "Differences from mod_rest").
 
 /** Markdown shown at the top of the API description. */
 export const INFO_DESCRIPTION: string = `

@@ -1,7 +1,7 @@
-// OpenAPI path items of the REST routes (generated from ROUTES, spec/mod_rest.md section 1.1) and of the operational endpoints.
+// OpenAPI path items of the REST routes (generated from ROUTES, README "Routes") and of the operational endpoints.
 
 import { HEALTH_MEDIA_TYPE, HEALTH_PATHS } from "../health.ts";
-import { OUTPUT_MEDIA_TYPES } from "../media.ts";
+import { MEDIA_TYPES } from "../../wire/mod.ts";
 import type { ParamSpec, RouteId, RouteSpec } from "../routes.ts";
 import { IQ_QUERY_KEYS, PATH_KINDS, ROUTES } from "../routes.ts";
 import { QUERY_SHORTCUTS } from "./queries.ts";
@@ -69,18 +69,18 @@ const stanzaContent = (examples: Record<string, string>): OpenApiObject => {
     xml[key] = ref(`${name}Xml`, "examples");
   }
   return {
-    [OUTPUT_MEDIA_TYPES.xml]: {
+    [MEDIA_TYPES.xml]: {
       schema: {
         type: "string",
         description: "One stanza without `xmlns`, or several inside `<xmpp>`",
       },
       examples: xml,
     },
-    [OUTPUT_MEDIA_TYPES.json]: {
+    [MEDIA_TYPES.json]: {
       schema: { anyOf: [ref("Stanza"), ref("StanzaContainer")] },
       examples: json,
     },
-    [OUTPUT_MEDIA_TYPES.form]: {
+    [MEDIA_TYPES.form]: {
       schema: ref("FormStanza"),
       examples: { ping: ref("PingResultForm", "examples") },
     },

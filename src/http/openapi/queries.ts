@@ -1,4 +1,4 @@
-// The GET query shortcuts of mod_rest (spec/mod_rest.md section 1.1, `GET /rest/{query}/{to}`) and their URL query parameters.
+// The GET query shortcuts of mod_rest (README "Routes", `GET /rest/{query}/{to}`) and their URL query parameters.
 
 import type { IqQueryKey } from "../routes.ts";
 import type { JsonSchema } from "./types.ts";

@@ -1,4 +1,4 @@
-// Which HTTP statuses each REST route answers with (spec/mod_rest.md section 1.4 with decisions.md's deviations), and their OpenAPI responses.
+// Which HTTP statuses each REST route answers with (README "Errors reference" with the deviations in README "Differences from mod_rest"), and their OpenAPI responses.
 
 import {
   HttpError,
@@ -6,7 +6,7 @@ import {
   REQUEST_ERRORS,
   type RequestErrorKey,
 } from "../errors.ts";
-import { OUTPUT_MEDIA_TYPES } from "../media.ts";
+import { MEDIA_TYPES } from "../../wire/mod.ts";
 import type { RouteId } from "../routes.ts";
 import { type OpenApiObject, ref } from "./types.ts";
 
@@ -45,6 +45,15 @@ export const ERROR_ROUTES = {
   stream_down: DELIVERY,
   queue_full: DELIVERY,
   timeout: DELIVERY,
+  // Pull and SSE (their operations are written in openapi/events.ts).
+  bad_query: [],
+  store_down: ["send", "send_path"],
+  // Idempotency-Key (IETF httpapi draft) on the sending routes.
+  idempotency_key: ["send", "send_path"],
+  idempotency_busy: ["send", "send_path"],
+  idempotency_reuse: ["send", "send_path"],
+  // An iq result/error POSTed for an inbound iq answered before.
+  answered: ["send"],
 } as const satisfies Record<RequestErrorKey, readonly RouteId[]>;
 
 /** Component names of the error responses, by status. */
@@ -136,11 +145,11 @@ export function errorResponse(status: ErrorStatus): OpenApiObject {
   const response: Record<string, unknown> = {
     description: STATUS_NOTES[status],
     content: {
-      [OUTPUT_MEDIA_TYPES.json]: {
+      [MEDIA_TYPES.json]: {
         schema: ref("ErrorResponse"),
         examples: examplesFor(status, "json"),
       },
-      [OUTPUT_MEDIA_TYPES.xml]: {
+      [MEDIA_TYPES.xml]: {
         schema: {
           type: "string",
           description:

@@ -1,4 +1,4 @@
-// JSON Schemas of the iq payloads and data forms of the JSON mapping (spec/mod_rest.md sections 6.5, 6.6; XEP-0030, 0050, 0004, 0313 and friends).
+// JSON Schemas of the iq payloads and data forms of the JSON mapping (README "iq payloads", "Data forms"; XEP-0030, 0050, 0004, 0313 and friends).
 
 import { MAM_FILTER_FIELDS } from "../../jsonmap/archive.ts";
 import { COMMAND_ACTIONS } from "../../jsonmap/commands.ts";

@@ -1,4 +1,4 @@
-// JSON Schemas of the message, presence and shared fields of the JSON mapping (spec/mod_rest.md sections 6.3, 6.4; RFC 6121, XEP-0085 and friends).
+// JSON Schemas of the message, presence and shared fields of the JSON mapping (README "Message fields", "Presence fields"; RFC 6121, XEP-0085 and friends).
 
 import { CHAT_STATES } from "../../jsonmap/message.ts";
 import { PRIORITY_RANGE, SHOW_VALUES } from "../../jsonmap/presence.ts";

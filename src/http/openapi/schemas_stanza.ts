@@ -1,4 +1,4 @@
-// JSON Schemas of whole stanzas, HTTP error bodies and health bodies (spec/mod_rest.md sections 1.5, 6.2, 6.7; RFC 6120 sections 8.1, 8.3).
+// JSON Schemas of whole stanzas, HTTP error bodies and health bodies (README "Errors reference", "Stanza basics", "Errors in JSON"; RFC 6120 sections 8.1, 8.3).
 
 import {
   STANZA_ERROR_CONDITIONS,

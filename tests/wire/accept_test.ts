@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  firstListedFormat,
   negotiate,
   negotiateError,
   parseAccept,
-} from "../../src/http/negotiate.ts";
-import type { OutputFormat, RequestFormat } from "../../src/http/media.ts";
+} from "../../src/wire/accept.ts";
+import type {
+  RequestFormat,
+  StanzaFormat as OutputFormat,
+} from "../../src/wire/media.ts";
 
 const XML = "application/xmpp+xml";
 const JSON_T = "application/json";
@@ -138,6 +142,37 @@ for (const [name, accept, request, want] of errorCases) {
     permissions: "none",
     fn() {
       assert.equal(negotiateError(accept, request), want);
+    },
+  });
+}
+
+const listedCases: [string, string | null, string | undefined][] = [
+  ["no header", null, undefined],
+  [
+    "first listed wins over weights",
+    "text/html, application/json;q=0.9, application/xmpp+xml",
+    "json",
+  ],
+  [
+    "q=0 refuses",
+    "application/json;q=0, application/x-www-form-urlencoded",
+    "form",
+  ],
+  ["wildcards are skipped", "text/html, */*", undefined],
+  [
+    "text/plain is not a stanza format",
+    "text/plain, application/xmpp+xml",
+    "xml",
+  ],
+  ["case-insensitive", "Application/XMPP+XML", "xml"],
+];
+
+for (const [name, accept, want] of listedCases) {
+  Deno.test({
+    name: `firstListedFormat(): ${name}`,
+    permissions: "none",
+    fn() {
+      assert.equal(firstListedFormat(accept), want);
     },
   });
 }

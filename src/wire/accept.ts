@@ -1,10 +1,10 @@
-// RFC 9110 section 12.5.1 (Accept): proactive negotiation of the response format.
+// RFC 9110 section 12.5.1 (Accept): parsing and proactive negotiation of a body format.
 
 import {
-  OUTPUT_MEDIA_TYPES,
-  OUTPUT_PREFERENCE,
-  type OutputFormat,
+  MEDIA_TYPES,
   type RequestFormat,
+  STANZA_FORMATS,
+  type StanzaFormat,
 } from "./media.ts";
 
 /** One media range of an `Accept` header. */
@@ -81,70 +81,34 @@ function bestRange(
   return best;
 }
 
-/** The format a request's own body format stands for in responses (`text`/`none` → XML). */
-export function defaultOutputFormat(
-  requestFormat: RequestFormat,
-): OutputFormat {
-  return requestFormat === "text" || requestFormat === "none"
-    ? "xml"
-    : requestFormat;
-}
-
 /**
- * Chooses the response format from the `Accept` header. Each supported
- * format gets the weight of the most specific range that matches it; the
- * highest weight wins, ties go to the range listed first, then to the
- * request's own format, then to XML, JSON, form. No `Accept`, or one that
- * accepts none of the formats, yields the request's own format (XML for
- * `text/plain` and body-less requests) instead of a 406.
+ * Chooses one of `formats` from an `Accept` header. Each format gets the
+ * weight of the most specific range that matches it; the highest weight
+ * wins, ties go to the range listed first, then to `fallback`, then to the
+ * order of `formats`. No `Accept`, or one that accepts none of them,
+ * yields `fallback` (never a 406).
  *
  * @example
  * ```ts
- * negotiate("application/json;q=0.9, application/xmpp+xml", "json"); // "xml"
- * negotiate("*\/*", "json"); // "json"
- * negotiate(null, "text"); // "xml"
+ * chooseFormat("application/*", ["xml", "json"], "json"); // "json"
+ * chooseFormat("application/xmpp+xml;q=0.5, application/json", ["xml", "json"], "xml"); // "json"
  * ```
  */
-export function negotiate(
-  accept: string | null,
-  requestFormat: RequestFormat,
-): OutputFormat {
-  return pick(accept, OUTPUT_PREFERENCE, defaultOutputFormat(requestFormat));
-}
-
-/**
- * The format of an error body: XML or JSON only (decisions.md: chosen by
- * `Accept`, else the request's own format — JSON in, JSON error; anything
- * else, XML; never HTML, and never form fields, which mod_rest does not
- * produce for errors either).
- *
- * @example
- * ```ts
- * negotiateError(null, "form"); // "xml"
- * negotiateError("application/json", "form"); // "json"
- * ```
- */
-export function negotiateError(
-  accept: string | null,
-  requestFormat: RequestFormat,
-): "xml" | "json" {
-  const fallback = requestFormat === "json" ? "json" : "xml";
-  return pick(accept, ["xml", "json"] as const, fallback);
-}
-
-function pick<F extends OutputFormat>(
-  accept: string | null,
+export function chooseFormat<F extends StanzaFormat>(
+  accept: string | null | undefined,
   formats: readonly F[],
   fallback: F,
 ): F {
-  if (accept === null || accept.trim() === "") return fallback;
+  if (accept === null || accept === undefined || accept.trim() === "") {
+    return fallback;
+  }
   const ranges = parseAccept(accept);
   const order: F[] = [fallback, ...formats.filter((f) => f !== fallback)];
   let chosen: F | undefined;
   let chosenQ = 0;
   let chosenIndex = Infinity;
   for (const format of order) {
-    const range = bestRange(ranges, OUTPUT_MEDIA_TYPES[format]);
+    const range = bestRange(ranges, MEDIA_TYPES[format]);
     if (range === undefined || range.q <= 0) continue;
     if (
       range.q > chosenQ || (range.q === chosenQ && range.index < chosenIndex)
@@ -155,4 +119,81 @@ function pick<F extends OutputFormat>(
     }
   }
   return chosen ?? fallback;
+}
+
+/** The format a request's own body format stands for in responses (`text`/`none` → XML). */
+export function defaultOutputFormat(
+  requestFormat: RequestFormat,
+): StanzaFormat {
+  return requestFormat === "text" || requestFormat === "none"
+    ? "xml"
+    : requestFormat;
+}
+
+/**
+ * Chooses the format of a stanza response from the `Accept` header
+ * ({@linkcode chooseFormat} over XML, JSON, form), falling back to the
+ * request's own format (XML for `text/plain` and body-less requests), as
+ * the README section "Response format" states.
+ *
+ * @example
+ * ```ts
+ * negotiate("application/json;q=0.9, application/xmpp+xml", "json"); // "xml"
+ * negotiate("*\/*", "json"); // "json"
+ * negotiate(null, "text"); // "xml"
+ * ```
+ */
+export function negotiate(
+  accept: string | null | undefined,
+  requestFormat: RequestFormat,
+): StanzaFormat {
+  return chooseFormat(
+    accept,
+    STANZA_FORMATS,
+    defaultOutputFormat(requestFormat),
+  );
+}
+
+/**
+ * The format of an error body: XML or JSON only, chosen by `Accept`, else
+ * the request's own format (JSON in, JSON error; anything else, XML);
+ * never form fields, which mod_rest does not produce for errors either.
+ *
+ * @example
+ * ```ts
+ * negotiateError(null, "form"); // "xml"
+ * negotiateError("application/json", "form"); // "json"
+ * ```
+ */
+export function negotiateError(
+  accept: string | null | undefined,
+  requestFormat: RequestFormat,
+): "xml" | "json" {
+  const fallback = requestFormat === "json" ? "json" : "xml";
+  return chooseFormat(accept, ["xml", "json"] as const, fallback);
+}
+
+/**
+ * The first stanza format an `Accept` header lists by its exact media type,
+ * in the header's order (weights ignored but `q=0` refuses; wildcards
+ * skipped); undefined when none is listed. mod_rest's webhook probe reads
+ * an endpoint's `Accept` this way.
+ *
+ * @example
+ * ```ts
+ * firstListedFormat("text/html, application/json;q=0.9, application/xmpp+xml");
+ * // "json"
+ * ```
+ */
+export function firstListedFormat(
+  accept: string | null | undefined,
+): StanzaFormat | undefined {
+  if (!accept) return undefined;
+  for (const range of parseAccept(accept)) {
+    if (range.q <= 0) continue;
+    const mediaType = `${range.type}/${range.subtype}`;
+    const found = STANZA_FORMATS.find((f) => MEDIA_TYPES[f] === mediaType);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

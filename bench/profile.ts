@@ -1,0 +1,101 @@
+// Profiles the gateway process under wrk load with the V8 inspector (Deno has no --cpu-prof) and prints the top functions by self time.
+// Run: deno run -A bench/profile.ts [message|ping|webhook] [--seconds 5] [--out profile.cpuprofile]
+// deno-lint-ignore-file no-console
+
+import { PROSODY } from "../tests/support/xmpp_server.ts";
+import { freePorts } from "../tests/support/server_process.ts";
+import { Child, runWrk } from "./load.ts";
+import { startGatewayProcess } from "./process.ts";
+import { jsonPost, partyConfig } from "./rest_memory.ts";
+
+const arg = (name: string, fallback: string) => {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Deno.args[i + 1];
+};
+const SCENARIO = Deno.args[0] ?? "message";
+const SECONDS = Number(arg("seconds", "5"));
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
+async function inspector(port: number) {
+  const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const ws = new WebSocket(list[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let next = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    waiting.get(message.id)?.(message.result);
+    waiting.delete(message.id);
+  };
+  return {
+    call<T = unknown>(method: string, params: unknown = {}): Promise<T> {
+      const id = ++next;
+      ws.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve) => waiting.set(id, resolve as never));
+    },
+    close: () => ws.close(),
+  };
+}
+
+function summarise(profile: Profile): string[] {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const file = url.replace(/^.*\/(src|ext|node)\//, "$1/");
+    const key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) =>
+    `${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`
+  );
+}
+
+await using server = await PROSODY.start();
+const [domain] = Object.keys(server.components);
+const [inspectPort] = freePorts(1);
+await using gateway = await startGatewayProcess({
+  server: server.componentAddress,
+  domain,
+  secret: server.components[domain],
+  denoFlags: [`--inspect=127.0.0.1:${inspectPort}`],
+});
+await using party = new Child(partyConfig(server, "message"));
+const { jid } = await party.read<{ jid: string }>();
+const request = SCENARIO === "ping"
+  ? jsonPost(gateway.url, { kind: "iq", to: server.host, ping: true })
+  : jsonPost(gateway.url, {
+    kind: "message",
+    type: "chat",
+    to: jid,
+    body: "Hello",
+  });
+await runWrk(request, 64, 2); // warm-up
+const session = await inspector(inspectPort);
+await session.call("Profiler.enable");
+await session.call("Profiler.setSamplingInterval", { interval: 100 });
+await session.call("Profiler.start");
+const result = await runWrk(request, 64, SECONDS);
+const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
+session.close();
+console.error(`${result.requests} requests in ${result.seconds} s`);
+const out = arg("out", "");
+if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
+for (const line of summarise(profile)) console.log(line);

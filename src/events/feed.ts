@@ -1,0 +1,291 @@
+// The SSE feed (HTML Living Standard section 9.2): one reader of the event log fanning out to every connected client, each with a bounded buffer.
+
+import type { EventStore, StoredEvent } from "../store/types.ts";
+import { realTimers, type Timers } from "../component/connection.ts";
+import { type Logger, silentLogger } from "../logger.ts";
+import { encodeEvent, type EventFormat } from "./encode.ts";
+import { SSE_DEFAULTS, sseComment, sseEvent, sseRetry } from "./sse.ts";
+
+/** Options of {@linkcode EventFeed}. */
+export interface EventFeedOptions {
+  /** The event log. */
+  readonly store: EventStore;
+  /** Comment heartbeat interval, ms. Default 15 s. */
+  readonly heartbeatMs?: number;
+  /** Bytes a client may leave unread; a client whose buffer stays full for a heartbeat interval is cut off. Default 256 KiB. */
+  readonly clientBufferBytes?: number;
+  /** `retry:` sent on connect, ms. Default 3 s. */
+  readonly retryMs?: number;
+  /** Recent events kept encoded for all clients. Default 1024. */
+  readonly cacheSize?: number;
+  /** Timer functions. Default: the global ones. */
+  readonly timers?: Timers;
+  /** Log sink. Default silent. */
+  readonly logger?: Logger;
+}
+
+/** Where a new client starts. */
+export interface FeedSubscription {
+  /** Send events with ids above this; absent: only events appended from now on. */
+  readonly afterId?: number;
+  /** Body format of `data:`. */
+  readonly format: EventFormat;
+}
+
+const encoder = new TextEncoder();
+const BATCH = 100;
+
+interface Cached {
+  readonly event: StoredEvent;
+  json?: Uint8Array;
+  xml?: Uint8Array;
+}
+
+interface Client {
+  readonly format: EventFormat;
+  nextId: number;
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  wake?: () => void;
+  pulled: boolean;
+  closed: boolean;
+}
+
+/**
+ * Streams the event log to SSE clients. Recent events are read from the
+ * store once and encoded once per format, whatever the number of clients;
+ * a client that lags (a resume, a slow reader) reads older events from
+ * the store itself. Each client's unread bytes are bounded: a client that
+ * reads nothing while its buffer is full for a heartbeat interval is
+ * disconnected and can resume with `Last-Event-ID`.
+ */
+export class EventFeed {
+  #store: EventStore;
+  #timers: Timers;
+  #logger: Logger;
+  #heartbeatMs: number;
+  #bufferBytes: number;
+  #retryMs: number;
+  #cacheSize: number;
+  #cache = new Map<number, Cached>();
+  #cachedUpTo = 0;
+  #lastId = 0;
+  #refreshing?: Promise<void>;
+  #clients = new Set<Client>();
+  #waiters = new Set<() => void>();
+  #heartbeat: unknown;
+  #unwatch: () => void;
+  #closed = false;
+
+  /** Starts watching the store. */
+  constructor(options: EventFeedOptions) {
+    this.#store = options.store;
+    this.#timers = options.timers ?? realTimers;
+    this.#logger = options.logger ?? silentLogger;
+    this.#heartbeatMs = options.heartbeatMs ?? SSE_DEFAULTS.heartbeatMs;
+    this.#bufferBytes = options.clientBufferBytes ??
+      SSE_DEFAULTS.clientBufferBytes;
+    this.#retryMs = options.retryMs ?? SSE_DEFAULTS.retryMs;
+    this.#cacheSize = options.cacheSize ?? 1024;
+    this.#unwatch = this.#store.watch((lastId) => this.#appended(lastId));
+  }
+
+  /** Connected clients. */
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  /**
+   * Resolves once an event with id >= `fromId` exists, or after `ms`
+   * (long polling); true when there is one.
+   */
+  async waitFor(fromId: number, ms: number): Promise<boolean> {
+    if (this.#lastId < fromId) this.#lastId = await this.#store.lastId();
+    if (this.#lastId >= fromId) return true;
+    if (ms <= 0 || this.#closed) return false;
+    return new Promise((resolve) => {
+      const done = (found: boolean) => {
+        this.#timers.clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve(found);
+      };
+      const check = () => {
+        if (this.#closed) done(false);
+        else if (this.#lastId >= fromId) done(true);
+      };
+      const timer = this.#timers.setTimeout(() => done(false), ms);
+      this.#waiters.add(check);
+    });
+  }
+
+  /** Opens a client's `text/event-stream` body. */
+  async subscribe(
+    subscription: FeedSubscription,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const last = await this.#store.lastId();
+    this.#lastId = Math.max(this.#lastId, last);
+    const nextId = (subscription.afterId ?? last) + 1;
+    let client!: Client;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        client = {
+          format: subscription.format,
+          nextId,
+          controller,
+          pulled: true,
+          closed: false,
+        };
+        controller.enqueue(
+          encoder.encode(sseRetry(this.#retryMs) + sseComment("connected")),
+        );
+        if (this.#closed) return this.#end(client);
+        this.#clients.add(client);
+        this.#ensureHeartbeat();
+      },
+      pull: () => this.#pump(client),
+      cancel: () => this.#drop(client),
+    }, { highWaterMark: this.#bufferBytes, size: (chunk) => chunk.byteLength });
+    return stream;
+  }
+
+  /** Ends every client stream and stops watching the store. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unwatch();
+    this.#timers.clearTimeout(this.#heartbeat);
+    for (const client of [...this.#clients]) this.#end(client);
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  #appended(lastId: number): void {
+    if (lastId <= this.#lastId) return;
+    this.#lastId = lastId;
+    for (const waiter of [...this.#waiters]) waiter();
+    for (const client of this.#clients) client.wake?.();
+  }
+
+  /** Fills a client's buffer from `nextId` while there is room and there are events. */
+  async #pump(client: Client): Promise<void> {
+    client.pulled = true;
+    while (!client.closed) {
+      const seen = this.#lastId;
+      const events = await this.#read(client.nextId);
+      if (client.closed) return;
+      if (events.length === 0) {
+        if (this.#lastId > seen) continue; // appended meanwhile
+        await new Promise<void>((resolve) => client.wake = resolve);
+        client.wake = undefined;
+        continue;
+      }
+      for (const cached of events) {
+        client.controller.enqueue(this.#frame(cached, client.format));
+        client.nextId = cached.event.id + 1;
+        // Never more than the buffer plus one frame.
+        if ((client.controller.desiredSize ?? 0) <= 0) return;
+      }
+    }
+  }
+
+  async #read(fromId: number): Promise<Cached[]> {
+    if (fromId > this.#lastId) return [];
+    if (fromId > this.#cachedUpTo) await this.#refresh();
+    if (this.#cache.has(fromId)) {
+      const out: Cached[] = [];
+      for (let id = fromId; out.length < BATCH; id++) {
+        const cached = this.#cache.get(id);
+        if (cached === undefined) break;
+        out.push(cached);
+      }
+      return out;
+    }
+    // Older than the cache (a resume from far back): straight from the store.
+    const events = await this.#store.read(fromId, BATCH);
+    return events.map((event) => ({ event }));
+  }
+
+  /** Reads newly appended events once for all clients. */
+  #refresh(): Promise<void> {
+    this.#refreshing ??= (async () => {
+      try {
+        for (;;) {
+          const from = Math.max(this.#cachedUpTo + 1, 1);
+          const events = await this.#store.read(from, BATCH * 10);
+          if (events.length === 0) break;
+          for (const event of events) this.#cache.set(event.id, { event });
+          this.#cachedUpTo = events[events.length - 1].id;
+          this.#lastId = Math.max(this.#lastId, this.#cachedUpTo);
+          for (const id of this.#cache.keys()) {
+            if (this.#cache.size <= this.#cacheSize) break;
+            this.#cache.delete(id);
+          }
+          if (events.length < BATCH * 10) break;
+        }
+      } catch (error) {
+        this.#logger.warn("Cannot read events for SSE clients", {
+          error: String(error),
+        });
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  #frame(cached: Cached, format: EventFormat): Uint8Array {
+    const hit = cached[format];
+    if (hit) return hit;
+    const { event } = cached;
+    const bytes = encoder.encode(
+      sseEvent({
+        id: event.id,
+        event: event.kind,
+        data: encodeEvent(event, format),
+      }),
+    );
+    cached[format] = bytes;
+    return bytes;
+  }
+
+  #ensureHeartbeat(): void {
+    if (this.#heartbeat !== undefined || this.#closed) return;
+    this.#heartbeat = this.#timers.setTimeout(() => {
+      this.#heartbeat = undefined;
+      this.#beat();
+      if (this.#clients.size > 0) this.#ensureHeartbeat();
+    }, this.#heartbeatMs);
+  }
+
+  #beat(): void {
+    const beat = encoder.encode(sseComment("heartbeat"));
+    for (const client of [...this.#clients]) {
+      const full = (client.controller.desiredSize ?? 0) <= 0;
+      if (full && !client.pulled) {
+        this.#logger.info("SSE client cut off: it did not read", {
+          buffered: this.#bufferBytes,
+          next: client.nextId,
+        });
+        this.#end(client, new Error("SSE client did not read"));
+        continue;
+      }
+      client.pulled = false;
+      if (!full) client.controller.enqueue(beat);
+    }
+  }
+
+  #end(client: Client, error?: Error): void {
+    if (client.closed) return;
+    this.#drop(client);
+    try {
+      if (error) client.controller.error(error);
+      else client.controller.close();
+    } catch {
+      // already closed by the other side
+    }
+  }
+
+  #drop(client: Client): void {
+    client.closed = true;
+    this.#clients.delete(client);
+    client.wake?.();
+  }
+}

@@ -1,0 +1,117 @@
+// One webhook HTTP attempt (RFC 9110): fetch with a deadline, a capped body read, and the failure named for the log.
+
+import type { WebhookOutcome } from "./reply.ts";
+import { readCapped } from "../wire/mod.ts";
+import type { WebhookRequest } from "./request.ts";
+
+/** The result of {@linkcode attemptWebhook}. */
+export interface AttemptResult {
+  /** What happened, in the reply decision's terms. */
+  readonly outcome: WebhookOutcome;
+  /** A short reason for failure logs ("connection refused", "HTTP 503", ...); undefined on 2xx. */
+  readonly reason?: string;
+  /** The underlying error message of a failed connection, if any. */
+  readonly error?: string;
+  /** The response's `Retry-After` header, if any. */
+  readonly retryAfter?: string;
+}
+
+/** Effects and limits of one attempt. */
+export interface AttemptContext {
+  /** HTTP client. */
+  readonly fetch: typeof fetch;
+  /** Aborts the attempt (the deadline). */
+  readonly signal: AbortSignal;
+  /** The deadline in seconds, for the outcome and the reason. */
+  readonly timeoutSeconds: number;
+  /** Largest response body read. */
+  readonly maxReplyBytes: number;
+}
+
+/**
+ * POSTs a built request and reads the answer; never throws. Redirects are
+ * not followed (a 3xx is an answer like any other).
+ */
+export async function attemptWebhook(
+  request: WebhookRequest,
+  context: AttemptContext,
+): Promise<AttemptResult> {
+  const { signal } = context;
+  try {
+    const response = await context.fetch(request.url, {
+      method: "POST",
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+      signal,
+    });
+    const read = await readCapped(response, context.maxReplyBytes);
+    const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
+    const error = read.ok
+      ? undefined
+      : `response body is larger than ${read.limit} bytes`;
+    const ok = response.status >= 200 && response.status < 300;
+    const retryAfter = response.headers.get("retry-after") ?? undefined;
+    return {
+      outcome: {
+        kind: "response",
+        status: response.status,
+        statusText: response.statusText,
+        contentType: response.headers.get("content-type"),
+        body,
+        bodyError: error,
+      },
+      ...(ok ? {} : { reason: `HTTP ${response.status}` }),
+      ...(retryAfter === undefined ? {} : { retryAfter }),
+    };
+  } catch (error) {
+    if (signal.aborted) {
+      return {
+        outcome: { kind: "timeout", seconds: context.timeoutSeconds },
+        reason: `timed out after ${context.timeoutSeconds} s`,
+      };
+    }
+    return {
+      outcome: { kind: "unreachable" },
+      reason: failureReason(error),
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/**
+ * Names a fetch failure as an operator reads it: connection refused,
+ * connection reset, DNS lookup failed, TLS error, or the error's message.
+ *
+ * @example
+ * ```ts
+ * failureReason(new TypeError("error sending request: Connection refused (os error 111)")); // "connection refused"
+ * ```
+ */
+export function failureReason(error: unknown): string {
+  const text = error instanceof Error
+    ? [error.message, causeText(error)].join(" ")
+    : String(error);
+  if (/refused|ECONNREFUSED|os error 111/i.test(text)) {
+    return "connection refused";
+  }
+  if (/reset|ECONNRESET|os error 104|broken pipe/i.test(text)) {
+    return "connection reset";
+  }
+  if (/dns|lookup|resolve|name or service not known/i.test(text)) {
+    return "DNS lookup failed";
+  }
+  if (/tls|ssl|certificate|handshake/i.test(text)) {
+    return `TLS error: ${firstLine(text)}`;
+  }
+  return firstLine(text);
+}
+
+function causeText(error: Error): string {
+  const cause = error.cause;
+  return cause instanceof Error ? cause.message : cause ? String(cause) : "";
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0].slice(0, 200);
+}
