@@ -9,7 +9,7 @@ import {
   LEASE_CHANNEL,
   OUTBOX_CHANNEL,
 } from "./schema.ts";
-import { SCHEMA_LOCK } from "../store/postgres_schema.ts";
+import { applySchema } from "../store/postgres_schema.ts";
 
 /** What an instance learns on each heartbeat. */
 export interface ClusterView {
@@ -75,12 +75,7 @@ export interface Coordination {
 
 /** Creates the coordination tables when missing. */
 export async function migrateCluster(client: PgClient): Promise<void> {
-  await client.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-    for (const statement of CLUSTER_SCHEMA.split(";")) {
-      if (statement.trim()) await tx.query(statement);
-    }
-  });
+  await applySchema(client, CLUSTER_SCHEMA);
 }
 
 /**

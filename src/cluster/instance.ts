@@ -22,6 +22,7 @@ import {
 
 const OUTBOX_BATCH = 100;
 const HANDOVER_MAX_AGE_MS = 10 * 60_000;
+const MAX_UNSENT_HANDOVERS = 10_000;
 const PRUNE_EVERY_TICKS = 60;
 
 /** Options of {@linkcode createInstance}. */
@@ -130,6 +131,32 @@ export function createInstance(options: InstanceOptions): Instance {
     }
   }
 
+  /** Replies to hand over, kept while the store is away (retried on each heartbeat). */
+  const unsent: { stanza: string; at: number }[] = [];
+  let handing = false;
+
+  async function handOver(): Promise<void> {
+    if (handing) return;
+    handing = true;
+    try {
+      while (unsent.length > 0) {
+        if (performance.now() - unsent[0].at > HANDOVER_MAX_AGE_MS) {
+          unsent.shift();
+          continue;
+        }
+        await coordination.handOver(unsent[0].stanza);
+        unsent.shift();
+      }
+    } catch (error) {
+      logger.warn("Cannot hand an iq reply over yet", {
+        error: String(error),
+        waiting: unsent.length,
+      });
+    } finally {
+      handing = false;
+    }
+  }
+
   async function readHandover(): Promise<void> {
     if (tracker.size === 0) return;
     try {
@@ -188,6 +215,7 @@ export function createInstance(options: InstanceOptions): Instance {
       leaseMs,
     }));
     if (component.online) await drainOutbox();
+    await handOver();
     await readHandover();
     if (ok && ++ticks % PRUNE_EVERY_TICKS === 0) {
       await coordination.pruneHandover(HANDOVER_MAX_AGE_MS).catch(() => {});
@@ -197,7 +225,9 @@ export function createInstance(options: InstanceOptions): Instance {
   function tick(): void {
     if (stopped || ticking) return;
     clearTimeout(timer);
-    ticking = heartbeat().finally(() => {
+    ticking = heartbeat().catch((error) =>
+      logger.error("Heartbeat failed", { error: String(error) })
+    ).finally(() => {
       ticking = undefined;
       if (!stopped) timer = setTimeout(tick, renewMs);
     });
@@ -237,12 +267,12 @@ export function createInstance(options: InstanceOptions): Instance {
       return (stanza: XmlElement) => {
         if (inboundRoute(stanza) === "reply") {
           if (tracker.resolve(stanza)) return true;
-          void coordination.handOver(serialize(stanza, { parentNs: NS.client }))
-            .catch((error) =>
-              logger.warn("Cannot hand an iq reply over", {
-                error: String(error),
-              })
-            );
+          if (unsent.length >= MAX_UNSENT_HANDOVERS) unsent.shift();
+          unsent.push({
+            stanza: serialize(stanza, { parentNs: NS.client }),
+            at: performance.now(),
+          });
+          void handOver();
           return true;
         }
         if (tracker.capture(stanza)) return true;

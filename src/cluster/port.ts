@@ -101,6 +101,8 @@ export class ClusterPort implements StanzaPort {
       ? iq.withAttrs({ id: this.#newId() })
       : iq;
     const tracked = this.#options.tracker.track(request, options);
+    // It may fail while the outbox write is still under way: handled below.
+    tracked.promise.catch(() => {});
     const viaOutbox = !this.#options.local.online;
     if (viaOutbox) this.#queued.set(tracked, this.#options.holder());
     try {

@@ -37,6 +37,8 @@ export async function startCluster(
         id: `gw-${String.fromCharCode(97 + i)}`,
         streamMode: mode,
         leaseExpiry: options.leaseExpiry,
+        // A lost iq reply shows as a 504 well within the load's own timeout.
+        args: ["--iq-timeout", "20"],
       })),
   );
   const alice = await C2sClient.connect({

@@ -148,8 +148,18 @@ export class GatewayProcess implements AsyncDisposable {
     throw new Error(
       `Instance ${this.id} not ready as ${role ?? "any role"}: ${
         JSON.stringify(last)
-      }`,
+      }\n--- output ---\n${await this.#exitedOutput()}`,
     );
+  }
+
+  /** The output of a process that has exited by itself (else a note that it runs). */
+  async #exitedOutput(): Promise<string> {
+    const child = this.#child;
+    if (!child) return this.#log;
+    if (!await within(child.status, 100)) return "(still running)";
+    this.#child = undefined;
+    this.#log += await this.#output;
+    return this.#log;
   }
 
   /** `fetch` with the test token. */
