@@ -32,7 +32,7 @@ const ACCEPTED: readonly [string, () => ReturnType<typeof load>, object][] = [
     "config keys store, instance_id, stream_mode, lease_expiry",
     () =>
       load(["--config", "x.json"], {}, {
-        storeUrl: "postgres://db/x",
+        store: "postgres://db/x",
         instance_id: "gw-1",
         stream_mode: "all",
         lease_expiry: 2.5,
