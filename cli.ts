@@ -11,6 +11,7 @@ import { startDevServer } from "./src/devserver/server.ts";
 import { createGateway, type Gateway } from "./src/gateway.ts";
 import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
+import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
 
 const DEV_DOMAIN = "rest.localhost";
 
@@ -98,6 +99,8 @@ async function main(args: string[]): Promise<number> {
       version: VERSION,
       logger,
     });
+    // Trying things out: events in memory unless a data dir is asked for.
+    if (config.dataDir === DEFAULT_DATA_DIR) config.dataDir = MEMORY_DATA_DIR;
     config.domain = DEV_DOMAIN;
     config.secret = secret;
     config.server = { hostname: devServer.hostname, port: devServer.port };
@@ -105,7 +108,9 @@ async function main(args: string[]): Promise<number> {
       token = randomToken();
       config.credentials = [`Bearer ${token}`];
     } else {
-      token = config.credentials[0].replace(/^bearer\s+/i, "");
+      const first = config.credentials[0];
+      token = (typeof first === "string" ? first : first.credential)
+        .replace(/^bearer\s+/i, "");
     }
   }
 
@@ -125,6 +130,7 @@ async function main(args: string[]): Promise<number> {
     logger.info("xmpp-rest started", {
       version: VERSION,
       http: gateway.url,
+      maxConnections: gateway.httpServer.maxConnections,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
       ...(gateway.instance

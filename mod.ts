@@ -69,8 +69,16 @@ export type {
   DeliveryReport,
   ProbeResult,
   Webhook,
+  WebhookAttemptOutcome,
   WebhookOptions,
 } from "./src/webhook/mod.ts";
+export { ROUTE_GROUPS, SCOPE_KINDS } from "./src/http/scope.ts";
+export type {
+  CredentialScope,
+  RouteGroup,
+  ScopedCredential,
+  ScopeKind,
+} from "./src/http/scope.ts";
 export type { EventsApiSwitch } from "./src/config/options.ts";
 export type { HostPort } from "./src/address.ts";
 export { EVENTS_API_SWITCHES } from "./src/config/options.ts";

@@ -18,12 +18,7 @@ import {
   runWrk,
   splitLines,
 } from "./load.ts";
-import {
-  cpuUs,
-  type GatewayProcess,
-  startGatewayProcess,
-  withCpu,
-} from "./process.ts";
+import { cpuUs, startGatewayProcess, withCpu } from "./process.ts";
 import { jsonPost, partyConfig } from "./rest_memory.ts";
 import { longpollMemory } from "./e2e_longpoll.ts";
 
@@ -39,16 +34,16 @@ const ONLY = arg("only", "message,ping,webhook,longpoll").split(",");
 /** One measured run, with the CPU µs per request of the measured process. */
 type Run = LoadResult & { cpuUs: number };
 
-/** wrk against the gateway: 1 s warm-up, then the measured run with the gateway's CPU. */
+/** wrk against a server: 1 s warm-up, then the measured run with the CPU of process `pid`. */
 async function wrkRun(
-  gateway: GatewayProcess,
+  pid: number,
   request: LoadRequest,
   concurrency: number,
   afterWarmup: (warmup: LoadResult) => Promise<void> = async () => {},
 ): Promise<Run> {
   await afterWarmup(await runWrk(request, concurrency, 1));
   return await withCpu(
-    gateway.pid,
+    pid,
     () => runWrk(request, concurrency, SECONDS),
     (r) => r.requests,
   );
@@ -161,6 +156,7 @@ function record(name: string, run: Run, count?: number) {
 export const SCENARIOS = {
   message64: "POST JSON message -> c2s client, c=64",
   message256: "POST JSON message -> c2s client, c=256",
+  floor64: "floor: bare Deno.serve reading the body, 202, c=64",
   ping64: "POST JSON iq ping -> server, c=64",
   ping256: "POST JSON iq ping -> server, c=256",
   ceiling64: "ceiling: bare component iq ping, 64 in flight",
@@ -199,25 +195,35 @@ async function loadRounds(server: XmppServer): Promise<void> {
     ping: true,
   });
   const counted = async (c: number) => {
-    const run = await wrkRun(gateway, message, c, async (warmup) => {
+    const run = await wrkRun(gateway.pid, message, c, async (warmup) => {
       await party.write({ expect: warmup.requests - warmup.errors });
       await party.read();
     });
     await party.write({ expect: run.requests - run.errors });
     return { run, count: (await party.read<{ count: number }>()).count };
   };
+  await using floor = new Child({ mode: "accept" });
+  const { port: floorPort } = await floor.read<{ port: number }>();
+  const floorRequest = {
+    ...message,
+    url: `http://127.0.0.1:${floorPort}/rest`,
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     console.error(`round ${round} of ${ROUNDS}`);
     if (ONLY.includes("message")) {
+      record(
+        SCENARIOS.floor64,
+        await wrkRun(floor.pid, floorRequest, 64),
+      );
       for (const c of [64, 256] as const) {
         const { run, count } = await counted(c);
         record(SCENARIOS[`message${c}`], run, count);
       }
     }
     if (ONLY.includes("ping")) {
-      record(SCENARIOS.ping64, await wrkRun(gateway, ping, 64));
+      record(SCENARIOS.ping64, await wrkRun(gateway.pid, ping, 64));
       record(SCENARIOS.ceiling64, await ceilingPing(ceiling, 64));
-      record(SCENARIOS.ping256, await wrkRun(gateway, ping, 256));
+      record(SCENARIOS.ping256, await wrkRun(gateway.pid, ping, 256));
     }
     if (ONLY.includes("webhook")) {
       record(

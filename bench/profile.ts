@@ -63,9 +63,37 @@ function summarise(profile: Profile): string[] {
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
   });
-  return [...self].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) =>
-    `${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`
-  );
+  const lines = [...self].sort((a, b) => b[1] - a[1]).slice(0, 40).map((
+    [k, v],
+  ) => `${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`);
+  // Inclusive time per function (each function counted once per sample).
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) {
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const inclusive = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const { functionName, url, lineNumber } = byId.get(n)!.callFrame;
+      if (!url.includes("/src/") && !url.includes("cli.ts")) continue;
+      const file = url.replace(/^.*\/(src)\//, "$1/");
+      seen.add(`${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`);
+    }
+    for (const key of seen) {
+      inclusive.set(
+        key,
+        (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0),
+      );
+    }
+  });
+  lines.push("", "inclusive (gateway code):");
+  for (
+    const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 40)
+  ) {
+    lines.push(`${(100 * v / total).toFixed(1).padStart(5)} %  ${k}`);
+  }
+  return lines;
 }
 
 await using server = await PROSODY.start();
@@ -88,6 +116,30 @@ const request = SCENARIO === "ping"
     body: "Hello",
   });
 await runWrk(request, 64, 2); // warm-up
+if (Deno.args.includes("--perf")) {
+  // Whole-process view (Rust, kernel, JIT code) with Linux perf, no inspector.
+  const perf = new Deno.Command("perf", {
+    args: [
+      "record",
+      "-F",
+      "499",
+      "-g",
+      "-o",
+      arg("perf", ""),
+      "-p",
+      String(gateway.pid),
+      "--",
+      "sleep",
+      String(SECONDS),
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const run = await runWrk(request, 64, SECONDS);
+  await perf.status;
+  console.error(`${run.requests} requests in ${run.seconds} s`);
+  Deno.exit(0);
+}
 const session = await inspector(inspectPort);
 await session.call("Profiler.enable");
 await session.call("Profiler.setSamplingInterval", { interval: 100 });

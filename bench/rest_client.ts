@@ -32,6 +32,7 @@ type Config =
   }
   | { mode: "longpoll"; request: LoadRequest; count: number }
   | { mode: "hold" }
+  | { mode: "accept" }
   | { mode: "gateway"; domain: string; secret: string; server: string }
   | {
     mode: "component";
@@ -162,6 +163,19 @@ async function hold(): Promise<void> {
   await measureOnRequest(() => held);
 }
 
+/** The HTTP floor: a bare `Deno.serve` that reads each body and answers 202. */
+async function accept(): Promise<void> {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      await req.bytes();
+      return new Response(null, { status: 202 });
+    },
+  );
+  emit({ port: (server.addr as Deno.NetAddr).port });
+  await server.finished;
+}
+
 /** A gateway alone in its process, so that its memory can be measured. */
 async function gateway(c: Extract<Config, { mode: "gateway" }>): Promise<void> {
   const gw = await createGateway({
@@ -171,6 +185,7 @@ async function gateway(c: Extract<Config, { mode: "gateway" }>): Promise<void> {
     listen: { hostname: "127.0.0.1", port: 0 },
     credentials: [TEST_TOKEN],
     iqMaxTimeout: 600,
+    dataDir: ":memory:",
   });
   await gw.component.waitOnline({ signal: AbortSignal.timeout(10_000) });
   emit({ url: gw.url });
@@ -225,6 +240,9 @@ async function component(
 }
 
 switch (config.mode) {
+  case "accept":
+    await accept();
+    break;
   case "component":
     await component(config);
     break;

@@ -6,6 +6,7 @@ const BENCHES = [
   ["JSON mapping (in-process)", "jsonmap.ts"],
   ["REST sending (gateway inside the bench process, real Prosody)", "rest.ts"],
   ["Webhooks (gateway inside the bench process, real Prosody)", "webhook.ts"],
+  ["SSE: clients held, fan-out (own process, real Prosody)", "sse.ts"],
 ] as const;
 
 const only = Deno.args;

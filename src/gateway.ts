@@ -1,4 +1,4 @@
-// The gateway: wires the XEP-0114 component, the REST handler (Deno.serve) and the webhook together.
+// The gateway: wires the XEP-0114 component, the REST handler (behind the HTTP server shell) and the webhook together.
 
 import { createComponent } from "./component/client.ts";
 import type { ComponentClient } from "./component/api.ts";
@@ -7,6 +7,7 @@ import type { HostPort } from "./address.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
+import { HTTP_SERVER_DEFAULTS, serveHttp } from "./http/server.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { openWebhook, type Webhook } from "./webhook/delivery.ts";
@@ -21,8 +22,10 @@ import {
 import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
-import type { WebhookOptions } from "./webhook/options.ts";
+import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
+import type { ScopedCredential } from "./http/scope.ts";
 import type { StanzaPort } from "./xmpp/port.ts";
 import { createInstance, type Instance } from "./cluster/instance.ts";
 import {
@@ -76,8 +79,8 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
   callbackUrl?: string;
   /** Webhook body format. Default `application/xmpp+xml`. */
@@ -94,6 +97,14 @@ export interface GatewayOptions {
   iqMaxTimeout?: number;
   /** Largest request body, bytes. Default 196608. */
   sizeLimit?: number;
+  /** Most open HTTP connections. Default: from the descriptor limit. */
+  maxConnections?: number;
+  /** Seconds a new HTTP connection has for its request head. Default 10. */
+  headerTimeout?: number;
+  /** Seconds a request body may take to arrive. Default 30. */
+  bodyTimeout?: number;
+  /** Seconds an idle kept-alive HTTP connection stays open. Default 75. */
+  idleTimeout?: number;
   /** Where log lines go. Default: nowhere. */
   logger?: Logger;
   /** Opens the XMPP socket (tests). Default TCP. */
@@ -102,6 +113,10 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
+  basicAuth?: boolean;
   /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
   callbackMode?: "sync" | "reliable";
   /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
@@ -146,6 +161,13 @@ export interface Gateway extends AsyncDisposable {
   readonly component: ComponentClient;
   /** The webhook, when a callback URL is configured. */
   readonly webhook?: Webhook;
+  /** The HTTP server shell (connection count and cap). */
+  readonly httpServer: {
+    /** HTTP connections open right now. */
+    readonly openConnections: number;
+    /** The connection cap in force. */
+    readonly maxConnections: number;
+  };
   /** The event log. */
   readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
@@ -184,8 +206,10 @@ export async function createGateway(
     : await openSharedStore(options.storeUrl, options.domain, instanceId);
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
+  // Durable when something reads the log later: reliable delivery, or
+  // pull/SSE consumers (their cursors and idempotency records too).
   const store = options.store ?? shared?.store ??
-    (reliable
+    (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
@@ -197,6 +221,14 @@ export async function createGateway(
   }
 }
 
+/** Whether GET /rest/updates and /rest/events are served (`auto`: when no webhook is configured). */
+function eventsApiOn(options: GatewayOptions): boolean {
+  const setting = options.eventsApi ?? "auto";
+  return setting === "auto"
+    ? options.callbackUrl === undefined
+    : setting === "on";
+}
+
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
 async function startGateway(
   options: GatewayOptions,
@@ -205,6 +237,11 @@ async function startGateway(
 ): Promise<Gateway> {
   const ownStore = options.store === undefined && cluster === undefined;
   const logger = options.logger ?? silentLogger;
+  const metrics = new GatewayMetrics({
+    version: VERSION,
+    memoryUsage: () => Deno.memoryUsage(),
+    startedAt: Date.now() - performance.now(),
+  });
   const now = options.now ?? Date.now;
   const health = createWebhookHealth();
   const component = createComponent({
@@ -224,6 +261,7 @@ async function startGateway(
       1000,
     renewMs: options.heartbeatMs,
     logger,
+    onRoleChange: (role) => metrics.instanceRole(role),
   });
   // With several instances, stanzas go out through whichever has the stream.
   const port: StanzaPort = instance?.port ?? component;
@@ -241,6 +279,7 @@ async function startGateway(
     maxConcurrent: options.callbackConcurrency,
     health,
     now,
+    onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
   });
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
@@ -252,24 +291,25 @@ async function startGateway(
       owner: cluster?.instanceId,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
-      concurrency: options.callbackConcurrency ?? 32,
+      concurrency: options.callbackConcurrency ??
+        WEBHOOK_DEFAULTS.maxConcurrent,
       health,
       fetch: options.fetch,
       now,
       logger,
       randomId: () => crypto.randomUUID(),
+      onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     })
     : undefined;
   const auth = {
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
+    basic: options.basicAuth,
   };
   const eventsApi = createEventsApi({
     store,
-    serve: (options.eventsApi ?? "auto") === "auto"
-      ? webhook === undefined
-      : options.eventsApi === "on",
+    serve: eventsApiOn(options),
     domain: options.domain,
     auth,
     send: (stanza) => component.send(stanza),
@@ -278,6 +318,8 @@ async function startGateway(
     etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
     version: VERSION,
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
+      1000,
     logger,
   });
   const inbound = createInbound({
@@ -294,6 +336,14 @@ async function startGateway(
         : [],
     now,
     logger,
+  });
+  metrics.setQueueSource(async () => {
+    const lastEventId = await store.lastId();
+    if (!reliable) {
+      return { pending: webhook?.queued ?? 0, dead: 0, lastEventId };
+    }
+    const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
+    return { ...stats, lastEventId };
   });
   const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
   const pruner = startPruning(
@@ -312,16 +362,17 @@ async function startGateway(
     secret: options.secret,
     credentials: options.credentials,
     sizeLimit: options.sizeLimit,
+    bodyTimeout: options.bodyTimeout,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
+    basicAuth: options.basicAuth,
     logger,
+    metrics,
   });
   const app = createHttpApp({
     rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
-      domain: options.domain,
-      secret: options.secret,
-      credentials: options.credentials,
+      ...auth,
       mode: reliable ? "reliable" : "sync",
       url: opened?.settings.displayUrl,
       health,
@@ -337,19 +388,26 @@ async function startGateway(
         ? { role: instance.role, instance: instance.instanceId }
         : {}),
     }),
+    metrics,
+    metricsCredential: options.metricsCredential,
+    logger,
   });
   const handler = app; // the REST handler writes the access log lines
 
   // The session logs online, failures and reconnect delays itself.
   component.onStateChange((state, previous) => {
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
+    metrics.streamState(state.name, previous.name);
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
-  const server = Deno.serve({
+  const server = serveHttp({
     hostname: listen.hostname,
     port: listen.port,
-    onListen: () => {},
+    maxConnections: options.maxConnections,
+    headerTimeout: options.headerTimeout,
+    idleTimeout: options.idleTimeout,
+    logger,
   }, handler);
   if (instance) {
     try {
@@ -360,7 +418,7 @@ async function startGateway(
     }
   } else component.start();
   if (webhook) void webhook.probe();
-  const addr = server.addr as Deno.NetAddr;
+  const addr = server.addr;
   const host = addr.hostname.includes(":")
     ? `[${addr.hostname}]`
     : addr.hostname;
@@ -370,6 +428,7 @@ async function startGateway(
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
+    httpServer: server,
     store,
     handler,
     instance: instance && {
@@ -397,7 +456,7 @@ async function startGateway(
         clearInterval(pruner);
         await instance?.stop();
         await component.stop();
-        await shutdown;
+        await server.close();
         if (ownStore) await store.close();
         await cluster?.shared.close();
       })();

@@ -108,6 +108,8 @@ Deno.test("cli refuses a listen port that is in use with a clear message", async
     "127.0.0.1:1",
     "--listen",
     `127.0.0.1:${port}`,
+    "--data-dir",
+    ":memory:",
   ]);
   assert.equal(code, 1);
   assert.match(

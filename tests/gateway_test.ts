@@ -61,6 +61,7 @@ async function setup(hook?: Hook, logger?: Logger) {
     listen: { hostname: "127.0.0.1", port: 0 },
     credentials: [TOKEN],
     callbackUrl: hook?.url,
+    dataDir: ":memory:",
     iqTimeout: 5,
   });
   await gateway.component.waitOnline();
@@ -309,6 +310,7 @@ Deno.test("gateway: a taken listen port throws AddrInUse and leaves nothing runn
         secret: SECRET,
         server: { hostname: dev.hostname, port: dev.port },
         listen: blocker.addr as Deno.NetAddr,
+        dataDir: ":memory:",
       }),
       Deno.errors.AddrInUse,
     );
@@ -340,11 +342,13 @@ Deno.test("gateway: one JSON log line per HTTP request and per webhook delivery,
     await new Promise((r) => setTimeout(r, 5));
   }
   const access = lines.find((l) => l.msg === "http request");
+  assert.match(String(access?.requestId), /^[0-9a-f-]{36}$/);
   assert.deepEqual(
-    { ...access, time: undefined, ms: undefined },
+    { ...access, time: undefined, ms: undefined, requestId: undefined },
     {
       time: undefined,
       ms: undefined,
+      requestId: undefined,
       level: "info",
       msg: "http request",
       method: "POST",

@@ -41,6 +41,8 @@ export interface InstanceOptions {
   readonly renewMs?: number;
   /** Log sink. */
   readonly logger?: Logger;
+  /** Told the role when the instance starts and whenever it changes (metrics). */
+  readonly onRoleChange?: (role: InstanceRole) => void;
 }
 
 /** An instance; `start()` begins its heartbeat. */
@@ -174,10 +176,12 @@ export function createInstance(options: InstanceOptions): Instance {
   function apply(decision: "run" | "stop" | "keep"): void {
     if (decision === "run" && !holding) {
       holding = true;
+      options.onRoleChange?.(roleOf(mode, holding));
       logger.info("Instance holds the XMPP stream", { instance: instanceId });
       component.start();
     } else if (decision === "stop" && holding) {
       holding = false;
+      options.onRoleChange?.(roleOf(mode, holding));
       logger.warn("Instance gives the XMPP stream up", {
         instance: instanceId,
       });
@@ -258,6 +262,7 @@ export function createInstance(options: InstanceOptions): Instance {
       offState = component.onStateChange((state) => {
         if (state.name === "online") void drainOutbox();
       });
+      options.onRoleChange?.(roleOf(mode, holding));
       if (mode === "all") component.start();
       tick();
       await ticking;

@@ -30,7 +30,15 @@ export const CLUSTER_DEFAULTS: {
  * stream lease), `standby` (waits for the lease, passes its stanzas to the
  * holder), `active` (connected alongside the others, mode `all`).
  */
-export type InstanceRole = "single" | "holder" | "standby" | "active";
+export type InstanceRole = typeof INSTANCE_ROLES[number];
+
+/** Every {@linkcode InstanceRole}. */
+export const INSTANCE_ROLES = [
+  "single",
+  "holder",
+  "standby",
+  "active",
+] as const;
 
 /** What {@linkcode streamDecision} looks at. */
 export interface StreamSituation {

@@ -66,9 +66,10 @@ export class Connection {
   #handlers: ConnectionHandlers;
   #timers: Timers;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #queue: Uint8Array[] = [];
+  #queue: string[] = [];
   #inFlight = 0;
   #writing = false;
+  #scheduled = false;
   #closeRequested = false;
   #closed = false;
   #closeGraceMs: number;
@@ -93,11 +94,20 @@ export class Connection {
     return this.#queue.length + this.#inFlight;
   }
 
-  /** Queues text for writing; ignored once the connection is closing. */
+  /**
+   * Queues text for writing; ignored once the connection is closing.
+   * Text queued in the same turn (many HTTP requests at once) is encoded
+   * and written together, in one socket write.
+   */
   write(data: string): void {
     if (this.#closeRequested) return;
-    this.#queue.push(encoder.encode(data));
-    this.#flush();
+    this.#queue.push(data);
+    if (this.#writing || this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
   }
 
   /**
@@ -107,7 +117,7 @@ export class Connection {
   close(): void {
     if (this.#closeRequested) return;
     this.#closeRequested = true;
-    if (!this.#writing) return this.#shut();
+    if (!this.#writing && !this.#scheduled) return this.#shut();
     this.#graceTimer = this.#timers.setTimeout(
       () => this.#shut(),
       this.#closeGraceMs,
@@ -136,9 +146,10 @@ export class Connection {
     this.#writing = true;
     try {
       while (this.#queue.length > 0 && !this.#closed) {
-        const batch = this.#queue.splice(0);
+        const batch = this.#queue;
+        this.#queue = [];
         this.#inFlight = batch.length;
-        await this.#writer.write(concat(batch));
+        await this.#writer.write(encoder.encode(batch.join("")));
         this.#inFlight = 0;
       }
     } catch (error) {
@@ -171,17 +182,4 @@ export class Connection {
       // Already closed by the peer.
     }
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

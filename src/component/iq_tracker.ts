@@ -9,6 +9,7 @@ import {
   StreamDownError,
 } from "../xmpp/port.ts";
 import { realTimers, type Timers } from "./connection.ts";
+import { Deadlines } from "./deadlines.ts";
 
 interface Pending {
   readonly id: string;
@@ -32,17 +33,20 @@ export interface TrackedIq {
  * for a user's bare JID from that bare JID, and for itself from its domain.
  * A request without `to` goes to the component's own account, so its reply
  * may come from the component domain or carry no `from` at all (Prosody's
- * "Components MUST specify a 'to' address" error has none).
+ * "Components MUST specify a 'to' address" error has none). Timeouts share
+ * one timer ({@linkcode Deadlines}).
  */
 export class IqTracker {
   #domain: string;
-  #timers: Timers;
+  #deadlines: Deadlines;
   #pending = new Map<string, Pending>();
+  /** The pending iqs with a `capture` function (MAM queries), in order. */
+  #capturing = new Set<Pending>();
 
   /** `domain` is the component's own domain. */
   constructor(domain: string, timers: Timers = realTimers) {
     this.#domain = normalise(domain);
-    this.#timers = timers;
+    this.#deadlines = new Deadlines(timers);
   }
 
   /** How many iqs are waiting. */
@@ -60,39 +64,37 @@ export class IqTracker {
     const to = iq.attr("to");
     const key = keyOf(id, to === undefined ? "" : normalise(to));
     if (this.#pending.has(key)) throw new IqConflictError(id);
-    options.signal?.throwIfAborted();
-    let settle!: Pending;
-    const promise = new Promise<XmlElement>((resolve, reject) => {
-      const timer = this.#timers.setTimeout(() => {
+    const { signal, capture, timeoutMs } = options;
+    signal?.throwIfAborted();
+    const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
+    const finish = () => {
+      this.#deadlines.remove(deadline);
+      signal?.removeEventListener("abort", onAbort);
+      if (this.#pending.get(key) === pending) this.#pending.delete(key);
+      if (capture) this.#capturing.delete(pending);
+    };
+    const pending: Pending = {
+      id,
+      key,
+      resolve: (reply) => {
         finish();
-        reject(new IqTimeoutError(id, options.timeoutMs));
-      }, options.timeoutMs);
-      const onAbort = () => {
+        resolve(reply);
+      },
+      reject: (error) => {
         finish();
-        reject(options.signal!.reason);
-      };
-      const finish = () => {
-        this.#timers.clearTimeout(timer);
-        options.signal?.removeEventListener("abort", onAbort);
-        if (this.#pending.get(key) === settle) this.#pending.delete(key);
-      };
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-      settle = {
-        id,
-        key,
-        resolve: (reply) => {
-          finish();
-          resolve(reply);
-        },
-        reject: (error) => {
-          finish();
-          reject(error);
-        },
-        capture: options.capture,
-      };
-    });
-    this.#pending.set(key, settle);
-    return { promise, cancel: (reason) => settle.reject(reason) };
+        reject(error);
+      },
+      capture,
+    };
+    const deadline = this.#deadlines.add(
+      timeoutMs,
+      () => pending.reject(new IqTimeoutError(id, timeoutMs)),
+    );
+    const onAbort = () => pending.reject(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#pending.set(key, pending);
+    if (capture) this.#capturing.add(pending);
+    return { promise, cancel: pending.reject };
   }
 
   /** Settles the matching pending iq with this reply; true when one matched. */
@@ -122,10 +124,10 @@ export class IqTracker {
    * took it. A capture function that throws fails its own iq.
    */
   capture(stanza: XmlElement): boolean {
-    for (const pending of [...this.#pending.values()]) {
-      if (!pending.capture) continue;
+    if (this.#capturing.size === 0) return false;
+    for (const pending of [...this.#capturing]) {
       try {
-        if (pending.capture(stanza)) return true;
+        if (pending.capture!(stanza)) return true;
       } catch (error) {
         pending.reject(error);
       }

@@ -8,6 +8,8 @@ import {
   type CallbackEvent,
   validateCallbackUrl,
 } from "../webhook/mod.ts";
+import { parseScopedCredential, type ScopedCredential } from "../http/scope.ts";
+import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
 import {
   DEFAULT_RETRY_SCHEDULE,
   parseDuration,
@@ -68,8 +70,8 @@ export interface GatewayConfig {
   secret: string;
   /** Where the HTTP server listens. */
   listen: HostPort;
-  /** Accepted `Authorization` header values. */
-  credentials: string[];
+  /** Accepted `Authorization` header values, each with an optional scope. */
+  credentials: (string | ScopedCredential)[];
   /** Webhook URL template; undefined turns webhooks off. */
   callbackUrl?: string;
   /** Webhook body format. */
@@ -84,6 +86,14 @@ export interface GatewayConfig {
   iqMaxTimeout: number;
   /** Largest request body, bytes. */
   sizeLimit: number;
+  /** Most open HTTP connections; undefined derives it from the descriptor limit. */
+  maxConnections?: number;
+  /** Seconds a new HTTP connection has for its request head. */
+  headerTimeout: number;
+  /** Seconds a request body may take to arrive. */
+  bodyTimeout: number;
+  /** Seconds an idle kept-alive HTTP connection stays open. */
+  idleTimeout: number;
   /** Webhook request timeout, seconds. */
   callbackTimeout: number;
   /** Where the event store keeps its SQLite file; `:memory:` for none. */
@@ -102,6 +112,10 @@ export interface GatewayConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** The `Authorization` value `/metrics` requires; undefined: none. */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>` (as mod_rest does). */
+  basicAuth: boolean;
   /** A `postgres://` URL (`--store`): the store shared by several instances (README "Running several instances"). */
   storeUrl?: string;
   /** This instance's id among several (default: host name and pid). */
@@ -196,10 +210,23 @@ function list(raw: unknown): string[] {
     .map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Credentials: comma-separated in a string, but array items are taken whole. */
-function credentialList(raw: unknown): string[] {
-  if (Array.isArray(raw)) return raw.map(text).filter((s) => s !== "");
-  return list(raw);
+/**
+ * Credentials: comma-separated in a string; array items are taken whole,
+ * and may be scoped credential objects (config file only).
+ */
+function credentialList(raw: unknown): (string | ScopedCredential)[] {
+  if (!Array.isArray(raw)) return list(raw);
+  return raw.flatMap((item, i): (string | ScopedCredential)[] => {
+    if (typeof item === "object" && item !== null && !Array.isArray(item)) {
+      try {
+        return [parseScopedCredential(item as Record<string, unknown>)];
+      } catch (error) {
+        throw new Error(`item ${i}: ${(error as Error).message}`);
+      }
+    }
+    const value = text(item);
+    return value === "" ? [] : [value];
+  });
 }
 
 function oneOf<T extends string>(
@@ -246,6 +273,25 @@ function domainJid(raw: unknown): string {
   return value;
 }
 
+function boolean(raw: unknown): boolean {
+  if (typeof raw === "boolean") return raw;
+  const value = text(raw).toLowerCase();
+  if (["true", "yes", "on", "1"].includes(value)) return true;
+  if (["false", "no", "off", "0"].includes(value)) return false;
+  throw new Error(`expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** An `Authorization` value: a scheme and a token. */
+function authorizationValue(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+ +\S+$/.test(value)) {
+    throw new Error(
+      'expected an Authorization value like "Bearer TOKEN"',
+    );
+  }
+  return value;
+}
+
 function retrySchedule(raw: unknown): number[] {
   return parseRetrySchedule(
     Array.isArray(raw) ? raw.map(text).join(",") : text(raw),
@@ -259,7 +305,9 @@ function duration(raw: unknown): number {
 }
 
 function webhookSecrets(raw: unknown): string[] {
-  const values = credentialList(raw);
+  const values = Array.isArray(raw)
+    ? raw.map(text).filter((s) => s !== "")
+    : list(raw);
   for (const value of values) secretKey(value);
   return values;
 }
@@ -435,6 +483,46 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: positiveInteger,
   },
   {
+    field: "maxConnections",
+    flag: "max-connections",
+    env: "XMPP_REST_MAX_CONNECTIONS",
+    key: "http_max_connections",
+    defaultText: "descriptor limit - max(64, 10%)",
+    placeholder: "N",
+    description: "most open HTTP connections; more get 503 at once",
+    parse: positiveInteger,
+  },
+  {
+    field: "headerTimeout",
+    flag: "header-timeout",
+    env: "XMPP_REST_HEADER_TIMEOUT",
+    key: "http_header_timeout",
+    defaultText: String(HTTP_SERVER_DEFAULTS.headerTimeout),
+    placeholder: "S",
+    description: "seconds a new HTTP connection has to send its request head",
+    parse: positiveNumber,
+  },
+  {
+    field: "bodyTimeout",
+    flag: "body-timeout",
+    env: "XMPP_REST_BODY_TIMEOUT",
+    key: "http_body_timeout",
+    defaultText: String(HTTP_SERVER_DEFAULTS.bodyTimeout),
+    placeholder: "S",
+    description: "seconds a request body may take to arrive (then 408)",
+    parse: positiveNumber,
+  },
+  {
+    field: "idleTimeout",
+    flag: "idle-timeout",
+    env: "XMPP_REST_IDLE_TIMEOUT",
+    key: "http_idle_timeout",
+    defaultText: String(HTTP_SERVER_DEFAULTS.idleTimeout),
+    placeholder: "S",
+    description: "seconds an idle kept-alive HTTP connection stays open",
+    parse: positiveNumber,
+  },
+  {
     field: "callbackTimeout",
     flag: "callback-timeout",
     env: "XMPP_REST_CALLBACK_TIMEOUT",
@@ -470,7 +558,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: "callback-concurrency",
     env: "XMPP_REST_CALLBACK_CONCURRENCY",
     key: "rest_callback_concurrency",
-    defaultText: "32",
+    defaultText: String(WEBHOOK_DEFAULTS.maxConcurrent),
     placeholder: "N",
     description: "webhook requests in flight at once",
     parse: positiveInteger,
@@ -527,6 +615,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     placeholder: "FORMAT",
     description: "text or json",
     parse: oneOf(LOG_FORMATS),
+  },
+  {
+    field: "metricsCredential",
+    flag: "metrics-credential",
+    env: "XMPP_REST_METRICS_CREDENTIAL",
+    key: "metrics_credential",
+    defaultText: "none (/metrics is open)",
+    placeholder: '"Bearer X"',
+    description:
+      "Authorization value GET /metrics requires (its own; REST credentials are not accepted there)",
+    parse: authorizationValue,
+  },
+  {
+    field: "basicAuth",
+    flag: "basic-auth",
+    env: "XMPP_REST_BASIC_AUTH",
+    key: "rest_basic_auth",
+    defaultText: "true",
+    placeholder: "BOOL",
+    description:
+      "accept HTTP Basic <domain>:<secret> on the REST API (false: only configured credentials)",
+    parse: boolean,
   },
   {
     field: "eventsApi",
@@ -617,15 +727,19 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   iqTimeout: REST_DEFAULTS.iqTimeout,
   iqMaxTimeout: REST_DEFAULTS.iqMaxTimeout,
   sizeLimit: REST_DEFAULTS.sizeLimit,
+  headerTimeout: HTTP_SERVER_DEFAULTS.headerTimeout,
+  bodyTimeout: HTTP_SERVER_DEFAULTS.bodyTimeout,
+  idleTimeout: HTTP_SERVER_DEFAULTS.idleTimeout,
   callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,
   dataDir: DEFAULT_DATA_DIR,
   callbackMode: "sync",
   callbackRetry: parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
   eventRetention: DEFAULT_EVENT_RETENTION_MS,
-  callbackConcurrency: 32,
+  callbackConcurrency: WEBHOOK_DEFAULTS.maxConcurrent,
   callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",
+  basicAuth: true,
   eventsApi: "auto",
   inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
   etiquette: [...ETIQUETTE_ANSWERS],

@@ -1,13 +1,11 @@
 // A tiny loopback XMPP server that accepts XEP-0114 component connections, for trying xmpp-rest and for tests.
 
-import { el, type XmlElement } from "../xml/element.ts";
-import { XmlSyntaxError } from "../xml/errors.ts";
-import { XmlStreamParser } from "../xml/parser.ts";
-import { escapeAttr, escapeText, serialize } from "../xml/serialize.ts";
-import { tryParseJid } from "../xmpp/jid.ts";
-import { NS } from "../xmpp/namespaces.ts";
 import { type Logger, silentLogger } from "../logger.ts";
-import { route } from "./router.ts";
+import { ServerConnection } from "./connection.ts";
+import { ECHO_LOCALPART, echoEntity, Router } from "./router.ts";
+
+/** Name the dev server reports (XEP-0092, disco#info identity). */
+export const DEV_SERVER_NAME = "xmpp-rest dev server";
 
 /** Options of {@linkcode startDevServer}. */
 export interface DevServerOptions {
@@ -39,8 +37,6 @@ export interface DevServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const STREAM_HEADER_NS = `xmlns="${NS.component}" xmlns:stream="${NS.streams}"`;
-
 /**
  * Starts the development server. It is for trying and testing only: no
  * TLS, no users, no persistence.
@@ -58,45 +54,37 @@ export function startDevServer(options: DevServerOptions): Promise<DevServer> {
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
   });
-  const sessions = new Map<string, ComponentSession>();
-  const all = new Set<ComponentSession>();
-  const deliver = (component: string, stanza: XmlElement) =>
-    sessions.get(component)?.write(serialize(stanza, { parentNs: NS.client }));
-
-  const onStanza = (session: ComponentSession, stanza: XmlElement) => {
-    const from = tryParseJid(stanza.attr("from") ?? session.domain);
-    if (!from || from.domain !== session.domain) {
-      session.fail("invalid-from");
-      return;
-    }
-    const routed = route(
-      stanza.attr("from") ? stanza : stanza.withAttrs({ from: session.domain }),
-      {
-        domain,
-        components: new Set(sessions.keys()),
-        version: options.version ?? "dev",
-      },
-    );
-    for (const { component, stanza: out } of routed) deliver(component, out);
-  };
+  const online = new Map<string, ServerConnection>();
+  const all = new Set<ServerConnection>();
+  const router = new Router({
+    domain,
+    software: { name: DEV_SERVER_NAME, version: options.version ?? "dev" },
+    component: (d) => {
+      const connection = online.get(d);
+      return connection && ((stanza) => connection.send(stanza));
+    },
+    components: () => [...online.keys()],
+  });
+  const echo = `${ECHO_LOCALPART}@${domain}`;
+  router.add(echoEntity(echo, (stanza) => router.route(stanza)));
 
   const accepting = (async () => {
     for await (const conn of listener) {
-      const session = new ComponentSession(conn, {
+      conn.setNoDelay(true);
+      const connection = new ServerConnection(conn, {
         secrets: options.components,
-        isTaken: (d) => sessions.has(d),
-        onOnline: (s) => {
-          sessions.set(s.domain, s);
-          logger.info("dev server: component online", { domain: s.domain });
+        isTaken: (d) => online.get(d)?.online === true,
+        onOnline: (c) => {
+          online.set(c.domain!, c);
+          logger.info("dev server: component online", { domain: c.domain });
         },
-        onStanza,
-        onClosed: (s) => {
-          all.delete(s);
-          if (sessions.get(s.domain) === s) sessions.delete(s.domain);
+        onStanza: (_, stanza) => router.route(stanza),
+        onClosed: (c) => {
+          all.delete(c);
+          if (online.get(c.domain ?? "") === c) online.delete(c.domain!);
         },
       });
-      all.add(session);
-      session.run();
+      all.add(connection);
     }
   })().catch(() => {});
 
@@ -105,178 +93,18 @@ export function startDevServer(options: DevServerOptions): Promise<DevServer> {
     hostname: addr.hostname,
     port: addr.port,
     domain,
-    connected: () => [...sessions.keys()],
+    connected: () => [...online.keys()],
     async close() {
       try {
         listener.close();
       } catch { /* already closed */ }
-      await Promise.all([...all].map((s) => s.close()));
       await accepting;
+      for (const c of all) c.shutdown();
+      await Promise.all([...all].map((c) => c.done));
     },
     [Symbol.asyncDispose]() {
       return server.close();
     },
   };
   return Promise.resolve(server);
-}
-
-interface SessionHooks {
-  secrets: Readonly<Record<string, string>>;
-  isTaken(domain: string): boolean;
-  onOnline(session: ComponentSession): void;
-  onStanza(session: ComponentSession, stanza: XmlElement): void;
-  onClosed(session: ComponentSession): void;
-}
-
-type SessionState = "header" | "handshake" | "online" | "closed";
-
-class ComponentSession {
-  domain = "";
-  #conn: Deno.Conn;
-  #hooks: SessionHooks;
-  #state: SessionState = "header";
-  #streamId = crypto.randomUUID();
-  #encoder = new TextEncoder();
-  #writing: Promise<unknown> = Promise.resolve();
-  #done: Promise<void> | undefined;
-
-  constructor(conn: Deno.Conn, hooks: SessionHooks) {
-    this.#conn = conn;
-    this.#hooks = hooks;
-  }
-
-  get closed(): boolean {
-    return this.#state === "closed";
-  }
-
-  run(): void {
-    this.#done = this.#readLoop().finally(() => {
-      this.#state = "closed";
-      this.#hooks.onClosed(this);
-      try {
-        this.#conn.close();
-      } catch { /* already closed */ }
-    });
-  }
-
-  write(text: string): void {
-    if (this.#state === "closed") return;
-    const bytes = this.#encoder.encode(text);
-    this.#writing = this.#writing.then(async () => {
-      let offset = 0;
-      while (offset < bytes.length) {
-        offset += await this.#conn.write(bytes.subarray(offset));
-      }
-    }).catch(() => {});
-  }
-
-  fail(condition: string, text?: string): void {
-    this.write(
-      `<stream:error><${condition} xmlns="${NS.streamErrors}"/>${
-        text
-          ? `<text xmlns="${NS.streamErrors}">${escapeText(text)}</text>`
-          : ""
-      }</stream:error></stream:stream>`,
-    );
-    this.#state = "closed";
-    this.#writing.then(() => {
-      try {
-        this.#conn.close();
-      } catch { /* already closed */ }
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.#state !== "closed") {
-      this.write("</stream:stream>");
-      await this.#writing;
-      this.#state = "closed";
-      try {
-        this.#conn.close();
-      } catch { /* already closed */ }
-    }
-    await this.#done;
-  }
-
-  async #readLoop(): Promise<void> {
-    const parser = new XmlStreamParser({
-      namespaceAliases: { [NS.component]: NS.client },
-    });
-    const buffer = new Uint8Array(16384);
-    while (!this.closed) {
-      let n: number | null;
-      try {
-        n = await this.#conn.read(buffer);
-      } catch {
-        return;
-      }
-      if (n === null) return;
-      try {
-        for (const event of parser.push(buffer.subarray(0, n))) {
-          if (event.type === "open") await this.#onHeader(event.header);
-          else if (event.type === "element") {
-            await this.#onElement(event.element);
-          } else {
-            this.write("</stream:stream>");
-            await this.#writing;
-            return;
-          }
-          if (this.closed) return;
-        }
-      } catch (error) {
-        if (error instanceof XmlSyntaxError) {
-          this.fail(error.condition);
-          await this.#writing;
-          return;
-        }
-        throw error;
-      }
-    }
-  }
-
-  #onHeader(header: XmlElement): void {
-    const to = (header.attr("to") ?? "").toLowerCase();
-    this.write(
-      `<?xml version='1.0'?><stream:stream ${STREAM_HEADER_NS} id="${this.#streamId}" from="${
-        escapeAttr(to)
-      }">`,
-    );
-    if (!header.is("stream", NS.streams)) return this.fail("invalid-namespace");
-    if (!Object.hasOwn(this.#hooks.secrets, to)) {
-      return this.fail("host-unknown");
-    }
-    if (this.#hooks.isTaken(to)) {
-      return this.fail("conflict", "Component already connected");
-    }
-    this.domain = to;
-    this.#state = "handshake";
-  }
-
-  async #onElement(element: XmlElement): Promise<void> {
-    if (this.#state === "handshake") {
-      if (element.name !== "handshake") return this.fail("not-authorized");
-      const expected = await sha1Hex(
-        this.#streamId + this.#hooks.secrets[this.domain],
-      );
-      if (element.text().trim().toLowerCase() !== expected) {
-        return this.fail("not-authorized");
-      }
-      if (this.#hooks.isTaken(this.domain)) return this.fail("conflict");
-      this.write(
-        serialize(el("handshake", NS.client), { parentNs: NS.client }),
-      );
-      this.#state = "online";
-      this.#hooks.onOnline(this);
-      return;
-    }
-    if (this.#state === "online") this.#hooks.onStanza(this, element);
-  }
-}
-
-async function sha1Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-1",
-    new TextEncoder().encode(text),
-  );
-  return new Uint8Array(digest).toHex();
 }

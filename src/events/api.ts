@@ -34,6 +34,8 @@ export interface EventsApiOptions {
   readonly version: string;
   /** Largest request body, bytes. */
   readonly sizeLimit: number;
+  /** Milliseconds a request body may take to arrive; then 408. Default: no limit. */
+  readonly bodyTimeoutMs?: number;
   /** Log sink. */
   readonly logger: Logger;
 }
@@ -80,7 +82,8 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
   return {
     openIqs,
     consumer: answeringConsumer({
-      openIqs,
+      // Without pull/SSE nobody sees an iq to answer it.
+      openIqs: options.serve ? openIqs : undefined,
       send: options.send,
       etiquette: {
         domain: options.domain,
@@ -94,6 +97,7 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
         store: options.store,
         auth: options.auth,
         sizeLimit: options.sizeLimit,
+        bodyTimeoutMs: options.bodyTimeoutMs,
         logger: options.logger,
       });
       return (request) => events?.(request) ?? idempotent(request);

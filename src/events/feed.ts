@@ -177,12 +177,21 @@ export class EventFeed {
         client.wake = undefined;
         continue;
       }
+      // One chunk (one write) per batch; never more than the buffer plus
+      // one batch's frames.
+      const frames: Uint8Array[] = [];
+      let room = client.controller.desiredSize ?? 0;
       for (const cached of events) {
-        client.controller.enqueue(this.#frame(cached, client.format));
+        const frame = this.#frame(cached, client.format);
+        frames.push(frame);
         client.nextId = cached.event.id + 1;
-        // Never more than the buffer plus one frame.
-        if ((client.controller.desiredSize ?? 0) <= 0) return;
+        room -= frame.byteLength;
+        if (room <= 0) break;
       }
+      client.controller.enqueue(
+        frames.length === 1 ? frames[0] : concat(frames),
+      );
+      if ((client.controller.desiredSize ?? 0) <= 0) return;
     }
   }
 
@@ -288,4 +297,16 @@ export class EventFeed {
     this.#clients.delete(client);
     client.wake?.();
   }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }

@@ -4,7 +4,11 @@ import { el } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import type { StanzaErrorType } from "../xmpp/conditions.ts";
-import { MEDIA_TYPES, type StanzaFormat } from "../wire/mod.ts";
+import {
+  type CappedRead,
+  MEDIA_TYPES,
+  type StanzaFormat,
+} from "../wire/mod.ts";
 
 /**
  * Every HTTP error the REST API answers with: status, stanza-error type,
@@ -22,7 +26,14 @@ export const REQUEST_ERRORS = {
     "not-authorized",
     "Not authorized to send stanza with requested 'from'",
   ],
+  scope: [403, "auth", "not-authorized", "Credential out of scope"],
   not_found: [404, "cancel", "item-not-found", "No such route"],
+  body_timeout: [
+    408,
+    "wait",
+    "connection-timeout",
+    "Request body timed out",
+  ],
   conflict: [409, "cancel", "conflict", "IQ stanza id attribute already used"],
   size: [413, "modify", "resource-constraint", "Payload too large"],
   mediatype: [415, "cancel", "bad-format", "Unsupported media type"],
@@ -215,4 +226,17 @@ export function errorResponse(
     status: error.status,
     headers,
   });
+}
+
+/**
+ * The HTTP error for a body {@linkcode readCapped} could not read: 413 when
+ * too large, 408 with `Connection: close` when it stalled (README
+ * "Connection limits and timeouts").
+ */
+export function readFailure(
+  read: Exclude<CappedRead, { ok: true }>,
+): HttpError {
+  return read.reason === "timeout"
+    ? new HttpError("body_timeout", { headers: { Connection: "close" } })
+    : new HttpError("size");
 }

@@ -12,6 +12,7 @@ import {
 } from "../events/pull.ts";
 import { resumePoint, SSE_MEDIA_TYPE } from "../events/sse.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
+import { checkRouteGroup } from "./scope.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
@@ -130,7 +131,10 @@ export function createEventsHandler(
       let response: Response;
       let condition: string | undefined;
       try {
-        authenticate(request.headers.get("Authorization"), options.auth);
+        checkRouteGroup(
+          authenticate(request.headers.get("Authorization"), options.auth),
+          "events",
+        );
         if (pathname === EVENT_PATHS.events) {
           response = await stream(url, request, options.feed);
         } else {

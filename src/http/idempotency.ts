@@ -13,7 +13,7 @@ import {
   scopedIdempotencyKey,
 } from "../idempotency/rules.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
-import { errorResponse, HttpError } from "./errors.ts";
+import { errorResponse, HttpError, readFailure } from "./errors.ts";
 import { negotiateError, readCapped, requestFormatOf } from "../wire/mod.ts";
 import { matchRoute } from "./routes.ts";
 
@@ -25,6 +25,8 @@ export interface IdempotencyOptions {
   readonly auth: AuthOptions;
   /** Largest request body, bytes (`rest_stanza_size_limit`). */
   readonly sizeLimit: number;
+  /** Milliseconds the body may take to arrive; then 408. Default: no limit. */
+  readonly bodyTimeoutMs?: number;
   /** How long a response is replayed, ms. Default 24 h. */
   readonly ttlMs?: number;
   /** Clock. Default `Date.now`. */
@@ -87,8 +89,12 @@ export function withIdempotency(
       if (!parsed.ok) {
         throw new HttpError("idempotency_key", { text: parsed.reason });
       }
-      const read = await readCapped(request, options.sizeLimit);
-      if (!read.ok) throw new HttpError("size");
+      const read = await readCapped(
+        request,
+        options.sizeLimit,
+        options.bodyTimeoutMs,
+      );
+      if (!read.ok) throw readFailure(read);
       const body = read.bytes;
       const url = new URL(request.url);
       const fingerprint = await requestFingerprint({

@@ -11,8 +11,15 @@ import {
   StreamDownError,
 } from "../xmpp/port.ts";
 import { authenticate } from "./auth.ts";
+import {
+  checkRouteGroup,
+  checkStanzaScope,
+  type RouteGroup,
+  type ScopedCredential,
+} from "./scope.ts";
+import { parseJid } from "../xmpp/jid.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
-import { errorResponse, HttpError } from "./errors.ts";
+import { errorResponse, HttpError, readFailure } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import {
   decodeBody,
@@ -33,6 +40,9 @@ import {
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import { requestIdOf } from "./request_id.ts";
+import type { GatewayMetrics, IqOutcome } from "../metrics/gateway_metrics.ts";
+import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 
 /**
@@ -59,10 +69,14 @@ export interface RestHandlerOptions {
   domain?: string;
   /** Component secret, the Basic password for `<domain>:<secret>`; Basic with the domain is refused without it. */
   secret?: string;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
+  /** Accept Basic `<domain>:<secret>`. Default true. */
+  basicAuth?: boolean;
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
+  /** Seconds a request body may take to arrive; then 408. Default 30. */
+  bodyTimeout?: number;
   /** Default iq wait in seconds (`rest_iq_timeout`). Default 120. */
   iqTimeout?: number;
   /** Upper bound for `Prosody-Rest-Timeout`, in seconds (`rest_iq_max_timeout`). Default 300. */
@@ -73,6 +87,8 @@ export interface RestHandlerOptions {
   logger?: Logger;
   /** Generates stanza ids and MAM query ids. Default: 18 random bytes, base64url. */
   randomId?: () => string;
+  /** Where iq round trips are counted. Default: not counted. */
+  metrics?: GatewayMetrics;
   /**
    * Inbound iqs waiting for a consumer's answer: a POSTed iq `result` or
    * `error` that matches one is sent as its answer (202). Default: none
@@ -89,13 +105,16 @@ interface Settings {
   readonly port: StanzaPort;
   readonly domain: string;
   readonly secret?: string;
-  readonly credentials: readonly string[];
+  readonly credentials: readonly (string | ScopedCredential)[];
+  readonly basic: boolean;
   readonly sizeLimit: number;
+  readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
   readonly iqMaxTimeout: number;
   readonly retryAfter: number;
   readonly logger: Logger;
   readonly randomId: () => string;
+  readonly metrics?: GatewayMetrics;
   readonly inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
@@ -111,7 +130,11 @@ function iqTimeoutMs(request: Request, settings: Settings): number {
   );
 }
 
-function toHttpError(error: unknown, settings: Settings): HttpError {
+function toHttpError(
+  error: unknown,
+  settings: Settings,
+  requestId: string | undefined,
+): HttpError {
   const retry = { "Retry-After": String(settings.retryAfter) };
   if (error instanceof HttpError) return error;
   if (error instanceof IqTimeoutError) {
@@ -126,7 +149,10 @@ function toHttpError(error: unknown, settings: Settings): HttpError {
   if (error instanceof QueueFullError) {
     return new HttpError("queue_full", { cause: error, headers: retry });
   }
-  settings.logger.error("REST request failed", { error: String(error) });
+  settings.logger.error("REST request failed", {
+    requestId,
+    error: String(error),
+  });
   return new HttpError("internal", { cause: error });
 }
 
@@ -144,8 +170,12 @@ async function readBody(
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const read = await readCapped(request, settings.sizeLimit);
-  if (!read.ok) throw new HttpError("size");
+  const read = await readCapped(
+    request,
+    settings.sizeLimit,
+    settings.bodyTimeoutMs,
+  );
+  if (!read.ok) throw readFailure(read);
   if (format === "none") {
     if (read.bytes.byteLength > 0) throw new HttpError("mediatype");
     return { format: "none" };
@@ -174,16 +204,28 @@ async function deliver(
     return undefined;
   }
   const captured: XmlElement[] = [];
-  const reply = await port.sendIq(stanza, {
-    timeoutMs: iqTimeoutMs(request, settings),
-    // Not request.signal: under Deno.serve it also aborts after successful
-    // responses (and warns about it); pending iqs end by reply, timeout or a
-    // dropped stream.
-    capture: queryid === undefined
-      ? undefined
-      : mamCapture(queryid, stanza.attr("to") ?? "", captured),
-  });
-  return captured.length === 0 ? [reply] : [...captured, reply];
+  const metrics = settings.metrics;
+  const started = performance.now();
+  metrics?.iqStarted();
+  let outcome: IqOutcome = "failed";
+  try {
+    const reply = await port.sendIq(stanza, {
+      timeoutMs: iqTimeoutMs(request, settings),
+      // Not request.signal: under Deno.serve it also aborts after successful
+      // responses (and warns about it); pending iqs end by reply, timeout or a
+      // dropped stream.
+      capture: queryid === undefined
+        ? undefined
+        : mamCapture(queryid, stanza.attr("to") ?? "", captured),
+    });
+    outcome = reply.attr("type") === "error" ? "error" : "result";
+    return captured.length === 0 ? [reply] : [...captured, reply];
+  } catch (error) {
+    if (error instanceof IqTimeoutError) outcome = "timeout";
+    throw error;
+  } finally {
+    metrics?.iqEnded(outcome, (performance.now() - started) / 1000);
+  }
 }
 
 /**
@@ -239,8 +281,13 @@ async function handle(
     authenticate(request.headers.get("Authorization"), settings);
     throw new HttpError("parse");
   }
-  authenticate(request.headers.get("Authorization"), settings);
+  const principal = authenticate(
+    request.headers.get("Authorization"),
+    settings,
+  );
   const isGet = match.route.id === "query";
+  const group: RouteGroup = isGet ? "iq" : "send";
+  checkRouteGroup(principal, group);
   if (!isGet && format === undefined) {
     const declared = request.headers.get("Content-Length");
     if (declared !== null && Number(declared) > settings.sizeLimit) {
@@ -261,6 +308,10 @@ async function handle(
     settings,
   );
   let stanza = normaliseStanza(composeStanza(body, path), settings);
+  if (principal.scope !== undefined) {
+    const from = parseJid(stanza.attr("from") ?? settings.domain);
+    checkStanzaScope(principal, stanza.name, from, settings.domain);
+  }
   let queryid: string | undefined;
   if (match.route.id !== "echo" && answersInboundIq(stanza, settings, info)) {
     return acceptedResponse();
@@ -303,12 +354,16 @@ export function createRestHandler(
     secret: options.secret,
     credentials: options.credentials ?? [],
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
+    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
+      1000,
     iqTimeout: options.iqTimeout ?? REST_DEFAULTS.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout ?? REST_DEFAULTS.iqMaxTimeout,
     retryAfter: options.retryAfter ?? REST_DEFAULTS.retryAfter,
     logger: options.logger ?? silentLogger,
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,
+    basic: options.basicAuth ?? true,
+    metrics: options.metrics,
   };
   return async (request) => {
     const started = performance.now();
@@ -317,24 +372,30 @@ export function createRestHandler(
     const info: StanzaInfo = {};
     let response: Response;
     let condition: string | undefined;
+    let reason: string | undefined;
+    const requestId = requestIdOf(request);
     try {
       response = await handle(request, url, format, settings, info);
     } catch (error) {
       if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
-      const httpError = toHttpError(error, settings);
+      const httpError = toHttpError(error, settings, requestId);
       condition = httpError.condition;
+      reason = httpError.text;
       const errorFormat = negotiateError(
         request.headers.get("Accept"),
         request.method === "GET" ? "none" : format ?? "none",
       );
       response = errorResponse(httpError, errorFormat);
     }
-    // One access line per request; never credentials or bodies.
+    // One access line per request; never credentials or bodies. A refused
+    // request says which check refused it.
     settings.logger.info("http request", {
+      requestId,
       method: request.method,
       path: url.pathname,
       status: response.status,
       condition,
+      reason,
       ...info,
       ms: Math.round(performance.now() - started),
     });

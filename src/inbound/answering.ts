@@ -8,8 +8,8 @@ import { needsAnswer } from "./rules.ts";
 
 /** Options of {@linkcode answeringConsumer}. */
 export interface AnsweringOptions {
-  /** Where iqs wait for a consumer's answer (or their timeout). */
-  readonly openIqs: OpenIqs;
+  /** Where iqs wait for a consumer's answer (or their timeout); absent: nobody can answer, `service-unavailable` at once. */
+  readonly openIqs?: OpenIqs;
   /** The built-in answers for the component's own domain. */
   readonly etiquette: EtiquetteSettings;
   /** Sends a built-in answer. */
@@ -36,6 +36,7 @@ export function answeringConsumer(options: AnsweringOptions): InboundConsumer {
       options.send(builtIn);
       return true;
     }
+    if (options.openIqs === undefined) return false;
     options.openIqs.open(stanza);
     return true;
   };

@@ -19,7 +19,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./fields.ts";
+import { elementField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** The fields of the convenience MAM form, in the order mod_rest writes them (after FORM_TYPE). */

@@ -13,7 +13,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./fields.ts";
+import { elementField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** The optional actions of `<actions/>` (XEP-0050 section 6.3), as JSON booleans. */

@@ -1,7 +1,7 @@
 // JSON mapping: fields shared by all kinds (XEP-0172 nick, XEP-0203 delay, XEP-0335/0432 payload) (README "Message fields").
 
 import { el } from "../xml/element.ts";
-import { attrField, textField } from "./fields.ts";
+import { schemaCodec } from "./datamap.ts";
 import {
   at,
   compact,
@@ -70,8 +70,15 @@ const payloadCodec: FieldCodec = {
 
 /** Codecs of this file, in JSON output order (every kind). */
 export const commonCodecs: readonly FieldCodec[] = [
-  textField("nick", ALL, { name: "nick", ns: COMMON_NS.nick }),
-  attrField("delay", ALL, {
+  schemaCodec("nick", ALL, {
+    at: "child",
+    type: "string",
+    name: "nick",
+    ns: COMMON_NS.nick,
+  }),
+  schemaCodec("delay", ALL, {
+    at: "child-attr",
+    type: "string",
     name: "delay",
     ns: COMMON_NS.delay,
     attr: "stamp",

@@ -14,7 +14,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./fields.ts";
+import { elementField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** XEP-0004 section 3.3 field types. */

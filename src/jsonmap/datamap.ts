@@ -1,4 +1,4 @@
-// JSON mapping: declarative schema fields as mod_rest's util.datamapper maps them (README "JSON mapping reference").
+// JSON mapping: reading and writing the declarative schema fields of schema.ts, as mod_rest's util.datamapper does (README "JSON mapping reference").
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";
@@ -20,79 +20,25 @@ import {
 } from "./shape.ts";
 import type { FieldCodec, WriteContext } from "./types.ts";
 
-/** JSON type of a scalar schema value. */
-export type ScalarType = "string" | "integer" | "number" | "boolean";
+import type {
+  AttrSpec,
+  ElementSpec,
+  ListSpec,
+  PropSpec,
+  ScalarType,
+} from "./schema.ts";
 
-/** A scalar kept in an attribute of the current element (`xml.attribute`). */
-export interface AttrSpec {
-  /** Where the value lives. */
-  readonly at: "attr";
-  /** JSON type. */
-  readonly type: ScalarType;
-  /** Attribute name when it differs from the JSON key. */
-  readonly name?: string;
-}
-
-/** A scalar kept in the current element's own text (`xml.text`). */
-export interface TextSpec {
-  /** Where the value lives. */
-  readonly at: "text";
-  /** JSON type. */
-  readonly type: ScalarType;
-}
-
-/** A scalar kept in the text of a child element (the datamapper default). */
-export interface ChildSpec {
-  /** Where the value lives. */
-  readonly at: "child";
-  /** JSON type. */
-  readonly type: ScalarType;
-  /** Element name when it differs from the JSON key. */
-  readonly name?: string;
-  /** Namespace; default: the parent's. */
-  readonly ns?: string;
-}
-
-/** `true` when an empty child element is present (`xml.x_name_is_value`). */
-export interface FlagSpec {
-  /** Where the value lives. */
-  readonly at: "flag";
-  /** Element name when it differs from the JSON key. */
-  readonly name?: string;
-  /** Namespace; default: the parent's. */
-  readonly ns?: string;
-}
-
-/** A JSON object kept in a child element. */
-export interface ElementSpec {
-  /** Where the value lives. */
-  readonly at: "element";
-  /** Element name when it differs from the JSON key. */
-  readonly name?: string;
-  /** Namespace; default: the parent's. */
-  readonly ns?: string;
-  /** The object's keys, in output order. */
-  readonly props: Readonly<Record<string, PropSpec>>;
-}
-
-/** A JSON array whose items repeat as child elements, optionally inside a wrapper. */
-export interface ListSpec {
-  /** Where the value lives. */
-  readonly at: "list";
-  /** Each item: an object element, or a scalar in the text of an element. */
-  readonly item: (ElementSpec | ChildSpec) & { readonly name: string };
-  /** Wrapper element (`xml.wrapped`); without it items are direct children and an empty list is omitted on read. */
-  readonly wrapper?: { readonly name: string; readonly ns?: string };
-}
-
-/** Any schema property. */
-export type PropSpec =
-  | AttrSpec
-  | TextSpec
-  | ChildSpec
-  | FlagSpec
-  | ElementSpec
-  | ListSpec;
+export type {
+  AttrSpec,
+  ChildAttrSpec,
+  ChildSpec,
+  ElementSpec,
+  FlagSpec,
+  ListSpec,
+  PropSpec,
+  ScalarType,
+  TextSpec,
+} from "./schema.ts";
 
 function fromXml(type: ScalarType, text: string | undefined): unknown {
   switch (type) {
@@ -102,6 +48,11 @@ function fromXml(type: ScalarType, text: string | undefined): unknown {
       return xmlBoolean(text);
     case "integer":
       return xmlInteger(text);
+    case "uint": {
+      // A negative one reads as absent, so that JSON output is acceptable input.
+      const n = xmlInteger(text);
+      return n !== undefined && n >= 0 ? n : undefined;
+    }
     case "number":
       return xmlNumber(text);
   }
@@ -122,6 +73,8 @@ export function scalarToXml(
       return expectString(value, ctx);
     case "integer":
       return numberText(expectInteger(value, ctx));
+    case "uint":
+      return numberText(expectInteger(value, ctx, { min: 0 }));
     case "number":
       return numberText(expectNumber(value, ctx));
     case "boolean":
@@ -162,6 +115,13 @@ export function readProp(
       return fromXml(
         spec.type,
         parent.getChildText(spec.name ?? key, spec.ns ?? parent.ns),
+      );
+    case "child-attr":
+      return fromXml(
+        spec.type,
+        parent.getChild(spec.name ?? key, spec.ns ?? parent.ns)?.attr(
+          spec.attr,
+        ),
       );
     case "flag":
       return parent.getChild(spec.name ?? key, spec.ns ?? parent.ns)
@@ -244,6 +204,13 @@ function writeProp(
       );
       return;
     }
+    case "child-attr":
+      parts.children.push(
+        el(spec.name ?? key, spec.ns ?? ns, {
+          [spec.attr]: scalarToXml(spec.type, value, ctx),
+        }),
+      );
+      return;
     case "flag":
       if (expectBoolean(value, ctx)) {
         parts.children.push(el(spec.name ?? key, spec.ns ?? ns));
@@ -312,6 +279,22 @@ export function writeObject(
     parts.text || undefined,
     ...parts.children,
   );
+}
+
+/**
+ * Attribute properties of an object element, by JSON type, in output order.
+ *
+ * @example
+ * ```ts
+ * attrs({ to: "string", id: "string" }); // { to: { at: "attr", type: "string" }, id: { at: "attr", type: "string" } }
+ * ```
+ */
+export function attrs(
+  shape: Readonly<Record<string, ScalarType>>,
+): Record<string, AttrSpec> {
+  const out: Record<string, AttrSpec> = {};
+  for (const key in shape) out[key] = { at: "attr", type: shape[key] };
+  return out;
 }
 
 /**

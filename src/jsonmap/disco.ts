@@ -13,7 +13,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./fields.ts";
+import { elementField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** The hidden field naming a form's type (XEP-0068). */

@@ -2,14 +2,7 @@
 
 import { el, type XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";
-import {
-  attrField,
-  attrObjectField,
-  flagField,
-  readAttrs,
-  textField,
-  writeAttrs,
-} from "./fields.ts";
+import { attrs, schemaCodec } from "./datamap.ts";
 import { forwardCodecs } from "./forward.ts";
 import { htmlCodec } from "./html.ts";
 import {
@@ -159,85 +152,96 @@ const reactionsCodec: FieldCodec = {
   },
 };
 
-const STANZA_ID_SHAPE = { id: "string", by: "string" } as const;
-
 /** `stanza_ids`: XEP-0359 `[ { "id", "by" } ]` ⇄ repeated `<stanza-id/>`; none reads as absent. */
-const stanzaIdsCodec: FieldCodec = {
-  key: "stanza_ids",
-  kinds: M,
-  read(stanza) {
-    const ids = stanza.getChildren("stanza-id", MESSAGE_NS.sid)
-      .map((c) => readAttrs(c, STANZA_ID_SHAPE));
-    return ids.length > 0 ? ids : undefined;
+const stanzaIdsCodec: FieldCodec = schemaCodec("stanza_ids", M, {
+  at: "list",
+  item: {
+    at: "element",
+    name: "stanza-id",
+    ns: MESSAGE_NS.sid,
+    props: attrs({ id: "string", by: "string" }),
   },
-  write: (value, ctx) =>
-    expectArray(value, ctx).map((item, i) =>
-      el(
-        "stanza-id",
-        MESSAGE_NS.sid,
-        writeAttrs(item, at(ctx, i), STANZA_ID_SHAPE),
-      )
-    ),
-};
+});
 
 /** Codecs of this file, in JSON output order (message only). */
 export const messageCodecs: readonly FieldCodec[] = [
-  textField("body", M, { name: "body" }),
-  textField("subject", M, { name: "subject" }),
+  schemaCodec("body", M, { at: "child", type: "string", name: "body" }),
+  schemaCodec("subject", M, { at: "child", type: "string", name: "subject" }),
   threadCodec,
   stateCodec,
   htmlCodec,
   oobCodec,
   oobUrlCodec,
-  attrField("replace", M, {
+  schemaCodec("replace", M, {
+    at: "child-attr",
+    type: "string",
     name: "replace",
     ns: MESSAGE_NS.correct,
     attr: "id",
   }),
   reactionsCodec,
-  attrObjectField("reply", M, {
+  schemaCodec("reply", M, {
+    at: "element",
     name: "reply",
     ns: MESSAGE_NS.reply,
-    shape: { to: "string", id: "string" },
+    props: attrs({ to: "string", id: "string" }),
   }),
-  flagField("fallback", M, { name: "fallback", ns: MESSAGE_NS.fallback }),
-  attrField("occupant_id", M, {
+  schemaCodec("fallback", M, {
+    at: "flag",
+    name: "fallback",
+    ns: MESSAGE_NS.fallback,
+  }),
+  schemaCodec("occupant_id", M, {
+    at: "child-attr",
+    type: "string",
     name: "occupant-id",
     ns: MESSAGE_NS.occupantId,
     attr: "id",
   }),
-  attrField("attach_to", M, {
+  schemaCodec("attach_to", M, {
+    at: "child-attr",
+    type: "string",
     name: "attach-to",
     ns: MESSAGE_NS.attaching,
     attr: "id",
   }),
   stanzaIdsCodec,
-  attrObjectField("reference", M, {
+  schemaCodec("reference", M, {
+    at: "element",
     name: "reference",
     ns: MESSAGE_NS.reference,
-    shape: { type: "string", uri: "string", begin: "uint", end: "uint" },
+    props: attrs({ type: "string", uri: "string", begin: "uint", end: "uint" }),
   }),
-  flagField("markable", M, { name: "markable", ns: MESSAGE_NS.markers }),
-  attrField("displayed", M, {
+  schemaCodec("markable", M, {
+    at: "flag",
+    name: "markable",
+    ns: MESSAGE_NS.markers,
+  }),
+  schemaCodec("displayed", M, {
+    at: "child-attr",
+    type: "string",
     name: "displayed",
     ns: MESSAGE_NS.markers,
     attr: "id",
   }),
-  attrField("encryption", M, {
+  schemaCodec("encryption", M, {
+    at: "child-attr",
+    type: "string",
     name: "encryption",
     ns: MESSAGE_NS.eme,
     attr: "namespace",
   }),
-  attrObjectField("invite", M, {
+  schemaCodec("invite", M, {
+    at: "element",
     name: "x",
     ns: MESSAGE_NS.conference,
-    shape: {
+    props: attrs({
       jid: "string",
       reason: "string",
       password: "string",
       thread: "string",
       continue: "boolean",
-    },
+    }),
   }),
   ...forwardCodecs,
 ];

@@ -2,15 +2,8 @@
 
 import { el } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";
+import { attrs, schemaCodec } from "./datamap.ts";
 import {
-  attrField,
-  attrObjectField,
-  readAttrs,
-  textField,
-  writeAttrs,
-} from "./fields.ts";
-import {
-  at,
   compact,
   expectBoolean,
   expectEnum,
@@ -103,44 +96,23 @@ const vcardUpdateCodec: FieldCodec = {
   },
 };
 
-const HISTORY_SHAPE = {
-  maxchars: "uint",
-  maxstanzas: "uint",
-  seconds: "uint",
-  since: "string",
-} as const;
-
 /** `muc`: XEP-0045 join `{ "history": { maxchars, maxstanzas, seconds, since } }`; `{}` is a bare join. */
-const mucCodec: FieldCodec = {
-  key: "muc",
-  kinds: P,
-  read(stanza) {
-    const x = stanza.getChild("x", PRESENCE_NS.muc);
-    if (!x) return undefined;
-    const history = x.getChild("history", PRESENCE_NS.muc);
-    return compact({
-      history: history && readAttrs(history, HISTORY_SHAPE),
-    });
+const mucCodec: FieldCodec = schemaCodec("muc", P, {
+  at: "element",
+  name: "x",
+  ns: PRESENCE_NS.muc,
+  props: {
+    history: {
+      at: "element",
+      props: attrs({
+        maxchars: "uint",
+        maxstanzas: "uint",
+        seconds: "uint",
+        since: "string",
+      }),
+    },
   },
-  write(value, ctx) {
-    const muc = expectObject(value, ctx);
-    const history = muc.history;
-    const ns = PRESENCE_NS.muc;
-    return [
-      el(
-        "x",
-        ns,
-        {},
-        history !== undefined && history !== null &&
-          el(
-            "history",
-            ns,
-            writeAttrs(history, at(ctx, "history"), HISTORY_SHAPE),
-          ),
-      ),
-    ];
-  },
-};
+});
 
 /**
  * `join`: input-only compatibility with the 2020 API: `true` is a bare MUC
@@ -161,15 +133,23 @@ const joinCodec: FieldCodec = {
 /** Codecs of this file, in JSON output order (presence only). */
 export const presenceCodecs: readonly FieldCodec[] = [
   showCodec,
-  textField("status", P, { name: "status" }),
+  schemaCodec("status", P, { at: "child", type: "string", name: "status" }),
   priorityCodec,
-  attrObjectField("caps", P, {
+  schemaCodec("caps", P, {
+    at: "element",
     name: "c",
     ns: PRESENCE_NS.caps,
-    shape: { ext: "string", hash: "string", node: "string", ver: "string" },
+    props: attrs({
+      ext: "string",
+      hash: "string",
+      node: "string",
+      ver: "string",
+    }),
   }),
   vcardUpdateCodec,
-  attrField("idle_since", P, {
+  schemaCodec("idle_since", P, {
+    at: "child-attr",
+    type: "string",
     name: "idle",
     ns: PRESENCE_NS.idle,
     attr: "since",

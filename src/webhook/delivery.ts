@@ -106,6 +106,7 @@ export function openWebhook(
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
   const timeoutMs = settings.timeoutSeconds * 1000;
+  const newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
   const perConversation = Math.max(2, Math.ceil(settings.maxConcurrent / 4));
   let contentType = settings.contentType;
   let active = 0;
@@ -126,11 +127,13 @@ export function openWebhook(
   }
 
   async function request(job: Job): Promise<WebhookOutcome> {
+    const requestId = newRequestId();
     const built = buildWebhookRequest(job.stanza, settings, {
       contentType,
       webhookId: webhookId(),
       timestamp: Math.floor(now() / 1000),
       keys: settings.signingKeys,
+      requestId,
     });
     if (built.fallbackReason !== undefined) {
       logger.warn("Stanza has no JSON form; posting it as XML", {
@@ -142,6 +145,7 @@ export function openWebhook(
       signal: job.signal,
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,
+      onAttempt: options.onAttempt,
     });
     const url = settings.displayUrl;
     const { outcome } = result;
@@ -157,13 +161,15 @@ export function openWebhook(
         ...(outcome.kind === "response" ? { status: outcome.status } : {}),
       });
     }
-    if (result.outcome.kind === "response") {
+    if (result.reason === undefined) {
       logger.debug("Webhook answered", {
+        requestId,
         url,
-        status: result.outcome.status,
+        status: outcome.kind === "response" ? outcome.status : undefined,
       });
     } else {
       logger.warn("Webhook attempt failed", {
+        requestId,
         url,
         reason: result.reason,
         ...(result.error === undefined ? {} : { error: result.error }),

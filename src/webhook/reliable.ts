@@ -13,7 +13,7 @@ import type {
 } from "../store/types.ts";
 import { attemptWebhook } from "./attempt.ts";
 import type { CallbackContentType } from "./encode.ts";
-import type { WebhookSettings } from "./options.ts";
+import type { WebhookAttemptOutcome, WebhookSettings } from "./options.ts";
 import { decideReply } from "./reply.ts";
 import { buildWebhookRequest } from "./request.ts";
 import { decideAttempt, retryAfterMs } from "./retry.ts";
@@ -53,6 +53,13 @@ export interface ReliableOptions {
   readonly randomId: () => string;
   /** Signal that aborts after the given ms. Default `AbortSignal.timeout`. */
   readonly timeoutSignal?: (ms: number) => AbortSignal;
+  /** Makes the `X-Request-Id` of each attempt. Default: random UUIDs. */
+  readonly newRequestId?: () => string;
+  /** Told how each attempt ended and how long it took (metrics). */
+  readonly onAttempt?: (
+    outcome: WebhookAttemptOutcome,
+    seconds: number,
+  ) => void;
 }
 
 /** Why the endpoint is paused. */
@@ -150,6 +157,8 @@ export async function createReliableDelivery(
       rearm(1_000);
     } finally {
       pumping = false;
+      // A wake() during the last await must not be lost.
+      if (again && !stopped) void pump();
     }
   }
 
@@ -182,17 +191,20 @@ export async function createReliableDelivery(
       });
       return;
     }
+    const requestId = (options.newRequestId ?? (() => crypto.randomUUID()))();
     const built = buildWebhookRequest(stanza, settings, {
       contentType: options.contentType(),
       webhookId: String(event.id),
       timestamp: Math.floor(now() / 1000),
       keys: settings.signingKeys,
+      requestId,
     });
     const result = await attemptWebhook(built, {
       fetch: fetchFn,
       signal: timeoutSignal(timeoutMs),
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,
+      onAttempt: options.onAttempt,
     });
     const at = now();
     const decision = decideAttempt(result.outcome, {
@@ -209,6 +221,7 @@ export async function createReliableDelivery(
       ...(status === undefined ? {} : { status }),
     };
     const fields = {
+      requestId,
       id: event.id,
       url: settings.displayUrl,
       attempt: delivery.attempts + 1,

@@ -19,14 +19,22 @@ export type CappedRead =
     readonly reason: "too-large";
     /** The cap, in bytes. */
     readonly limit: number;
+  }
+  | {
+    readonly ok: false;
+    /** The body was still incomplete after the timeout. */
+    readonly reason: "timeout";
+    /** The timeout, in milliseconds. */
+    readonly timeoutMs: number;
   };
 
 /**
  * Reads at most `limit` bytes of a request or response body. A larger
  * declared `Content-Length` fails before reading at all; a streamed body
  * fails as soon as more than `limit` bytes have arrived. Either way the
- * rest of the stream is cancelled, never buffered. Read errors (abort,
- * reset) propagate.
+ * rest of the stream is cancelled, never buffered. A body still
+ * incomplete after `timeoutMs` (default: no limit) is a `timeout`; its
+ * connection should then be closed. Read errors (abort, reset) propagate.
  *
  * @example
  * ```ts
@@ -34,7 +42,38 @@ export type CappedRead =
  * await readCapped(new Response("hi"), 3); // { ok: true, bytes: Uint8Array [104, 105] }
  * ```
  */
-export async function readCapped(
+export function readCapped(
+  message: BodySource,
+  limit: number,
+  timeoutMs = Infinity,
+): Promise<CappedRead> {
+  const read = readWithin(message, limit);
+  return Number.isFinite(timeoutMs) && message.body !== null
+    ? beforeDeadline(read, timeoutMs)
+    : read;
+}
+
+/** `read`, or a `timeout` when it has not settled after `timeoutMs`. */
+async function beforeDeadline(
+  read: Promise<CappedRead>,
+  timeoutMs: number,
+): Promise<CappedRead> {
+  read.catch(() => {}); // it may fail after the deadline, when nobody waits
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<CappedRead>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, reason: "timeout", timeoutMs }),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([read, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readWithin(
   message: BodySource,
   limit: number,
 ): Promise<CappedRead> {

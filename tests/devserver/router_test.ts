@@ -1,18 +1,37 @@
 import assert from "node:assert/strict";
 import { el, type XmlElement } from "../../src/xml/element.ts";
 import { serialize } from "../../src/xml/serialize.ts";
-import { route } from "../../src/devserver/router.ts";
+import { echoEntity, Router } from "../../src/devserver/router.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 
 const C = NS.client;
-const options = {
-  domain: "localhost",
-  components: new Set(["gw.localhost", "other.localhost"]),
-  version: "9.9",
-};
+const COMPONENTS = ["gw.localhost", "other.localhost"];
+
+/** What one stanza routed to: each delivery as a component domain and the stanza. */
+interface Delivery {
+  component: string;
+  stanza: XmlElement;
+}
+
+/** Routes a stanza through a router with two components and echo@localhost. */
+function route(stanza: XmlElement): Delivery[] {
+  const out: Delivery[] = [];
+  const router = new Router({
+    domain: "localhost",
+    software: { name: "test server", version: "9.9" },
+    component: (domain) =>
+      COMPONENTS.includes(domain)
+        ? (s) => out.push({ component: domain, stanza: s })
+        : undefined,
+    components: () => [...COMPONENTS].reverse(),
+  });
+  router.add(echoEntity("echo@localhost", (s) => router.route(s)));
+  router.route(stanza);
+  return out;
+}
 const xml = (s: XmlElement) => serialize(s, { parentNs: C });
 const routed = (stanza: XmlElement) =>
-  route(stanza, options).map((d) => `${d.component} <- ${xml(d.stanza)}`);
+  route(stanza).map((d) => `${d.component} <- ${xml(d.stanza)}`);
 
 Deno.test({
   name:
@@ -41,16 +60,16 @@ Deno.test({
     assert.deepEqual(routed(iq("p", el("ping", NS.ping))), [
       'gw.localhost <- <iq type="result" id="p" from="localhost" to="gw.localhost"/>',
     ]);
-    const [version] = route(iq("v", el("query", NS.version)), options);
+    const [version] = route(iq("v", el("query", NS.version)));
     assert.equal(
       version.stanza.getChild("query", NS.version)?.getChildText("version"),
       "9.9",
     );
-    const [info] = route(iq("i", el("query", NS.discoInfo)), options);
+    const [info] = route(iq("i", el("query", NS.discoInfo)));
     const features = info.stanza.getChild("query", NS.discoInfo)!
       .getChildren("feature").map((f) => f.attr("var"));
     assert.ok(features.includes(NS.ping));
-    const [items] = route(iq("t", el("query", NS.discoItems)), options);
+    const [items] = route(iq("t", el("query", NS.discoItems)));
     assert.deepEqual(
       items.stanza.getChild("query", NS.discoItems)!.getChildren("item").map((
         i,
@@ -64,7 +83,7 @@ Deno.test({
         iq("s", el("ping", NS.ping), "set"),
       ]
     ) {
-      const [reply] = route(unknown, options);
+      const [reply] = route(unknown);
       assert.equal(reply.stanza.attr("type"), "error");
       assert.ok(
         reply.stanza.getChild("error")?.getChild(
@@ -116,7 +135,7 @@ Deno.test({
       from: "gw.localhost",
       to: "nobody@localhost",
     });
-    const [bounce] = route(unknown, options);
+    const [bounce] = route(unknown);
     assert.equal(bounce.component, "gw.localhost");
     assert.equal(
       xml(bounce.stanza),
@@ -128,7 +147,7 @@ Deno.test({
       from: "gw.localhost",
       to: "example.org",
     }, el("ping", NS.ping));
-    assert.equal(route(remote, options)[0].stanza.attr("type"), "error");
+    assert.equal(route(remote)[0].stanza.attr("type"), "error");
     for (
       const silent of [
         el("message", C, {
@@ -145,7 +164,67 @@ Deno.test({
         el("presence", C, { from: "gw.localhost", to: "nobody@localhost" }),
       ]
     ) {
-      assert.deepEqual(route(silent, options), []);
+      assert.deepEqual(route(silent), []);
     }
+  },
+});
+
+Deno.test({
+  name:
+    "route() bounces a stanza without to (bad-request) and one to a remote domain (not-allowed), as Prosody does",
+  permissions: "none",
+  fn() {
+    const cases: [XmlElement, string][] = [
+      [el("message", C, { id: "n", from: "gw.localhost" }), "bad-request"],
+      [
+        el("message", C, {
+          id: "r",
+          from: "gw.localhost",
+          to: "a@example.org",
+        }),
+        "not-allowed",
+      ],
+      [
+        el("message", C, { id: "j", from: "gw.localhost", to: "a@b@c" }),
+        "jid-malformed",
+      ],
+    ];
+    for (const [stanza, condition] of cases) {
+      const [bounce] = route(stanza);
+      assert.equal(bounce.component, "gw.localhost");
+      assert.ok(
+        bounce.stanza.getChild("error")?.getChild(condition, NS.stanzas),
+        xml(bounce.stanza),
+      );
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "route() answers a ping to a bare JID of the domain from that JID, and names its software",
+  permissions: "none",
+  fn() {
+    const ping = el("iq", C, {
+      type: "get",
+      id: "b",
+      from: "gw.localhost",
+      to: "nobody@localhost",
+    }, el("ping", NS.ping));
+    assert.deepEqual(routed(ping), [
+      'gw.localhost <- <iq type="result" id="b" from="nobody@localhost" to="gw.localhost"/>',
+    ]);
+    const [version] = route(
+      el("iq", C, {
+        type: "get",
+        id: "v",
+        from: "gw.localhost",
+        to: "localhost",
+      }, el("query", NS.version)),
+    );
+    assert.equal(
+      version.stanza.getChild("query", NS.version)?.getChildText("name"),
+      "test server",
+    );
   },
 });

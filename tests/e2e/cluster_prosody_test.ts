@@ -41,6 +41,17 @@ prosodyTest(
           2,
           roles.join(),
         );
+        for (const [i, instance] of instances.entries()) {
+          const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+          assert.match(
+            metrics,
+            new RegExp(
+              `^xmpp_rest_instance_role\\{role="${roles[i]}"\\} 1$`,
+              "m",
+            ),
+            `${instance.id} metrics name its role ${roles[i]}`,
+          );
+        }
       },
     );
 

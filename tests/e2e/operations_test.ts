@@ -54,12 +54,14 @@ function defineOperations(kind: ServerKind): void {
     using probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (probe.addr as Deno.NetAddr).port;
     probe.close();
+    const dataDir = await Deno.makeTempDir({ prefix: "xmpp-rest-cli-" });
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--allow-net",
         "--allow-env",
         "--allow-read",
+        "--allow-write",
         new URL("../../cli.ts", import.meta.url).pathname,
         "--server",
         server.componentAddress,
@@ -72,6 +74,7 @@ function defineOperations(kind: ServerKind): void {
         XMPP_REST_DOMAIN: domain,
         XMPP_REST_SECRET: server.components[domain],
         XMPP_REST_CREDENTIALS: "Bearer cli-token",
+        XMPP_REST_DATA_DIR: dataDir,
       },
       stdin: "null",
       stdout: "null",
@@ -115,6 +118,7 @@ function defineOperations(kind: ServerKind): void {
       try {
         child.kill("SIGKILL");
       } catch { /* exited */ }
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   });
 }

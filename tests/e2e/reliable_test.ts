@@ -1,4 +1,4 @@
-// Reliable webhook delivery end to end over Prosody (README "Reliable mode"): outage, Retry-After, signatures.
+// Reliable webhook delivery end to end over Prosody (README "Reliable mode"): a 10 s outage with 300 messages, signatures checked independently.
 
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -7,7 +7,6 @@ import { el } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { PROSODY } from "../support/xmpp_server.ts";
 import { startGatewayEnv } from "../support/gateway_env.ts";
-import { reply, WebhookStub } from "./webhook_stub.ts";
 
 const SECRET_KEY = "c2VjcmV0LWtleS1mb3ItdGVzdHMtMTIzNDU2Nzg5MA==";
 const SECRET = `whsec_${SECRET_KEY}`;
@@ -105,52 +104,5 @@ if (PROSODY.installed()) {
     assert.equal(body.mode, "reliable");
     assert.equal(body.pending, 0);
     assert.match(body.lastError.reason, /connection refused/);
-  });
-
-  Deno.test("reliable mode over Prosody: a 503 with Retry-After: 2 is not retried before 2 s; a receipt goes out on delivery", async () => {
-    await using server = await PROSODY.start();
-    await using stub = new WebhookStub();
-    const times: number[] = [];
-    stub.answer = () => {
-      times.push(Date.now());
-      return times.length === 1
-        ? new Response("busy", { status: 503, headers: { "Retry-After": "2" } })
-        : reply.empty(204);
-    };
-    await using env = await startGatewayEnv(server, {
-      callbackUrl: stub.url(),
-      callbackMode: "reliable",
-      callbackRetry: [0, 100, 100],
-      dataDir: ":memory:",
-    });
-    const alice = await env.party("alice");
-    alice.send(
-      el(
-        "message",
-        NS.client,
-        {
-          to: `bot@${env.domain}`,
-          type: "chat",
-          id: "r1",
-        },
-        el("body", NS.client, {}, "hi"),
-        el("request", NS.receipts),
-      ),
-    );
-    const receipt = await alice.next(
-      (s) => s.getChild("received", NS.receipts) !== undefined,
-      15_000,
-    );
-    assert.equal(receipt.getChild("received", NS.receipts)!.attr("id"), "r1");
-    assert.equal(times.length, 2);
-    assert.ok(
-      times[1] - times[0] >= 2_000,
-      `retried after ${times[1] - times[0]} ms`,
-    );
-    const posts = stub.takePosts();
-    assert.equal(
-      posts[0].headers.get("webhook-id"),
-      posts[1].headers.get("webhook-id"),
-    );
   });
 }

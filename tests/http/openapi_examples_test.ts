@@ -24,6 +24,8 @@ interface Found {
 }
 
 function direction(pointer: string): Found["direction"] {
+  // The webhook operations API answers plain JSON, not stanzas.
+  if (pointer.startsWith("/paths//webhook")) return "other";
   if (/requestBod/.test(pointer)) return "request";
   if (/\/responses\/200\//.test(pointer)) return "reply";
   if (/\/responses\/[45]\d\d\/|components\/responses\//.test(pointer)) {

@@ -45,6 +45,9 @@ const chat = { kind: "message", to: "user@example.org", body: "Hi" };
 const badXml =
   `<message to="a@example.org"><payload xmlns="urn:xmpp:json-msg:0">{</payload></message>`;
 
+/** A body whose first byte never comes. */
+const stalled = () => new ReadableStream<Uint8Array>({ start() {} });
+
 /** The samples every body-taking route shares, for a path and its ping/message requests. */
 function bodySamples(
   op: string,
@@ -67,6 +70,12 @@ function bodySamples(
       options: { sizeLimit: 100 },
     },
     { op, status: 415, make: () => post(path, "x", "image/png") },
+    {
+      op,
+      status: 408,
+      make: () => request("POST", path, { body: stalled(), type: JSON_TYPE }),
+      options: { bodyTimeout: 0.05 },
+    },
     { op, status: 200, make: iq, answer: pong },
     { op, status: 202, make: message },
     { op, status: 409, make: iq, answer: conflict },
@@ -131,6 +140,13 @@ const SAMPLES: Sample[] = [
     options: { sizeLimit: 100 },
   },
   { op: ECHO, status: 415, make: () => post("/rest/echo", "Hi", null) },
+  {
+    op: ECHO,
+    status: 408,
+    make: () =>
+      request("POST", "/rest/echo", { body: stalled(), type: JSON_TYPE }),
+    options: { bodyTimeout: 0.05 },
+  },
   { op: ECHO, status: 422, make: () => post("/rest/echo", "<foo/>", XML) },
   {
     op: ECHO,

@@ -164,3 +164,40 @@ Deno.test("an unparsable from is 422 invalid-from", async () => {
     text: "Invalid source JID",
   });
 });
+
+Deno.test("with Basic turned off, Basic domain:secret is a 401 that says so and offers only Bearer", async () => {
+  const { port, handler } = setup({ basicAuth: false });
+  const res = await handler(postJson(MSG, { auth: BASIC }));
+  assert.equal(res.status, 401);
+  assert.equal(
+    res.headers.get("WWW-Authenticate"),
+    'Bearer realm="rest.example.net/rest"',
+  );
+  assert.equal(
+    (await jsonError(res)).text,
+    "HTTP Basic authentication is turned off (rest_basic_auth)",
+  );
+  assert.equal(port.sent.length, 0);
+  const bearer = await handler(postJson(MSG));
+  assert.equal(bearer.status, 202);
+});
+
+Deno.test("with Basic turned off, a configured Basic credential is still accepted", async () => {
+  const configured = "Basic " + btoa("app:pw");
+  const { handler } = setup({ basicAuth: false, credentials: [configured] });
+  assert.equal(
+    (await handler(postJson(MSG, { auth: configured }))).status,
+    202,
+  );
+  // Basic is a configured scheme here, so domain:secret is just not accepted.
+  assert.equal((await handler(postJson(MSG, { auth: BASIC }))).status, 403);
+});
+
+for (const path of ["/rest/nonsense", "/rest/", "/rest/message/chat/x@y"]) {
+  Deno.test(`a wrong credential on POST ${path} is a 403, never a 200`, async () => {
+    const { handler } = setup();
+    const res = await handler(postJson(MSG, { auth: "Bearer wrong" }, path));
+    assert.equal(res.status, 403);
+    await res.body?.cancel();
+  });
+}

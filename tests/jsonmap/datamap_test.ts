@@ -184,3 +184,39 @@ Deno.test({
     assert.equal(canonicalize(ping), canonicalize(el("ping", NS.ping)));
   },
 });
+
+Deno.test({
+  name:
+    "datamap: uint attributes read a negative as absent and refuse one on write; child-attr keeps a scalar in a child's attribute",
+  permissions: "none",
+  fn() {
+    const spec: ElementSpec = {
+      at: "element",
+      name: "thing",
+      ns: N,
+      props: {
+        u: { at: "attr", type: "uint" },
+        ref: { at: "child-attr", type: "string", name: "r", attr: "id" },
+      },
+    };
+    const read = (x: ReturnType<typeof el>) =>
+      readProp(el("p", N, {}, x), "thing", spec);
+    assert.deepEqual(
+      read(el("thing", N, { u: "-3" }, el("r", N, { id: "x1" }))),
+      { ref: "x1" },
+    );
+    assert.deepEqual(read(el("thing", N, { u: "3" }, el("r", N))), { u: 3 });
+    assert.equal(
+      canonicalize(
+        writeObject(spec, { u: 3, ref: "x1" }, { path: "", coerce: false }),
+      ),
+      canonicalize(
+        el("thing", N, { u: "3" }, el("r", N, { id: "x1" })),
+      ),
+    );
+    assert.throws(
+      () => writeObject(spec, { u: -1 }, { path: "", coerce: false }),
+      /\/u/,
+    );
+  },
+});

@@ -1,17 +1,20 @@
 // A scripted XEP-0114 server for tests: accepts component streams over TCP (127.0.0.1:0) or in-memory pipes.
 
 import type { ComponentSocket, Dial } from "../../src/component/connection.ts";
+import {
+  ServerConnection,
+  type ServerConnectionOptions,
+} from "../../src/devserver/connection.ts";
+import { Router } from "../../src/devserver/router.ts";
 import type { XmlElement } from "../../src/xml/element.ts";
-import { XmlSyntaxError } from "../../src/xml/errors.ts";
-import { XmlStreamParser } from "../../src/xml/parser.ts";
-import { escapeAttr, escapeText, serialize } from "../../src/xml/serialize.ts";
 import type { StreamErrorCondition } from "../../src/xmpp/conditions.ts";
-import { NS } from "../../src/xmpp/namespaces.ts";
-import { isStanza } from "../../src/xmpp/stanza.ts";
 import { memoryPipe } from "./pipe.ts";
-import { type FakeParty, FakeRouter } from "./fake_router.ts";
+import { FakeParty } from "./fake_party.ts";
 
-export { FakeParty } from "./fake_router.ts";
+export { FakeParty } from "./fake_party.ts";
+
+/** Name the fake server reports (XEP-0092, disco#info identity). */
+export const FAKE_SERVER_NAME = "FakeXMPP";
 
 /** Options of {@linkcode FakeXmppServer}. */
 export interface FakeServerOptions {
@@ -30,89 +33,70 @@ export type HandshakeHook = (
   digestOk: boolean,
 ) => StreamErrorCondition | undefined;
 
-const encoder = new TextEncoder();
-
-/** One component stream as the server sees it. */
+/** One component stream as the fake server sees it: the shared server connection plus what it received. */
 export class FakeConnection {
-  /** The domain the component asked for (`to` of its header). */
-  domain: string | undefined;
-  /** True once the handshake succeeded. */
-  authenticated = false;
-  /** True once the component sent `</stream:stream>`. */
-  closedByComponent = false;
-  /** The handshake digest the component sent. */
-  digest: string | undefined;
-  /** Stanzas received from the component, in order. */
+  /** Elements received from the online component, in order. */
   readonly received: XmlElement[] = [];
-  /** Resolves when the socket is closed. */
-  readonly done: Promise<void>;
-  #socket: ComponentSocket;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #lastWrite: Promise<void> = Promise.resolve();
-  #open = true;
+  readonly #connection: ServerConnection;
 
   constructor(
     socket: ComponentSocket,
-    run: (c: FakeConnection) => Promise<void>,
+    options: Omit<ServerConnectionOptions, "onElement">,
   ) {
-    this.#socket = socket;
-    this.#writer = socket.writable.getWriter();
-    this.done = run(this).catch(() => {}).finally(() => this.drop());
+    this.#connection = new ServerConnection(socket, {
+      ...options,
+      onElement: (_, element) => this.received.push(element),
+    });
   }
 
-  /** The socket's readable side (for the server loop). */
-  get readable(): ReadableStream<Uint8Array> {
-    return this.#socket.readable;
+  /** The domain the component asked for. */
+  get domain(): string | undefined {
+    return this.#connection.domain;
   }
 
-  /** False once the socket is closed. */
-  get open(): boolean {
-    return this.#open;
+  /** True once the handshake succeeded. */
+  get authenticated(): boolean {
+    return this.#connection.authenticated;
+  }
+
+  /** True once the component sent `</stream:stream>`. */
+  get closedByComponent(): boolean {
+    return this.#connection.closedByComponent;
+  }
+
+  /** The handshake digest the component sent. */
+  get digest(): string | undefined {
+    return this.#connection.digest;
+  }
+
+  /** True while the stream serves its domain. */
+  get online(): boolean {
+    return this.#connection.online;
+  }
+
+  /** Resolves when the socket is closed. */
+  get done(): Promise<void> {
+    return this.#connection.done;
   }
 
   /** Writes raw text (ignored once closed). */
   writeRaw(text: string): void {
-    if (!this.#open) return;
-    this.#lastWrite = this.#writer.write(encoder.encode(text)).catch(() =>
-      this.drop()
-    );
+    this.#connection.writeRaw(text);
   }
 
   /** Sends a stanza to the component. */
   send(stanza: XmlElement): void {
-    this.writeRaw(serialize(stanza, { parentNs: NS.client }));
+    this.#connection.send(stanza);
   }
 
   /** Sends a stream error, closes the stream and the socket. */
-  streamError(condition: StreamErrorCondition, text?: string): void {
-    const textXml = text
-      ? `<text xmlns="${NS.streamErrors}">${escapeText(text)}</text>`
-      : "";
-    this.writeRaw(
-      `<stream:error><${condition} xmlns="${NS.streamErrors}"/>${textXml}</stream:error></stream:stream>`,
-    );
-    this.#closeAfterWrites();
-  }
-
-  /** Closes the stream gracefully (`</stream:stream>`), then the socket. */
-  closeStream(): void {
-    this.writeRaw("</stream:stream>");
-    this.#closeAfterWrites();
+  streamError(condition: StreamErrorCondition): void {
+    this.#connection.shutdown(condition);
   }
 
   /** Closes the socket at once, without a stream close. */
   drop(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    try {
-      this.#socket.close();
-    } catch {
-      // Already closed.
-    }
-  }
-
-  #closeAfterWrites(): void {
-    this.#lastWrite.then(() => this.drop());
+    this.#connection.drop();
   }
 }
 
@@ -134,7 +118,7 @@ export class FakeXmppServer implements AsyncDisposable {
   /** Sees each stanza from a component first; return true to stop routing it. */
   onStanza: ((stanza: XmlElement, from: FakeConnection) => boolean) | undefined;
   readonly #components: Readonly<Record<string, string>>;
-  readonly #router: FakeRouter;
+  readonly #router: Router;
   #listener: Deno.TcpListener | undefined;
   #port = 0;
   #accepting = true;
@@ -144,14 +128,16 @@ export class FakeXmppServer implements AsyncDisposable {
   private constructor(options: FakeServerOptions) {
     this.serverDomain = options.serverDomain ?? "localhost";
     this.#components = options.components;
-    this.#router = new FakeRouter(
-      this.serverDomain,
-      (domain) =>
-        this.connections.find((c) =>
-          c.open && c.authenticated && c.domain === domain &&
-          !c.closedByComponent
-        ),
-    );
+    this.#router = new Router({
+      domain: this.serverDomain,
+      software: { name: FAKE_SERVER_NAME, version: "1.0" },
+      component: (domain) => {
+        const found = this.#online(domain);
+        return found && ((stanza) => found.send(stanza));
+      },
+      components: () =>
+        this.connections.filter((c) => c.online).map((c) => c.domain!),
+    });
   }
 
   /** Starts a server listening on a free loopback port. */
@@ -185,7 +171,7 @@ export class FakeXmppServer implements AsyncDisposable {
 
   /** A local entity `jid` (e.g. `alice@localhost/test`) that components can talk to. */
   party(jid: string): FakeParty {
-    return this.#router.party(jid);
+    return new FakeParty(jid, this.#router);
   }
 
   /** Resolves with the first authenticated connection for `domain` (waiting if needed). */
@@ -249,99 +235,27 @@ export class FakeXmppServer implements AsyncDisposable {
     })();
   }
 
+  #online(domain: string): FakeConnection | undefined {
+    return this.connections.find((c) => c.online && c.domain === domain);
+  }
+
   #accept(socket: ComponentSocket): void {
-    this.connections.push(new FakeConnection(socket, (c) => this.#serve(c)));
-  }
-
-  async #serve(c: FakeConnection): Promise<void> {
-    const parser = new XmlStreamParser({
-      namespaceAliases: { [NS.component]: NS.client },
+    const connection: FakeConnection = new FakeConnection(socket, {
+      secrets: this.#components,
+      isTaken: (domain) =>
+        this.connections.some((c) =>
+          c !== connection && c.online && c.domain === domain
+        ),
+      judgeHandshake: (domain, digestOk) =>
+        this.handshakeHook?.(domain, digestOk),
+      onOnline: () => {
+        for (const wake of this.#connectionWaiters.splice(0)) wake();
+      },
+      onStanza: (_, stanza) => {
+        if (this.onStanza?.(stanza, connection)) return;
+        this.#router.route(stanza);
+      },
     });
-    const streamId = crypto.getRandomValues(new Uint8Array(6)).toHex();
-    // Not for-await: leaving that loop cancels the stream, and cancelling a
-    // Deno.TcpConn's readable closes the socket before our last writes.
-    const reader = c.readable.getReader();
-    try {
-      await this.#read(c, reader, parser, streamId);
-    } finally {
-      reader.releaseLock();
-    }
-  }
-
-  async #read(
-    c: FakeConnection,
-    reader: ReadableStreamDefaultReader<Uint8Array>,
-    parser: XmlStreamParser,
-    streamId: string,
-  ): Promise<void> {
-    for (;;) {
-      const { value: chunk, done } = await reader.read();
-      if (done) return;
-      let events;
-      try {
-        events = parser.push(chunk);
-      } catch (error) {
-        if (error instanceof XmlSyntaxError) c.streamError(error.condition);
-        return;
-      }
-      for (const event of events) {
-        if (event.type === "open") {
-          const domain = event.header.attr("to") ?? "";
-          c.domain = domain;
-          // Like Prosody: an unknown host gets an empty id, then host-unknown.
-          const known = Object.hasOwn(this.#components, domain);
-          c.writeRaw(
-            `<?xml version='1.0'?><stream:stream xmlns:stream='${NS.streams}' xmlns='${NS.component}' id='${
-              known ? streamId : ""
-            }' from='${escapeAttr(domain)}'>`,
-          );
-          if (!known) return c.streamError("host-unknown");
-        } else if (event.type === "close") {
-          c.closedByComponent = true;
-          return c.closeStream();
-        } else if (!c.authenticated) {
-          if (!event.element.is("handshake", NS.client)) {
-            return c.streamError("not-authorized");
-          }
-          const refused = await this.#handshake(c, streamId, event.element);
-          if (refused) return c.streamError(refused);
-          c.authenticated = true;
-          c.writeRaw("<handshake/>");
-          for (const wake of this.#connectionWaiters.splice(0)) wake();
-        } else {
-          c.received.push(event.element);
-          if (!isStanza(event.element)) continue;
-          if (this.onStanza?.(event.element, c)) continue;
-          const refused = this.#router.fromComponent(event.element, c);
-          if (refused) return c.streamError(refused.condition, refused.text);
-        }
-      }
-    }
-  }
-
-  async #handshake(
-    c: FakeConnection,
-    streamId: string,
-    handshake: XmlElement,
-  ): Promise<StreamErrorCondition | undefined> {
-    const domain = c.domain ?? "";
-    c.digest = handshake.text();
-    const hash = await crypto.subtle.digest(
-      "SHA-1",
-      encoder.encode(streamId + this.#components[domain]),
-    );
-    const expected = Array.from(
-      new Uint8Array(hash),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
-    const digestOk = c.digest === expected;
-    const hooked = this.handshakeHook?.(domain, digestOk);
-    if (hooked) return hooked;
-    if (!digestOk) return "not-authorized";
-    const taken = this.connections.some((other) =>
-      other !== c && other.open && other.authenticated &&
-      other.domain === domain && !other.closedByComponent
-    );
-    return taken ? "conflict" : undefined;
+    this.connections.push(connection);
   }
 }

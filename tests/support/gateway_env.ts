@@ -43,6 +43,7 @@ export async function startGatewayEnv(
     listen: { hostname: "127.0.0.1", port: 0 },
     credentials: [TEST_TOKEN],
     backoff: { baseMs: 20, capMs: 200 },
+    dataDir: ":memory:", // tests never write into the working directory
     ...options,
     domain,
   });

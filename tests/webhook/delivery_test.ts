@@ -165,7 +165,7 @@ Deno.test({
     ]);
     assert.ok(
       logger.lines.some((l) =>
-        l.level === "warn" && /connection refused/.test(String(l.fields?.error))
+        l.level === "warn" && l.fields?.reason === "connection refused"
       ),
     );
   },

@@ -18,6 +18,8 @@ import {
 } from "./examples.ts";
 import { INFO_DESCRIPTION } from "./info.ts";
 import { paths } from "./paths.ts";
+import { webhookOpsPaths } from "./webhook_ops.ts";
+import { EVENT_SCHEMAS, IDEMPOTENCY_PARAMETER } from "./events.ts";
 import { errorResponses } from "./responses.ts";
 import { SCHEMAS } from "./schemas_stanza.ts";
 import { type OpenApiDocument, type OpenApiObject, ref } from "./types.ts";
@@ -138,6 +140,7 @@ const HEADERS = {
 };
 
 const PARAMETERS = {
+  IdempotencyKey: IDEMPOTENCY_PARAMETER,
   RestTimeout: {
     name: TIMEOUT_HEADER,
     in: "header",
@@ -170,7 +173,13 @@ const SECURITY_SCHEMES = {
     type: "http",
     scheme: "basic",
     description:
-      "User name: the component domain; password: the component secret (`<domain>:<secret>`).",
+      "User name: the component domain; password: the component secret (`<domain>:<secret>`). Refused (401) when `rest_basic_auth` is false.",
+  },
+  metrics: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "`GET /metrics` only: the `Authorization` value configured as `metrics_credential` (its own; the REST credentials are not accepted). Without one, `/metrics` is open.",
   },
 };
 
@@ -204,13 +213,24 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       { name: "queries", description: "Iq queries as GET requests" },
       {
+        name: "events",
+        description:
+          "Receiving without a webhook: pull and server-sent events over the event log",
+      },
+      {
         name: "operations",
-        description: "Health and this document; no credentials",
+        description:
+          "Health, this document and metrics; no REST credentials (metrics may have its own)",
+      },
+      {
+        name: "webhook",
+        description:
+          'Webhook status, dead letters, redelivery and resume (README "Webhook operations")',
       },
     ],
-    paths: paths(),
+    paths: { ...paths(), ...webhookOpsPaths() },
     components: {
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...EVENT_SCHEMAS },
       responses: errorResponses(),
       parameters: PARAMETERS,
       headers: HEADERS,

@@ -28,7 +28,9 @@ export const ERROR_ROUTES = {
   unauthz: ALL,
   malformauthz: ALL,
   from_auth: BODY,
+  scope: ALL,
   not_found: [],
+  body_timeout: BODY,
   conflict: DELIVERY,
   size: BODY,
   mediatype: BODY,
@@ -62,6 +64,7 @@ export const ERROR_RESPONSE_NAMES = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "NoRoute",
+  408: "RequestTimeout",
   409: "Conflict",
   413: "ContentTooLarge",
   415: "UnsupportedMediaType",
@@ -95,10 +98,12 @@ const STATUS_NOTES: { readonly [status: number]: string } = {
   400:
     "The body, path or query string does not parse, or the path names an unknown kind.",
   401:
-    "No credentials, or an unsupported scheme. `WWW-Authenticate` lists Bearer and Basic.",
+    "No credentials, or an unsupported scheme (Basic too when `rest_basic_auth` is false). `WWW-Authenticate` lists the schemes accepted.",
   403:
-    "Wrong or malformed credentials, or a `from` outside the component domain.",
+    "Wrong or malformed credentials, a `from` outside the component domain, or a request outside the credential's scope (route group, stanza kind or `from`; the text says which).",
   404: "No route for this method and path.",
+  408:
+    "The body did not arrive within the body timeout; the connection is closed.",
   409: "An iq with the same id is already waiting for its reply.",
   413:
     "The body is larger than `rest_stanza_size_limit`; the rest of it is not read.",
