@@ -105,7 +105,7 @@ export {
 } from "./src/store/mod.ts";
 export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
-export { STREAM_MODES } from "./src/cluster/roles.ts";
+export { INSTANCE_ROLES, STREAM_MODES } from "./src/cluster/roles.ts";
 export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 

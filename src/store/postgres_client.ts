@@ -1,7 +1,45 @@
 // The one file that talks to the PostgreSQL driver (npm `pg`, node-postgres: https://node-postgres.com): a small client interface the PostgreSQL store and instance coordination use.
 
-// @ts-types="@types/pg"
-import pg from "pg";
+import pgModule from "pg";
+
+// The part of node-postgres used here (https://node-postgres.com/apis/pool,
+// https://node-postgres.com/apis/client), typed locally.
+interface DriverConfig {
+  connectionString: string;
+  connectionTimeoutMillis: number;
+  max?: number;
+}
+interface DriverResult {
+  rows: PgRow[];
+}
+interface DriverConnection {
+  query(text: string, params?: unknown[]): Promise<DriverResult>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+}
+interface DriverPoolClient extends DriverConnection {
+  release(destroy?: boolean): void;
+}
+interface DriverPool {
+  query(text: string, params?: unknown[]): Promise<DriverResult>;
+  connect(): Promise<DriverPoolClient>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  end(): Promise<void>;
+}
+interface DriverClient extends DriverConnection {
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(
+    event: "notification",
+    listener: (message: { channel: string; payload?: string }) => void,
+  ): unknown;
+}
+const pg = pgModule as {
+  Pool: new (config: DriverConfig) => DriverPool;
+  Client: new (config: DriverConfig) => DriverClient;
+};
 
 /** One result row: column name to value (BIGINT columns arrive as strings: convert with `Number()`). */
 export type PgRow = Record<string, unknown>;
@@ -60,7 +98,7 @@ export function connectPostgres(
   pool.on("error", () => {});
   const listener = new Listener(config);
   const rows = async (
-    runner: pg.Pool | pg.PoolClient,
+    runner: DriverConnection | DriverPool,
     text: string,
     params: readonly unknown[] = [],
   ) => (await runner.query(text, params as unknown[])).rows as PgRow[];
@@ -98,15 +136,15 @@ export function connectPostgres(
 
 /** One connection for LISTEN, reconnected with backoff when it breaks. */
 class Listener {
-  #config: pg.ClientConfig;
+  #config: DriverConfig;
   #handlers = new Map<string, Set<(payload: string) => void>>();
-  #client: pg.Client | undefined;
+  #client: DriverClient | undefined;
   #connecting: Promise<void> | undefined;
   #closed = false;
   #delay = RELISTEN_MIN_MS;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(config: pg.ClientConfig) {
+  constructor(config: DriverConfig) {
     this.#config = config;
   }
 
