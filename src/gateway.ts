@@ -271,7 +271,7 @@ async function startGateway(
     callbackStanzas: options.callbackStanzas,
     callbackEvents: options.callbackEvents,
     callbackTimeout: options.callbackTimeout,
-    port,
+    xmpp: port,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -287,7 +287,7 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      port,
+      xmpp: port,
       owner: cluster?.instanceId,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
@@ -357,7 +357,7 @@ async function startGateway(
   );
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    port,
+    xmpp: port,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,

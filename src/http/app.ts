@@ -95,7 +95,7 @@ function withRequestId(response: Response, id: string): Response {
  * @example
  * ```ts
  * const app = createHttpApp({
- *   rest: createRestHandler({ port: component, secret, credentials }),
+ *   rest: createRestHandler({ xmpp: component, secret, credentials }),
  *   readiness: () => ({ online: component.online, state: component.state.name }),
  * });
  * Deno.serve(app);

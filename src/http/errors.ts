@@ -4,6 +4,7 @@ import { el } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import type { StanzaErrorType } from "../xmpp/conditions.ts";
+import { StoreError } from "../store/types.ts";
 import {
   type CappedRead,
   MEDIA_TYPES,
@@ -239,4 +240,20 @@ export function readFailure(
   return read.reason === "timeout"
     ? new HttpError("body_timeout", { headers: { Connection: "close" } })
     : new HttpError("size");
+}
+
+/**
+ * The HTTP error for a failure of a route that reads or writes the event
+ * store: an {@linkcode HttpError} as it is, a `StoreError` a 503
+ * `store_down` (retry in 5 s), anything else a 500.
+ */
+export function storeRouteError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof StoreError) {
+    return new HttpError("store_down", {
+      cause: error,
+      headers: { "Retry-After": "5" },
+    });
+  }
+  return new HttpError("internal", { cause: error });
 }

@@ -64,8 +64,8 @@ export const REST_DEFAULTS = {
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
   /** How stanzas reach XMPP. */
-  port: StanzaPort;
-  /** Component domain (default: `port.domain`): default `from`, Basic user name, realm. */
+  xmpp: StanzaPort;
+  /** Component domain (default: `xmpp.domain`): default `from`, Basic user name, realm. */
   domain?: string;
   /** Component secret, the Basic password for `<domain>:<secret>`; Basic with the domain is refused without it. */
   secret?: string;
@@ -102,7 +102,7 @@ export const TIMEOUT_HEADER = "Prosody-Rest-Timeout";
 
 /** Resolved options. */
 interface Settings {
-  readonly port: StanzaPort;
+  readonly xmpp: StanzaPort;
   readonly domain: string;
   readonly secret?: string;
   readonly credentials: readonly (string | ScopedCredential)[];
@@ -156,7 +156,7 @@ function toHttpError(
   return new HttpError("internal", { cause: error });
 }
 
-async function readBody(
+async function readRequestBody(
   request: Request,
   match: RouteMatch,
   path: PathStanza | undefined,
@@ -197,10 +197,10 @@ async function deliver(
   request: Request,
   settings: Settings,
 ): Promise<XmlElement[] | undefined> {
-  const { port } = settings;
-  if (!port.online) throw new StreamDownError();
+  const { xmpp } = settings;
+  if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
-    await port.send(stanza);
+    await xmpp.send(stanza);
     return undefined;
   }
   const captured: XmlElement[] = [];
@@ -209,7 +209,7 @@ async function deliver(
   metrics?.iqStarted();
   let outcome: IqOutcome = "failed";
   try {
-    const reply = await port.sendIq(stanza, {
+    const reply = await xmpp.sendIq(stanza, {
       timeoutMs: iqTimeoutMs(request, settings),
       // Not request.signal: under Deno.serve it also aborts after successful
       // responses (and warns about it); pending iqs end by reply, timeout or a
@@ -243,12 +243,12 @@ function answersInboundIq(
     return false;
   }
   if (settings.inboundIqs === undefined) return false;
-  if (!settings.port.online) throw new StreamDownError();
+  if (!settings.xmpp.online) throw new StreamDownError();
   const match = settings.inboundIqs.answer(stanza);
   if (match.outcome === "unknown") return false;
   if (match.outcome === "answered") throw new HttpError("answered");
   Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
-  settings.port.send(match.reply);
+  await settings.xmpp.send(match.reply);
   return true;
 }
 
@@ -299,7 +299,7 @@ async function handle(
   const path: PathStanza | undefined = match.route.id === "send_path" || isGet
     ? pathStanza(match.params)
     : undefined;
-  const body = await readBody(
+  const body = await readRequestBody(
     request,
     match,
     path,
@@ -341,7 +341,7 @@ async function handle(
  *
  * @example
  * ```ts
- * const handler = createRestHandler({ port, secret: "s3cret", credentials: ["Bearer abc"] });
+ * const handler = createRestHandler({ xmpp, secret: "s3cret", credentials: ["Bearer abc"] });
  * Deno.serve(handler);
  * ```
  */
@@ -349,8 +349,8 @@ export function createRestHandler(
   options: RestHandlerOptions,
 ): (request: Request) => Promise<Response> {
   const settings: Settings = {
-    port: options.port,
-    domain: options.domain ?? options.port.domain,
+    xmpp: options.xmpp,
+    domain: options.domain ?? options.xmpp.domain,
     secret: options.secret,
     credentials: options.credentials ?? [],
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,

@@ -83,9 +83,9 @@ function defaultRandomId(): string {
  *
  * @example
  * ```ts
- * const webhook = createWebhook({ callbackUrl: "http://127.0.0.1:5000/{kind}", port });
+ * const webhook = createWebhook({ callbackUrl: "http://127.0.0.1:5000/{kind}", xmpp });
  * await webhook.probe();
- * port.onStanza((stanza) => void webhook.deliver(stanza));
+ * xmpp.onStanza((stanza) => void webhook.deliver(stanza));
  * ```
  */
 export function createWebhook(options: WebhookOptions): Webhook {
@@ -97,7 +97,7 @@ export function openWebhook(
   options: WebhookOptions,
 ): { webhook: Webhook; settings: WebhookSettings } {
   const settings = resolveWebhookSettings(options);
-  const port = options.port;
+  const xmpp = options.xmpp;
   const fetchFn = options.fetch ?? globalThis.fetch;
   const logger = options.logger ?? silentLogger;
   const randomId = options.randomId ?? defaultRandomId;
@@ -119,7 +119,7 @@ export function openWebhook(
       const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: message(error) });
       try {
-        Promise.resolve(port.send(reply)).catch(failed);
+        Promise.resolve(xmpp.send(reply)).catch(failed);
       } catch (error) {
         failed(error);
       }
@@ -307,7 +307,7 @@ export function openWebhook(
         headers: baseHeaders(settings),
         signal: timeoutSignal(timeoutMs),
         current: contentType,
-        domain: port.domain,
+        domain: xmpp.domain,
         switchTo: (type) => {
           contentType = type;
         },

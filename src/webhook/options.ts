@@ -47,7 +47,7 @@ export interface WebhookOptions {
   /** Largest response body read, in bytes; a larger one is ignored. Default 1 MiB. */
   maxReplyBytes?: number;
   /** Where replies are sent; its `domain` fills the probe URL. */
-  port: StanzaPort;
+  xmpp: StanzaPort;
   /** Version for `User-Agent: xmpp-rest/<version>`. Default "dev". */
   version?: string;
   /** HTTP client. Default the global `fetch`. */
@@ -115,7 +115,7 @@ export interface WebhookSettings {
  *
  * @example
  * ```ts
- * try { resolveWebhookSettings({ callbackUrl: "ftp://x", port }); } catch (e) {
+ * try { resolveWebhookSettings({ callbackUrl: "ftp://x", xmpp }); } catch (e) {
  *   if (e instanceof WebhookOptionsError) e.problems.forEach((p) => console.error(p));
  * }
  * ```

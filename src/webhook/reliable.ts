@@ -34,7 +34,7 @@ export interface ReliableOptions {
   /** The body format in use (the probe may change it). */
   readonly contentType: () => CallbackContentType;
   /** Where replies and receipts go. */
-  readonly port: StanzaPort;
+  readonly xmpp: StanzaPort;
   /** Delays before each attempt (ms); the first is usually 0. */
   readonly schedule: readonly number[];
   /** Attempts in flight at once. */
@@ -94,7 +94,7 @@ export interface ReliableDelivery extends AsyncDisposable {
  *
  * @example
  * ```ts
- * const loop = await createReliableDelivery({ store, settings, port, schedule: [0, 1000],
+ * const loop = await createReliableDelivery({ store, settings, xmpp, schedule: [0, 1000],
  *   concurrency: 32, health, contentType: () => "application/json", randomId });
  * store.watch(() => loop.wake());
  * ```
@@ -286,10 +286,12 @@ export async function createReliableDelivery(
     });
     for (const warning of decision.warnings) logger.warn(warning);
     for (const reply of decision.replies) {
-      try {
-        options.port.send(reply);
-      } catch (error) {
+      const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: String(error) });
+      try {
+        Promise.resolve(options.xmpp.send(reply)).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }

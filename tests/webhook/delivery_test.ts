@@ -213,7 +213,7 @@ Deno.test({
       () =>
         createWebhook({
           callbackUrl: "ftp://x/{nope}",
-          port: new FakePort(),
+          xmpp: new FakePort(),
           maxConcurrent: 0,
         }),
       (e: unknown) =>

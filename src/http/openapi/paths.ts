@@ -115,7 +115,7 @@ const SUCCESS: Record<RouteId, OpenApiObject> = {
 
 const ACCEPTED = {
   description:
-    "A message or presence was handed to the XMPP server (empty body; bounces arrive later, through the webhook)",
+    "A message or presence was handed to the XMPP server (empty body; bounces arrive later, through the webhook or the event log), or an iq result/error answered an open inbound iq",
 };
 
 function responses(id: RouteId): OpenApiObject {

@@ -96,7 +96,7 @@ export function routeStatuses(id: RouteId): number[] {
 
 const STATUS_NOTES: { readonly [status: number]: string } = {
   400:
-    "The body, path or query string does not parse, or the path names an unknown kind.",
+    "The body, path or query string does not parse, the path names an unknown kind, a query parameter of pull/SSE is invalid, or the `Idempotency-Key` is malformed.",
   401:
     "No credentials, or an unsupported scheme (Basic too when `rest_basic_auth` is false). `WWW-Authenticate` lists the schemes accepted.",
   403:
@@ -104,17 +104,18 @@ const STATUS_NOTES: { readonly [status: number]: string } = {
   404: "No route for this method and path.",
   408:
     "The body did not arrive within the body timeout; the connection is closed.",
-  409: "An iq with the same id is already waiting for its reply.",
+  409:
+    "An iq with the same id is already waiting for its reply; a request with this `Idempotency-Key` is still in progress; or the inbound iq this result/error answers was already answered.",
   413:
     "The body is larger than `rest_stanza_size_limit`; the rest of it is not read.",
   415: "A `Content-Type` the API does not take, or a body without one.",
   422:
-    "Well-formed but invalid: namespace, element name, addresses, iq type or payload count, or a JSON value of the wrong shape (the text names its JSON path).",
+    "Well-formed but invalid: namespace, element name, addresses, iq type or payload count, or a JSON value of the wrong shape (the text names its JSON path); or an `Idempotency-Key` used before for another request.",
   500: "An unexpected failure in the gateway.",
   502:
     "The reply cannot be represented in the negotiated format (XML always can).",
   503:
-    "The XMPP component stream is not connected, or its send queue is full. Retry after `Retry-After` seconds.",
+    "The XMPP component stream is not connected, its send queue is full, or the event store cannot be read or written. Retry after `Retry-After` seconds.",
   504:
     "No reply to the iq within the timeout (`Prosody-Rest-Timeout`, default `rest_iq_timeout`).",
 };
