@@ -7,7 +7,7 @@ import type { HostPort } from "./address.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
-import { HTTP_SERVER_DEFAULTS, serveHttp } from "./http/server.ts";
+import { HTTP_SERVER_DEFAULTS, type Listen, serveHttp } from "./http/server.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { openWebhook, type Webhook } from "./webhook/delivery.ts";
@@ -79,6 +79,13 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
+  /**
+   * Serve the API over HTTPS with this PEM certificate chain and key;
+   * clients then get HTTP/2 or HTTP/1.1 by ALPN (RFC 7301), so many
+   * long-polls and event streams can share one connection. Default: plain
+   * HTTP/1.1.
+   */
+  tls?: { cert: string; key: string };
   /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
   credentials?: readonly (string | ScopedCredential)[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
@@ -227,6 +234,18 @@ function eventsApiOn(options: GatewayOptions): boolean {
   return setting === "auto"
     ? options.callbackUrl === undefined
     : setting === "on";
+}
+
+/** The listener for `tls` (undefined: plain TCP, the server's default). */
+function tlsListen(tls: GatewayOptions["tls"]): Listen | undefined {
+  if (tls === undefined) return undefined;
+  return (address) =>
+    Deno.listenTls({
+      ...address,
+      cert: tls.cert,
+      key: tls.key,
+      alpnProtocols: ["h2", "http/1.1"],
+    });
 }
 
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
@@ -408,6 +427,8 @@ async function startGateway(
     headerTimeout: options.headerTimeout,
     idleTimeout: options.idleTimeout,
     logger,
+    // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
+    listen: tlsListen(options.tls),
   }, handler);
   if (instance) {
     try {
@@ -424,7 +445,7 @@ async function startGateway(
     : addr.hostname;
   let stopping: Promise<void> | undefined;
   const gateway: Gateway = {
-    url: `http://${host}:${addr.port}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${addr.port}`,
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,

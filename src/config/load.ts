@@ -156,6 +156,11 @@ export function loadConfig(sources: ConfigSources): LoadResult {
       `iq timeout ${iqTimeout} s is larger than the iq max timeout ${iqMaxTimeout} s`,
     );
   }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    errors.push(
+      "--tls-cert and --tls-key go together: set both for HTTPS, or neither",
+    );
+  }
   if (errors.length > 0) return { ok: false, errors, flags };
   return { ok: true, config: config as unknown as GatewayConfig, flags };
 }

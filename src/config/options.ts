@@ -72,6 +72,10 @@ export interface GatewayConfig {
   listen: HostPort;
   /** Accepted `Authorization` header values, each with an optional scope. */
   credentials: (string | ScopedCredential)[];
+  /** PEM certificate chain file: the API is served over HTTPS (with `tlsKey`). */
+  tlsCert?: string;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey?: string;
   /** Webhook URL template; undefined turns webhooks off. */
   callbackUrl?: string;
   /** Webhook body format. */
@@ -318,6 +322,12 @@ function dataDir(raw: unknown): string {
   return value;
 }
 
+function filePath(raw: unknown): string {
+  const value = text(raw);
+  if (value === "") throw new Error("expected a file path");
+  return value;
+}
+
 function postgresUrl(raw: unknown): string {
   const value = text(raw);
   let valid = isPostgresUrl(value);
@@ -405,6 +415,27 @@ export const OPTIONS: readonly OptionSpec[] = [
       "accepted Authorization header value (repeatable; env: comma-separated)",
     list: true,
     parse: credentialList,
+  },
+  {
+    field: "tlsCert",
+    flag: "tls-cert",
+    env: "XMPP_REST_TLS_CERT",
+    key: "http_tls_cert",
+    defaultText: "none (plain HTTP)",
+    placeholder: "FILE",
+    description:
+      "PEM certificate chain: serve HTTPS, HTTP/2 or HTTP/1.1 by ALPN (with --tls-key)",
+    parse: filePath,
+  },
+  {
+    field: "tlsKey",
+    flag: "tls-key",
+    env: "XMPP_REST_TLS_KEY",
+    key: "http_tls_key",
+    defaultText: "none",
+    placeholder: "FILE",
+    description: "PEM private key of --tls-cert",
+    parse: filePath,
   },
   {
     field: "callbackUrl",

@@ -439,3 +439,31 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test({
+  name:
+    "loadConfig() takes --tls-cert and --tls-key from flag, env or file, only together",
+  permissions: "none",
+  fn() {
+    const both = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
+    assert.deepEqual(
+      [ok([...base, ...both]).tlsCert, ok([...base, ...both]).tlsKey],
+      ["c.pem", "k.pem"],
+    );
+    const env = { XMPP_REST_TLS_CERT: "e.pem", XMPP_REST_TLS_KEY: "ek.pem" };
+    assert.equal(ok(base, env).tlsKey, "ek.pem");
+    const file = { http_tls_cert: "f.pem", http_tls_key: "fk.pem" };
+    assert.equal(
+      ok([...base, "--config", "c.json"], {}, file).tlsCert,
+      "f.pem",
+    );
+    assert.equal(ok(base).tlsCert, undefined);
+    const alone =
+      "--tls-cert and --tls-key go together: set both for HTTPS, or neither";
+    assert.deepEqual(errors([...base, "--tls-cert", "c.pem"]), [alone]);
+    assert.deepEqual(errors([...base, "--tls-key", "k.pem"]), [alone]);
+    assert.deepEqual(errors([...base, "--tls-cert", " "]), [
+      "--tls-cert: expected a file path",
+    ]);
+  },
+});
