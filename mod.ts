@@ -55,6 +55,11 @@
  * @module
  */
 
+// This file is the public API. Files under src/ export more than it does:
+// the pure parts (parser pieces, codecs, decision tables, option types of
+// internal factories) are exported so that tests/ can check them directly;
+// they are not part of the API and may change without notice.
+
 // The gateway.
 export { createGateway } from "./src/gateway.ts";
 export type { Gateway, GatewayOptions } from "./src/gateway.ts";

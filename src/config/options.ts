@@ -58,7 +58,7 @@ export const CALLBACK_MODES = ["sync", "reliable"] as const;
 export type CallbackMode = typeof CALLBACK_MODES[number];
 
 /** Log formats. */
-export const LOG_FORMATS = ["text", "json"] as const;
+const LOG_FORMATS = ["text", "json"] as const;
 
 /** The whole, validated configuration of a gateway. */
 export interface GatewayConfig {

@@ -15,7 +15,7 @@ export type HealthCheck = keyof typeof HEALTH_PATHS;
 export const HEALTH_MEDIA_TYPE = "application/health+json";
 
 /** Methods the health endpoints answer; anything else is a 405. */
-export const HEALTH_METHODS = ["GET", "HEAD"] as const;
+const HEALTH_METHODS = ["GET", "HEAD"] as const;
 
 /** What the readiness endpoint reports about the component stream. */
 export interface Readiness {

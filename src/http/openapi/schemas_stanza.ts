@@ -14,7 +14,7 @@ import { IQ_FIELDS, IQ_SCHEMAS } from "./schemas_iq.ts";
 import { int, type JsonSchema, list, obj, ref, str } from "./types.ts";
 
 /** Stanza types per kind as the JSON mapping spells them (RFC 6121; presence `available` = no type). */
-export const STANZA_TYPES = {
+const STANZA_TYPES = {
   message: ["normal", "chat", "headline", "groupchat", "error"],
   presence: [
     "available",
