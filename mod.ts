@@ -110,6 +110,8 @@ export {
 } from "./src/store/mod.ts";
 export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
+export { INSTANCE_ROLES, STREAM_MODES } from "./src/cluster/roles.ts";
+export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.
