@@ -30,9 +30,12 @@ export interface StanzaPort {
    * `from` get the domain. Throws {@linkcode StreamDownError} when offline,
    * {@linkcode QueueFullError} when the write queue is full,
    * {@linkcode StanzaTooLargeError} when the stanza as written would be
-   * larger than the stanza size limit. The element is not modified.
+   * larger than the stanza size limit. The element is not modified. A port
+   * that hands the stanza to another process (an instance that holds the
+   * stream) returns a promise that settles once the stanza is safely queued
+   * there; callers await it.
    */
-  send(stanza: XmlElement): void;
+  send(stanza: XmlElement): void | Promise<void>;
   /**
    * Sends an iq get/set and resolves with the reply (`result` or `error`
    * alike). Rejects with {@linkcode IqTimeoutError},
