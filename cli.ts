@@ -162,6 +162,9 @@ async function main(args: string[]): Promise<number> {
       maxConnections: gateway.httpServer.maxConnections,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
+      ...(gateway.instance
+        ? { instance: gateway.instance.id, role: gateway.instance.role }
+        : {}),
     });
   }
 

@@ -55,6 +55,11 @@
  * @module
  */
 
+// This file is the public API. Files under src/ export more than it does:
+// the pure parts (parser pieces, codecs, decision tables, option types of
+// internal factories) are exported so that tests/ can check them directly;
+// they are not part of the API and may change without notice.
+
 // The gateway.
 export { createGateway } from "./src/gateway.ts";
 export type { Gateway, GatewayOptions } from "./src/gateway.ts";
@@ -105,6 +110,8 @@ export {
 } from "./src/store/mod.ts";
 export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
+export { INSTANCE_ROLES, STREAM_MODES } from "./src/cluster/roles.ts";
+export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.

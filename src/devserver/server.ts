@@ -5,7 +5,7 @@ import { ServerConnection } from "./connection.ts";
 import { ECHO_LOCALPART, echoEntity, Router } from "./router.ts";
 
 /** Name the dev server reports (XEP-0092, disco#info identity). */
-export const DEV_SERVER_NAME = "xmpp-rest dev server";
+const DEV_SERVER_NAME = "xmpp-rest dev server";
 
 /** Options of {@linkcode startDevServer}. */
 export interface DevServerOptions {

@@ -38,7 +38,7 @@ export function randomStanzaId(): string {
  * any JID at it (`node@domain`, `node@domain/resource`, `domain/resource`),
  * as mod_rest's `jid.compare` allows for a component.
  */
-export function fromAllowed(from: Jid, domain: string): boolean {
+function fromAllowed(from: Jid, domain: string): boolean {
   return from.domain === domain;
 }
 

@@ -52,7 +52,7 @@ export const HTTP_STATUS_ERRORS = {
 } as const satisfies Record<number, StatusError>;
 
 /** The stanza error of any status not in {@linkcode HTTP_STATUS_ERRORS}. */
-export const UNKNOWN_STATUS_ERROR = {
+const UNKNOWN_STATUS_ERROR = {
   type: "cancel",
   condition: "undefined-condition",
 } as const satisfies StatusError;
@@ -62,7 +62,7 @@ export const UNKNOWN_STATUS_ERROR = {
  * wording of Prosody's net.http codes). fetch's `statusText` is empty for
  * HTTP/2 and may be anything the server chose, so the table decides.
  */
-export const REASON_PHRASES = {
+const REASON_PHRASES = {
   100: "Continue",
   101: "Switching Protocols",
   102: "Processing",
