@@ -177,7 +177,7 @@ export type { SerializeOptions } from "./src/xml/serialize.ts";
 export { XmlSyntaxError } from "./src/xml/errors.ts";
 export type { XmlErrorCondition, XmlPosition } from "./src/xml/errors.ts";
 export { InvalidJidError, Jid, parseJid, tryParseJid } from "./src/xmpp/jid.ts";
-export type { JidPart } from "./src/xmpp/jid.ts";
+export type { JidPart, JidRule } from "./src/xmpp/jid.ts";
 export {
   errorElement,
   errorReply,
