@@ -31,16 +31,45 @@ function randomToken(): string {
   return crypto.getRandomValues(new Uint8Array(18)).toHex();
 }
 
+/** The PEM certificate and key named by --tls-cert / --tls-key, if any. */
+function readTls(
+  config: GatewayConfig,
+): { cert: string; key: string } | undefined {
+  if (config.tlsCert === undefined || config.tlsKey === undefined) {
+    return undefined;
+  }
+  const read = (flag: string, path: string) => {
+    try {
+      return readTextFile(path);
+    } catch (error) {
+      throw new Error(
+        `cannot read --${flag} ${path}: ${(error as Error).message}`,
+      );
+    }
+  };
+  return {
+    cert: read("tls-cert", config.tlsCert),
+    key: read("tls-key", config.tlsKey),
+  };
+}
+
 async function startGateway(
   config: GatewayConfig,
   logger: Logger,
 ): Promise<Gateway> {
   try {
-    return await createGateway({ ...config, logger });
+    return await createGateway({ ...config, tls: readTls(config), logger });
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new Error(
         `cannot listen on ${config.listen.hostname}:${config.listen.port}: the port is in use (set --listen)`,
+      );
+    }
+    if (error instanceof Deno.errors.InvalidData && config.tlsCert) {
+      throw new Error(
+        `cannot use --tls-cert ${config.tlsCert} with --tls-key ${config.tlsKey}: ${
+          (error as Error).message
+        } (PEM files expected)`,
       );
     }
     throw error;
@@ -58,7 +87,8 @@ function devBanner(gateway: Gateway, token: string, xmppPort: number): string {
     "",
     `  HTTP API        ${url}/rest`,
     `  component       ${DEV_DOMAIN} (XEP-0114 to 127.0.0.1:${xmppPort})`,
-    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages)`,
+    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages;`,
+    `                  slow@localhost answers iqs after 3 s)`,
     `  token           Bearer ${token}`,
     "",
     "Try:",
@@ -108,7 +138,9 @@ async function main(args: string[]): Promise<number> {
       token = randomToken();
       config.credentials = [`Bearer ${token}`];
     } else {
-      token = config.credentials[0].replace(/^bearer\s+/i, "");
+      const first = config.credentials[0];
+      token = (typeof first === "string" ? first : first.credential)
+        .replace(/^bearer\s+/i, "");
     }
   }
 
@@ -131,6 +163,9 @@ async function main(args: string[]): Promise<number> {
       maxConnections: gateway.httpServer.maxConnections,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
+      ...(gateway.instance
+        ? { instance: gateway.instance.id, role: gateway.instance.role }
+        : {}),
     });
   }
 

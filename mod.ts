@@ -55,6 +55,11 @@
  * @module
  */
 
+// This file is the public API. Files under src/ export more than it does:
+// the pure parts (parser pieces, codecs, decision tables, option types of
+// internal factories) are exported so that tests/ can check them directly;
+// they are not part of the API and may change without notice.
+
 // The gateway.
 export { createGateway } from "./src/gateway.ts";
 export type { Gateway, GatewayOptions } from "./src/gateway.ts";
@@ -69,8 +74,16 @@ export type {
   DeliveryReport,
   ProbeResult,
   Webhook,
+  WebhookAttemptOutcome,
   WebhookOptions,
 } from "./src/webhook/mod.ts";
+export { ROUTE_GROUPS, SCOPE_KINDS } from "./src/http/scope.ts";
+export type {
+  CredentialScope,
+  RouteGroup,
+  ScopedCredential,
+  ScopeKind,
+} from "./src/http/scope.ts";
 export type { EventsApiSwitch } from "./src/config/options.ts";
 export type { HostPort } from "./src/address.ts";
 export { EVENTS_API_SWITCHES } from "./src/config/options.ts";
@@ -97,6 +110,8 @@ export {
 } from "./src/store/mod.ts";
 export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
+export { INSTANCE_ROLES, STREAM_MODES } from "./src/cluster/roles.ts";
+export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.
@@ -162,7 +177,7 @@ export type { SerializeOptions } from "./src/xml/serialize.ts";
 export { XmlSyntaxError } from "./src/xml/errors.ts";
 export type { XmlErrorCondition, XmlPosition } from "./src/xml/errors.ts";
 export { InvalidJidError, Jid, parseJid, tryParseJid } from "./src/xmpp/jid.ts";
-export type { JidPart } from "./src/xmpp/jid.ts";
+export type { JidPart, JidRule } from "./src/xmpp/jid.ts";
 export {
   errorElement,
   errorReply,

@@ -7,7 +7,7 @@ import type { HostPort } from "./address.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
-import { HTTP_SERVER_DEFAULTS, serveHttp } from "./http/server.ts";
+import { HTTP_SERVER_DEFAULTS, type Listen, serveHttp } from "./http/server.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { openWebhook, type Webhook } from "./webhook/delivery.ts";
@@ -24,6 +24,20 @@ import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
 import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
+import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
+import type { ScopedCredential } from "./http/scope.ts";
+import type { StanzaPort } from "./xmpp/port.ts";
+import { createInstance, type Instance } from "./cluster/instance.ts";
+import {
+  CLUSTER_DEFAULTS,
+  type InstanceRole,
+  type StreamMode,
+} from "./cluster/roles.ts";
+import {
+  defaultInstanceId,
+  openSharedStore,
+  type SharedStore,
+} from "./cluster/open.ts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_EVENT_RETENTION_MS,
@@ -65,8 +79,15 @@ export interface GatewayOptions {
   server?: HostPort;
   /** Where the HTTP API listens. Default `127.0.0.1:5380`; port 0 picks a free one. */
   listen?: HostPort;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /**
+   * Serve the API over HTTPS with this PEM certificate chain and key;
+   * clients then get HTTP/2 or HTTP/1.1 by ALPN (RFC 7301), so many
+   * long-polls and event streams can share one connection. Default: plain
+   * HTTP/1.1.
+   */
+  tls?: { cert: string; key: string };
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
   /** Webhook URL template; without it incoming iqs get `service-unavailable`. */
   callbackUrl?: string;
   /** Webhook body format. Default `application/xmpp+xml`. */
@@ -99,6 +120,10 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
+  basicAuth?: boolean;
   /** `sync` (default, mod_rest's behaviour) or `reliable` (stored, retried). */
   callbackMode?: "sync" | "reliable";
   /** Reliable mode: delays before each attempt, ms. Default `0s,5s,5m,30m,2h,5h,10h,10h`. */
@@ -121,6 +146,16 @@ export interface GatewayOptions {
   inboundIqTimeout?: number;
   /** Built-in answers for the component's own domain. Default all. */
   etiquette?: readonly EtiquetteAnswer[];
+  /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"); it is then the event log. */
+  storeUrl?: string;
+  /** This instance's id among several. Default: host name and pid. */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. Default `lease`. */
+  streamMode?: StreamMode;
+  /** Seconds until a dead holder's stream lease expires. Default 5. */
+  leaseExpiry?: number;
+  /** Heartbeat interval with several instances, ms (tests). Default a fifth of the lease. */
+  heartbeatMs?: number;
 }
 
 /** A running gateway. */
@@ -144,6 +179,8 @@ export interface Gateway extends AsyncDisposable {
   readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
+  /** With `storeUrl`: this instance's id and role. */
+  readonly instance?: { readonly id: string; readonly role: InstanceRole };
   /**
    * Stops accepting requests and stanzas, lets in-flight requests and
    * webhook deliveries finish for up to `graceMs` (default 10 s), then closes
@@ -169,18 +206,24 @@ export interface Gateway extends AsyncDisposable {
 export async function createGateway(
   options: GatewayOptions,
 ): Promise<Gateway> {
+  const instanceId = options.instanceId ??
+    (options.storeUrl === undefined ? "" : defaultInstanceId());
+  const shared = options.storeUrl === undefined
+    ? undefined
+    : await openSharedStore(options.storeUrl, options.domain, instanceId);
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
   // Durable when something reads the log later: reliable delivery, or
   // pull/SSE consumers (their cursors and idempotency records too).
-  const store = options.store ??
+  const store = options.store ?? shared?.store ??
     (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
-    return await startGateway(options, store);
+    return await startGateway(options, store, shared && { shared, instanceId });
   } catch (error) {
     if (!options.store) await store.close();
+    await shared?.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
 }
@@ -193,13 +236,31 @@ function eventsApiOn(options: GatewayOptions): boolean {
     : setting === "on";
 }
 
+/** The listener for `tls` (undefined: plain TCP, the server's default). */
+function tlsListen(tls: GatewayOptions["tls"]): Listen | undefined {
+  if (tls === undefined) return undefined;
+  return (address) =>
+    Deno.listenTls({
+      ...address,
+      cert: tls.cert,
+      key: tls.key,
+      alpnProtocols: ["h2", "http/1.1"],
+    });
+}
+
 /** Builds and starts everything; throws when the HTTP port cannot be bound. */
 async function startGateway(
   options: GatewayOptions,
   store: EventStore,
+  cluster?: { shared: SharedStore; instanceId: string },
 ): Promise<Gateway> {
-  const ownStore = options.store === undefined;
+  const ownStore = options.store === undefined && cluster === undefined;
   const logger = options.logger ?? silentLogger;
+  const metrics = new GatewayMetrics({
+    version: VERSION,
+    memoryUsage: () => Deno.memoryUsage(),
+    startedAt: Date.now() - performance.now(),
+  });
   const now = options.now ?? Date.now;
   const health = createWebhookHealth();
   const component = createComponent({
@@ -210,13 +271,26 @@ async function startGateway(
     dial: options.dial,
     backoff: options.backoff,
   });
+  const instance: Instance | undefined = cluster && createInstance({
+    instanceId: cluster.instanceId,
+    mode: options.streamMode ?? CLUSTER_DEFAULTS.streamMode,
+    coordination: cluster.shared.coordination,
+    component,
+    leaseMs: (options.leaseExpiry ?? CLUSTER_DEFAULTS.leaseExpirySeconds) *
+      1000,
+    renewMs: options.heartbeatMs,
+    logger,
+    onRoleChange: (role) => metrics.instanceRole(role),
+  });
+  // With several instances, stanzas go out through whichever has the stream.
+  const port: StanzaPort = instance?.port ?? component;
   const opened = options.callbackUrl === undefined ? undefined : openWebhook({
     callbackUrl: options.callbackUrl,
     callbackContentType: options.callbackContentType,
     callbackStanzas: options.callbackStanzas,
     callbackEvents: options.callbackEvents,
     callbackTimeout: options.callbackTimeout,
-    port: component,
+    xmpp: port,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -224,6 +298,7 @@ async function startGateway(
     maxConcurrent: options.callbackConcurrency,
     health,
     now,
+    onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
   });
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
@@ -231,7 +306,8 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      port: component,
+      xmpp: port,
+      owner: cluster?.instanceId,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
       concurrency: options.callbackConcurrency ??
@@ -241,12 +317,14 @@ async function startGateway(
       now,
       logger,
       randomId: () => crypto.randomUUID(),
+      onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     })
     : undefined;
   const auth = {
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
+    basic: options.basicAuth,
   };
   const eventsApi = createEventsApi({
     store,
@@ -278,6 +356,14 @@ async function startGateway(
     now,
     logger,
   });
+  metrics.setQueueSource(async () => {
+    const lastEventId = await store.lastId();
+    if (!reliable) {
+      return { pending: webhook?.queued ?? 0, dead: 0, lastEventId };
+    }
+    const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
+    return { ...stats, lastEventId };
+  });
   const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
   const pruner = startPruning(
     store,
@@ -285,10 +371,12 @@ async function startGateway(
     now,
     logger,
   );
-  component.setStanzaHandler(inbound.handler);
+  component.setStanzaHandler(
+    instance ? instance.wrap(inbound.handler) : inbound.handler,
+  );
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    port: component,
+    xmpp: port,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
@@ -296,14 +384,14 @@ async function startGateway(
     bodyTimeout: options.bodyTimeout,
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
+    basicAuth: options.basicAuth,
     logger,
+    metrics,
   });
   const app = createHttpApp({
     rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
-      domain: options.domain,
-      secret: options.secret,
-      credentials: options.credentials,
+      ...auth,
       mode: reliable ? "reliable" : "sync",
       url: opened?.settings.displayUrl,
       health,
@@ -312,16 +400,23 @@ async function startGateway(
       now,
     }),
     readiness: () => ({
-      online: component.online,
-      state: component.state.name,
+      online: port.online,
+      state: instance?.streamState ?? component.state.name,
       storeFailing: !inbound.storeHealthy,
+      ...(instance
+        ? { role: instance.role, instance: instance.instanceId }
+        : {}),
     }),
+    metrics,
+    metricsCredential: options.metricsCredential,
+    logger,
   });
   const handler = app; // the REST handler writes the access log lines
 
   // The session logs online, failures and reconnect delays itself.
   component.onStateChange((state, previous) => {
     logger.debug("XMPP stream state", { from: previous.name, to: state.name });
+    metrics.streamState(state.name, previous.name);
   });
   // Bind first: if the port is taken, nothing has been started yet.
   const listen = options.listen ?? GATEWAY_DEFAULTS.listen;
@@ -332,8 +427,17 @@ async function startGateway(
     headerTimeout: options.headerTimeout,
     idleTimeout: options.idleTimeout,
     logger,
+    // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
+    listen: tlsListen(options.tls),
   }, handler);
-  component.start();
+  if (instance) {
+    try {
+      await instance.start();
+    } catch (error) {
+      await server.shutdown();
+      throw error;
+    }
+  } else component.start();
   if (webhook) void webhook.probe();
   const addr = server.addr;
   const host = addr.hostname.includes(":")
@@ -341,13 +445,19 @@ async function startGateway(
     : addr.hostname;
   let stopping: Promise<void> | undefined;
   const gateway: Gateway = {
-    url: `http://${host}:${addr.port}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${addr.port}`,
     listen: { hostname: addr.hostname, port: addr.port },
     component,
     webhook,
     httpServer: server,
     store,
     handler,
+    instance: instance && {
+      id: instance.instanceId,
+      get role() {
+        return instance.role;
+      },
+    },
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
         // New stanzas are no longer taken (iqs get service-unavailable).
@@ -365,9 +475,11 @@ async function startGateway(
         clearTimeout(timer);
         unwatch?.();
         clearInterval(pruner);
+        await instance?.stop();
         await component.stop();
         await server.close();
         if (ownStore) await store.close();
+        await cluster?.shared.close();
       })();
       return stopping;
     },

@@ -342,11 +342,13 @@ Deno.test("gateway: one JSON log line per HTTP request and per webhook delivery,
     await new Promise((r) => setTimeout(r, 5));
   }
   const access = lines.find((l) => l.msg === "http request");
+  assert.match(String(access?.requestId), /^[0-9a-f-]{36}$/);
   assert.deepEqual(
-    { ...access, time: undefined, ms: undefined },
+    { ...access, time: undefined, ms: undefined, requestId: undefined },
     {
       time: undefined,
       ms: undefined,
+      requestId: undefined,
       level: "info",
       msg: "http request",
       method: "POST",

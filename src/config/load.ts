@@ -2,6 +2,7 @@
 
 import { parseArgs } from "node:util";
 import { DEFAULTS, type GatewayConfig, OPTIONS } from "./options.ts";
+import { fromPattern, type ScopedCredential } from "../http/scope.ts";
 
 /** Where configuration comes from; all effects are injected. */
 export interface ConfigSources {
@@ -147,6 +148,7 @@ export function loadConfig(sources: ConfigSources): LoadResult {
       }
     }
   }
+  errors.push(...scopeProblems(config.credentials, config.domain));
   const iqTimeout = config.iqTimeout as number;
   const iqMaxTimeout = config.iqMaxTimeout as number;
   if (iqTimeout > iqMaxTimeout) {
@@ -154,8 +156,29 @@ export function loadConfig(sources: ConfigSources): LoadResult {
       `iq timeout ${iqTimeout} s is larger than the iq max timeout ${iqMaxTimeout} s`,
     );
   }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    errors.push(
+      "--tls-cert and --tls-key go together: set both for HTTPS, or neither",
+    );
+  }
   if (errors.length > 0) return { ok: false, errors, flags };
   return { ok: true, config: config as unknown as GatewayConfig, flags };
+}
+
+/** `from` entries of scoped credentials that are not at the component domain. */
+function scopeProblems(credentials: unknown, domain: unknown): string[] {
+  if (typeof domain !== "string" || !Array.isArray(credentials)) return [];
+  const problems: string[] = [];
+  credentials.forEach((c: string | ScopedCredential, i) => {
+    if (typeof c === "string") return;
+    for (const entry of c.scope?.from ?? []) {
+      const pattern = fromPattern(entry, domain);
+      if (typeof pattern === "string") {
+        problems.push(`rest_credentials item ${i}: "from": ${pattern}`);
+      }
+    }
+  });
+  return problems;
 }
 
 function readFile(

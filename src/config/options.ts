@@ -8,6 +8,7 @@ import {
   type CallbackEvent,
   validateCallbackUrl,
 } from "../webhook/mod.ts";
+import { parseScopedCredential, type ScopedCredential } from "../http/scope.ts";
 import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
 import {
   DEFAULT_RETRY_SCHEDULE,
@@ -17,6 +18,12 @@ import {
 import { secretKey } from "../webhook/signature.ts";
 import { DEFAULT_DATA_DIR, DEFAULT_EVENT_RETENTION_MS } from "../store/open.ts";
 
+import {
+  CLUSTER_DEFAULTS,
+  STREAM_MODES,
+  type StreamMode,
+} from "../cluster/roles.ts";
+import { isPostgresUrl, redact } from "../store/postgres_open.ts";
 import {
   ETIQUETTE_ANSWERS,
   type EtiquetteAnswer,
@@ -51,7 +58,7 @@ export const CALLBACK_MODES = ["sync", "reliable"] as const;
 export type CallbackMode = typeof CALLBACK_MODES[number];
 
 /** Log formats. */
-export const LOG_FORMATS = ["text", "json"] as const;
+const LOG_FORMATS = ["text", "json"] as const;
 
 /** The whole, validated configuration of a gateway. */
 export interface GatewayConfig {
@@ -63,8 +70,12 @@ export interface GatewayConfig {
   secret: string;
   /** Where the HTTP server listens. */
   listen: HostPort;
-  /** Accepted `Authorization` header values. */
-  credentials: string[];
+  /** Accepted `Authorization` header values, each with an optional scope. */
+  credentials: (string | ScopedCredential)[];
+  /** PEM certificate chain file: the API is served over HTTPS (with `tlsKey`). */
+  tlsCert?: string;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey?: string;
   /** Webhook URL template; undefined turns webhooks off. */
   callbackUrl?: string;
   /** Webhook body format. */
@@ -105,6 +116,18 @@ export interface GatewayConfig {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Log line format. */
   logFormat: "text" | "json";
+  /** The `Authorization` value `/metrics` requires; undefined: none. */
+  metricsCredential?: string;
+  /** Accept HTTP Basic `<domain>:<secret>` (as mod_rest does). */
+  basicAuth: boolean;
+  /** A `postgres://` URL (`--store`): the store shared by several instances (README "Running several instances"). */
+  storeUrl?: string;
+  /** This instance's id among several (default: host name and pid). */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. */
+  streamMode: StreamMode;
+  /** Seconds after which a dead holder's stream lease expires. */
+  leaseExpiry: number;
   /** Pull and SSE: `auto` = on when no webhook is configured. */
   eventsApi: EventsApiSwitch;
   /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
@@ -191,10 +214,23 @@ function list(raw: unknown): string[] {
     .map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Credentials: comma-separated in a string, but array items are taken whole. */
-function credentialList(raw: unknown): string[] {
-  if (Array.isArray(raw)) return raw.map(text).filter((s) => s !== "");
-  return list(raw);
+/**
+ * Credentials: comma-separated in a string; array items are taken whole,
+ * and may be scoped credential objects (config file only).
+ */
+function credentialList(raw: unknown): (string | ScopedCredential)[] {
+  if (!Array.isArray(raw)) return list(raw);
+  return raw.flatMap((item, i): (string | ScopedCredential)[] => {
+    if (typeof item === "object" && item !== null && !Array.isArray(item)) {
+      try {
+        return [parseScopedCredential(item as Record<string, unknown>)];
+      } catch (error) {
+        throw new Error(`item ${i}: ${(error as Error).message}`);
+      }
+    }
+    const value = text(item);
+    return value === "" ? [] : [value];
+  });
 }
 
 function oneOf<T extends string>(
@@ -241,6 +277,25 @@ function domainJid(raw: unknown): string {
   return value;
 }
 
+function boolean(raw: unknown): boolean {
+  if (typeof raw === "boolean") return raw;
+  const value = text(raw).toLowerCase();
+  if (["true", "yes", "on", "1"].includes(value)) return true;
+  if (["false", "no", "off", "0"].includes(value)) return false;
+  throw new Error(`expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** An `Authorization` value: a scheme and a token. */
+function authorizationValue(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+ +\S+$/.test(value)) {
+    throw new Error(
+      'expected an Authorization value like "Bearer TOKEN"',
+    );
+  }
+  return value;
+}
+
 function retrySchedule(raw: unknown): number[] {
   return parseRetrySchedule(
     Array.isArray(raw) ? raw.map(text).join(",") : text(raw),
@@ -254,7 +309,9 @@ function duration(raw: unknown): number {
 }
 
 function webhookSecrets(raw: unknown): string[] {
-  const values = credentialList(raw);
+  const values = Array.isArray(raw)
+    ? raw.map(text).filter((s) => s !== "")
+    : list(raw);
   for (const value of values) secretKey(value);
   return values;
 }
@@ -262,6 +319,40 @@ function webhookSecrets(raw: unknown): string[] {
 function dataDir(raw: unknown): string {
   const value = text(raw);
   if (value === "") throw new Error("must not be empty");
+  return value;
+}
+
+function filePath(raw: unknown): string {
+  const value = text(raw);
+  if (value === "") throw new Error("expected a file path");
+  return value;
+}
+
+function postgresUrl(raw: unknown): string {
+  const value = text(raw);
+  let valid = isPostgresUrl(value);
+  try {
+    new URL(value);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new Error(
+      `expected a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL, got "${
+        redact(value)
+      }"`,
+    );
+  }
+  return value;
+}
+
+function instanceId(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(value)) {
+    throw new Error(
+      `expected letters, digits and . _ : - (at most 128), got "${value}"`,
+    );
+  }
   return value;
 }
 
@@ -324,6 +415,27 @@ export const OPTIONS: readonly OptionSpec[] = [
       "accepted Authorization header value (repeatable; env: comma-separated)",
     list: true,
     parse: credentialList,
+  },
+  {
+    field: "tlsCert",
+    flag: "tls-cert",
+    env: "XMPP_REST_TLS_CERT",
+    key: "http_tls_cert",
+    defaultText: "none (plain HTTP)",
+    placeholder: "FILE",
+    description:
+      "PEM certificate chain: serve HTTPS, HTTP/2 or HTTP/1.1 by ALPN (with --tls-key)",
+    parse: filePath,
+  },
+  {
+    field: "tlsKey",
+    flag: "tls-key",
+    env: "XMPP_REST_TLS_KEY",
+    key: "http_tls_key",
+    defaultText: "none",
+    placeholder: "FILE",
+    description: "PEM private key of --tls-cert",
+    parse: filePath,
   },
   {
     field: "callbackUrl",
@@ -536,6 +648,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: oneOf(LOG_FORMATS),
   },
   {
+    field: "metricsCredential",
+    flag: "metrics-credential",
+    env: "XMPP_REST_METRICS_CREDENTIAL",
+    key: "metrics_credential",
+    defaultText: "none (/metrics is open)",
+    placeholder: '"Bearer X"',
+    description:
+      "Authorization value GET /metrics requires (its own; REST credentials are not accepted there)",
+    parse: authorizationValue,
+  },
+  {
+    field: "basicAuth",
+    flag: "basic-auth",
+    env: "XMPP_REST_BASIC_AUTH",
+    key: "rest_basic_auth",
+    defaultText: "true",
+    placeholder: "BOOL",
+    description:
+      "accept HTTP Basic <domain>:<secret> on the REST API (false: only configured credentials)",
+    parse: boolean,
+  },
+  {
     field: "eventsApi",
     flag: "events-api",
     env: "XMPP_REST_EVENTS_API",
@@ -569,6 +703,48 @@ export const OPTIONS: readonly OptionSpec[] = [
     list: true,
     parse: etiquetteList,
   },
+  {
+    field: "storeUrl",
+    flag: "store",
+    env: "XMPP_REST_STORE",
+    key: "store",
+    defaultText: "none (one instance)",
+    placeholder: "URL",
+    description:
+      "postgres://... URL of the store several instances share (stream lease, outbox, events)",
+    parse: postgresUrl,
+  },
+  {
+    field: "instanceId",
+    flag: "instance-id",
+    env: "XMPP_REST_INSTANCE_ID",
+    key: "instance_id",
+    defaultText: "HOSTNAME-PID",
+    placeholder: "ID",
+    description: "this instance's name among several (in /readyz and logs)",
+    parse: instanceId,
+  },
+  {
+    field: "streamMode",
+    flag: "stream-mode",
+    env: "XMPP_REST_STREAM_MODE",
+    key: "stream_mode",
+    defaultText: CLUSTER_DEFAULTS.streamMode,
+    placeholder: "MODE",
+    description:
+      "with --store: lease (one instance holds the stream; Prosody) or all (every instance connects; ejabberd)",
+    parse: oneOf(STREAM_MODES),
+  },
+  {
+    field: "leaseExpiry",
+    flag: "lease-expiry",
+    env: "XMPP_REST_LEASE_EXPIRY",
+    key: "lease_expiry",
+    defaultText: String(CLUSTER_DEFAULTS.leaseExpirySeconds),
+    placeholder: "S",
+    description: "seconds until a dead holder's stream lease expires",
+    parse: positiveNumber,
+  },
 ];
 
 /** Defaults of every optional field. */
@@ -594,7 +770,10 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   callbackSecrets: [],
   logLevel: "info",
   logFormat: "text",
+  basicAuth: true,
   eventsApi: "auto",
   inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
   etiquette: [...ETIQUETTE_ANSWERS],
+  streamMode: CLUSTER_DEFAULTS.streamMode,
+  leaseExpiry: CLUSTER_DEFAULTS.leaseExpirySeconds,
 };

@@ -60,7 +60,7 @@ export interface EventsApi {
  * ```ts
  * const events = createEventsApi({ store, serve: true, domain, auth, send, inboundIqTimeout: 30,
  *   etiquette: ["ping"], version: "1.0.0", sizeLimit: 196608, logger });
- * const handler = events.wrap(createRestHandler({ port, inboundIqs: events.openIqs }));
+ * const handler = events.wrap(createRestHandler({ xmpp, inboundIqs: events.openIqs }));
  * ```
  */
 export function createEventsApi(options: EventsApiOptions): EventsApi {

@@ -1,6 +1,11 @@
 // RFC 9110 section 11 (HTTP authentication) with RFC 7617 Basic and RFC 6750 Bearer, as README "Authentication" says.
 
 import { HttpError } from "./errors.ts";
+import {
+  type Principal,
+  type ScopedCredential,
+  UNRESTRICTED,
+} from "./scope.ts";
 
 /** What the authenticator checks against. */
 export interface AuthOptions {
@@ -9,11 +14,13 @@ export interface AuthOptions {
   /** Component secret: the Basic password; Basic with the domain is refused when unset or empty. */
   secret?: string;
   /**
-   * Accepted `Authorization` header values, e.g. `"Bearer xyz"`. A list is
-   * split once and remembered: pass a new array to change it, never
-   * modify one in place.
+   * Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with
+   * an optional scope. A list is split once and remembered: pass a new
+   * array to change it, never modify one in place.
    */
-  credentials?: readonly string[];
+  credentials?: readonly (string | ScopedCredential)[];
+  /** Accept Basic `<domain>:<secret>`. Default true. */
+  basic?: boolean;
 }
 
 /**
@@ -29,10 +36,12 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The `WWW-Authenticate` challenge for a domain (Bearer and Basic, realm `<domain>/rest`). */
-export function authChallenge(domain: string): string {
+/** The `WWW-Authenticate` challenge for a domain (Bearer, and Basic unless turned off; realm `<domain>/rest`). */
+export function authChallenge(domain: string, basic = true): string {
   const realm = `"${domain.replace(/["\\]/g, "\\$&")}/rest"`;
-  return `Bearer realm=${realm}, Basic realm=${realm}`;
+  return basic
+    ? `Bearer realm=${realm}, Basic realm=${realm}`
+    : `Bearer realm=${realm}`;
 }
 
 function splitHeader(value: string): { scheme: string; token: string } {
@@ -46,23 +55,32 @@ function splitHeader(value: string): { scheme: string; token: string } {
 }
 
 interface Configured {
-  /** Each credential with its scheme lower-cased. */
-  configured: { scheme: string; token: string }[];
-  /** Schemes that are not "no credentials" (401): Basic, Bearer, configured ones. */
+  /** Each credential with its scheme lower-cased, and who it authenticates as. */
+  configured: { scheme: string; token: string; principal: Principal }[];
+  /** Schemes that are not "no credentials" (401): Bearer, configured ones (Basic is added when on). */
   schemes: Set<string>;
 }
 
 /** Credentials split once per list, not once per request. */
-const configuredCache = new WeakMap<readonly string[], Configured>();
+const configuredCache = new WeakMap<
+  readonly (string | ScopedCredential)[],
+  Configured
+>();
 
-function configuredOf(credentials: readonly string[]): Configured {
+function configuredOf(
+  credentials: readonly (string | ScopedCredential)[],
+): Configured {
   let found = configuredCache.get(credentials);
   if (found === undefined) {
-    const configured = credentials.map(splitHeader).map((c) => ({
-      scheme: c.scheme.toLowerCase(),
-      token: c.token,
-    }));
-    const schemes = new Set(["basic", "bearer"]);
+    const configured = credentials.map((c) => {
+      const split = splitHeader(typeof c === "string" ? c : c.credential);
+      return {
+        scheme: split.scheme.toLowerCase(),
+        token: split.token,
+        principal: typeof c === "string" ? UNRESTRICTED : { scope: c.scope },
+      };
+    });
+    const schemes = new Set(["bearer"]);
     for (const c of configured) schemes.add(c.scheme);
     found = { configured, schemes };
     configuredCache.set(credentials, found);
@@ -83,14 +101,16 @@ function decodeBasic(token: string): string | undefined {
 }
 
 /**
- * Checks an `Authorization` header. Returns normally when it is accepted:
- * equal (scheme case-insensitively, credentials exactly, in constant time)
- * to one of `credentials`, or Basic `<domain>:<secret>`. Throws
+ * Checks an `Authorization` header. Returns the principal (with the
+ * matching credential's scope) when it is accepted: equal (scheme
+ * case-insensitively, credentials exactly, in constant time) to one of
+ * `credentials`, or Basic `<domain>:<secret>` unless `basic` is false. Throws
  * {@linkcode HttpError}: `noauthz` (401 with `WWW-Authenticate`) for no
  * header or a scheme that is neither Basic, Bearer nor the scheme of a
  * configured credential; `malformauthz` (403) for Basic that does not
  * decode to `user:password` or a scheme without credentials; `unauthz`
- * (403) for wrong credentials.
+ * (403) for wrong credentials. With `basic: false`, a Basic header that is
+ * not a configured credential is a 401 saying Basic is turned off.
  *
  * @example
  * ```ts
@@ -100,9 +120,10 @@ function decodeBasic(token: string): string | undefined {
 export function authenticate(
   header: string | null,
   options: AuthOptions,
-): void {
+): Principal {
+  const basic = options.basic ?? true;
   const challenge = () => ({
-    "WWW-Authenticate": authChallenge(options.domain),
+    "WWW-Authenticate": authChallenge(options.domain, basic),
   });
   if (header === null || header.trim() === "") {
     throw new HttpError("noauthz", { headers: challenge() });
@@ -110,19 +131,24 @@ export function authenticate(
   const { scheme, token } = splitHeader(header);
   const lowerScheme = scheme.toLowerCase();
   const { configured, schemes } = configuredOf(options.credentials ?? []);
-  if (!schemes.has(lowerScheme)) {
-    throw new HttpError("noauthz", { headers: challenge() });
+  if (!schemes.has(lowerScheme) && !(basic && lowerScheme === "basic")) {
+    throw new HttpError("noauthz", {
+      headers: challenge(),
+      text: lowerScheme === "basic"
+        ? "HTTP Basic authentication is turned off (rest_basic_auth)"
+        : undefined,
+    });
   }
   if (token === "") throw new HttpError("malformauthz");
 
-  let accepted = false;
+  let accepted: Principal | undefined;
   for (const c of configured) {
     const same = c.scheme === lowerScheme && timingSafeEqual(c.token, token);
-    accepted = accepted || same;
+    if (same && accepted === undefined) accepted = c.principal;
   }
-  if (accepted) return;
+  if (accepted !== undefined) return accepted;
 
-  if (lowerScheme === "basic") {
+  if (lowerScheme === "basic" && basic) {
     const decoded = decodeBasic(token);
     const colon = decoded?.indexOf(":") ?? -1;
     if (decoded === undefined || colon === -1) {
@@ -133,7 +159,7 @@ export function authenticate(
     const password = decoded.slice(colon + 1);
     const userOk = timingSafeEqual(user, options.domain.toLowerCase());
     const passwordOk = timingSafeEqual(password, secret);
-    if (secret !== "" && userOk && passwordOk) return;
+    if (secret !== "" && userOk && passwordOk) return UNRESTRICTED;
   }
   throw new HttpError("unauthz");
 }

@@ -4,6 +4,7 @@ import { el } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import type { StanzaErrorType } from "../xmpp/conditions.ts";
+import { StoreError } from "../store/types.ts";
 import {
   type CappedRead,
   MEDIA_TYPES,
@@ -26,6 +27,7 @@ export const REQUEST_ERRORS = {
     "not-authorized",
     "Not authorized to send stanza with requested 'from'",
   ],
+  scope: [403, "auth", "not-authorized", "Credential out of scope"],
   not_found: [404, "cancel", "item-not-found", "No such route"],
   body_timeout: [
     408,
@@ -55,6 +57,12 @@ export const REQUEST_ERRORS = {
     "Missing destination JID",
   ],
   to: [422, "modify", "improper-addressing", "Invalid destination JID"],
+  jid_malformed: [
+    422,
+    "modify",
+    "jid-malformed",
+    "Malformed JID (RFC 7622)",
+  ],
   from: [422, "modify", "invalid-from", "Invalid source JID"],
   iq_type: [
     422,
@@ -238,4 +246,20 @@ export function readFailure(
   return read.reason === "timeout"
     ? new HttpError("body_timeout", { headers: { Connection: "close" } })
     : new HttpError("size");
+}
+
+/**
+ * The HTTP error for a failure of a route that reads or writes the event
+ * store: an {@linkcode HttpError} as it is, a `StoreError` a 503
+ * `store_down` (retry in 5 s), anything else a 500.
+ */
+export function storeRouteError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof StoreError) {
+    return new HttpError("store_down", {
+      cause: error,
+      headers: { "Retry-After": "5" },
+    });
+  }
+  return new HttpError("internal", { cause: error });
 }

@@ -1,7 +1,7 @@
 // Pull (GET /rest/updates, after Telegram's getUpdates) and SSE (GET /rest/events, HTML Living Standard section 9.2) over the event log.
 
 import { type Logger, silentLogger } from "../logger.ts";
-import { type EventStore, StoreError } from "../store/types.ts";
+import type { EventStore } from "../store/types.ts";
 import { encodeEventPage, type EventFormat } from "../events/encode.ts";
 import type { EventFeed } from "../events/feed.ts";
 import {
@@ -12,7 +12,8 @@ import {
 } from "../events/pull.ts";
 import { resumePoint, SSE_MEDIA_TYPE } from "../events/sse.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
-import { errorResponse, HttpError } from "./errors.ts";
+import { checkRouteGroup } from "./scope.ts";
+import { errorResponse, HttpError, storeRouteError } from "./errors.ts";
 import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
 /** Paths of the event routes. */
@@ -130,7 +131,10 @@ export function createEventsHandler(
       let response: Response;
       let condition: string | undefined;
       try {
-        authenticate(request.headers.get("Authorization"), options.auth);
+        checkRouteGroup(
+          authenticate(request.headers.get("Authorization"), options.auth),
+          "events",
+        );
         if (pathname === EVENT_PATHS.events) {
           response = await stream(url, request, options.feed);
         } else {
@@ -148,14 +152,7 @@ export function createEventsHandler(
           );
         }
       } catch (error) {
-        const httpError = error instanceof HttpError
-          ? error
-          : error instanceof StoreError
-          ? new HttpError("store_down", {
-            cause: error,
-            headers: { "Retry-After": "5" },
-          })
-          : new HttpError("internal", { cause: error });
+        const httpError = storeRouteError(error);
         if (httpError.key === "internal") {
           logger.error("Event request failed", { error: String(error) });
         }

@@ -1,7 +1,7 @@
 // The Idempotency-Key header (IETF draft-ietf-httpapi-idempotency-key-header) on the sending routes of /rest.
 
 import { type Logger, silentLogger } from "../logger.ts";
-import { type EventStore, StoreError } from "../store/types.ts";
+import type { EventStore } from "../store/types.ts";
 import {
   IDEMPOTENCY_DEFAULTS,
   IDEMPOTENCY_HEADER,
@@ -13,7 +13,12 @@ import {
   scopedIdempotencyKey,
 } from "../idempotency/rules.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
-import { errorResponse, HttpError, readFailure } from "./errors.ts";
+import {
+  errorResponse,
+  HttpError,
+  readFailure,
+  storeRouteError,
+} from "./errors.ts";
 import { negotiateError, readCapped, requestFormatOf } from "../wire/mod.ts";
 import { matchRoute } from "./routes.ts";
 
@@ -58,7 +63,7 @@ function keyedRoute(request: Request): boolean {
  *
  * @example
  * ```ts
- * const handler = withIdempotency(createRestHandler({ port, credentials }), { store, auth, sizeLimit: 196608 });
+ * const handler = withIdempotency(createRestHandler({ xmpp, credentials }), { store, auth, sizeLimit: 196608 });
  * ```
  */
 export function withIdempotency(
@@ -155,14 +160,7 @@ export function withIdempotency(
       if (reserved !== undefined) {
         await options.store.abandonIdempotent(reserved).catch(() => {});
       }
-      const httpError = error instanceof HttpError
-        ? error
-        : error instanceof StoreError
-        ? new HttpError("store_down", {
-          cause: error,
-          headers: { "Retry-After": "5" },
-        })
-        : new HttpError("internal", { cause: error });
+      const httpError = storeRouteError(error);
       if (!(error instanceof HttpError)) {
         logger.error("Idempotent request failed", { error: String(error) });
       }

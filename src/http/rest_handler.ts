@@ -11,6 +11,13 @@ import {
   StreamDownError,
 } from "../xmpp/port.ts";
 import { authenticate } from "./auth.ts";
+import {
+  checkRouteGroup,
+  checkStanzaScope,
+  type RouteGroup,
+  type ScopedCredential,
+} from "./scope.ts";
+import { parseJid } from "../xmpp/jid.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
 import { errorResponse, HttpError, readFailure } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
@@ -33,6 +40,8 @@ import {
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
 import { matchRoute, type RouteMatch } from "./routes.ts";
+import { requestIdOf } from "./request_id.ts";
+import type { GatewayMetrics, IqOutcome } from "../metrics/gateway_metrics.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 
@@ -55,13 +64,15 @@ export const REST_DEFAULTS = {
 /** Options for {@linkcode createRestHandler}. */
 export interface RestHandlerOptions {
   /** How stanzas reach XMPP. */
-  port: StanzaPort;
-  /** Component domain (default: `port.domain`): default `from`, Basic user name, realm. */
+  xmpp: StanzaPort;
+  /** Component domain (default: `xmpp.domain`): default `from`, Basic user name, realm. */
   domain?: string;
   /** Component secret, the Basic password for `<domain>:<secret>`; Basic with the domain is refused without it. */
   secret?: string;
-  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`. */
-  credentials?: readonly string[];
+  /** Accepted `Authorization` header values, e.g. `"Bearer xyz"`, each with an optional scope. */
+  credentials?: readonly (string | ScopedCredential)[];
+  /** Accept Basic `<domain>:<secret>`. Default true. */
+  basicAuth?: boolean;
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
   /** Seconds a request body may take to arrive; then 408. Default 30. */
@@ -76,6 +87,8 @@ export interface RestHandlerOptions {
   logger?: Logger;
   /** Generates stanza ids and MAM query ids. Default: 18 random bytes, base64url. */
   randomId?: () => string;
+  /** Where iq round trips are counted. Default: not counted. */
+  metrics?: GatewayMetrics;
   /**
    * Inbound iqs waiting for a consumer's answer: a POSTed iq `result` or
    * `error` that matches one is sent as its answer (202). Default: none
@@ -89,10 +102,11 @@ export const TIMEOUT_HEADER = "Prosody-Rest-Timeout";
 
 /** Resolved options. */
 interface Settings {
-  readonly port: StanzaPort;
+  readonly xmpp: StanzaPort;
   readonly domain: string;
   readonly secret?: string;
-  readonly credentials: readonly string[];
+  readonly credentials: readonly (string | ScopedCredential)[];
+  readonly basic: boolean;
   readonly sizeLimit: number;
   readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
@@ -100,6 +114,7 @@ interface Settings {
   readonly retryAfter: number;
   readonly logger: Logger;
   readonly randomId: () => string;
+  readonly metrics?: GatewayMetrics;
   readonly inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
@@ -115,7 +130,11 @@ function iqTimeoutMs(request: Request, settings: Settings): number {
   );
 }
 
-function toHttpError(error: unknown, settings: Settings): HttpError {
+function toHttpError(
+  error: unknown,
+  settings: Settings,
+  requestId: string | undefined,
+): HttpError {
   const retry = { "Retry-After": String(settings.retryAfter) };
   if (error instanceof HttpError) return error;
   if (error instanceof IqTimeoutError) {
@@ -130,11 +149,14 @@ function toHttpError(error: unknown, settings: Settings): HttpError {
   if (error instanceof QueueFullError) {
     return new HttpError("queue_full", { cause: error, headers: retry });
   }
-  settings.logger.error("REST request failed", { error: String(error) });
+  settings.logger.error("REST request failed", {
+    requestId,
+    error: String(error),
+  });
   return new HttpError("internal", { cause: error });
 }
 
-async function readBody(
+async function readRequestBody(
   request: Request,
   match: RouteMatch,
   path: PathStanza | undefined,
@@ -175,23 +197,35 @@ async function deliver(
   request: Request,
   settings: Settings,
 ): Promise<XmlElement[] | undefined> {
-  const { port } = settings;
-  if (!port.online) throw new StreamDownError();
+  const { xmpp } = settings;
+  if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
-    port.send(stanza);
+    await xmpp.send(stanza);
     return undefined;
   }
   const captured: XmlElement[] = [];
-  const reply = await port.sendIq(stanza, {
-    timeoutMs: iqTimeoutMs(request, settings),
-    // Not request.signal: under Deno.serve it also aborts after successful
-    // responses (and warns about it); pending iqs end by reply, timeout or a
-    // dropped stream.
-    capture: queryid === undefined
-      ? undefined
-      : mamCapture(queryid, stanza.attr("to") ?? "", captured),
-  });
-  return captured.length === 0 ? [reply] : [...captured, reply];
+  const metrics = settings.metrics;
+  const started = performance.now();
+  metrics?.iqStarted();
+  let outcome: IqOutcome = "failed";
+  try {
+    const reply = await xmpp.sendIq(stanza, {
+      timeoutMs: iqTimeoutMs(request, settings),
+      // Not request.signal: under Deno.serve it also aborts after successful
+      // responses (and warns about it); pending iqs end by reply, timeout or a
+      // dropped stream.
+      capture: queryid === undefined
+        ? undefined
+        : mamCapture(queryid, stanza.attr("to") ?? "", captured),
+    });
+    outcome = reply.attr("type") === "error" ? "error" : "result";
+    return captured.length === 0 ? [reply] : [...captured, reply];
+  } catch (error) {
+    if (error instanceof IqTimeoutError) outcome = "timeout";
+    throw error;
+  } finally {
+    metrics?.iqEnded(outcome, (performance.now() - started) / 1000);
+  }
 }
 
 /**
@@ -199,22 +233,22 @@ async function deliver(
  * iqs"): sent as its one answer. False for anything else, which goes on
  * as before; an iq answered already is a 409.
  */
-function answersInboundIq(
+async function answersInboundIq(
   stanza: XmlElement,
   settings: Settings,
   info: StanzaInfo,
-): boolean {
+): Promise<boolean> {
   const type = stanza.attr("type");
   if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
     return false;
   }
   if (settings.inboundIqs === undefined) return false;
-  if (!settings.port.online) throw new StreamDownError();
+  if (!settings.xmpp.online) throw new StreamDownError();
   const match = settings.inboundIqs.answer(stanza);
   if (match.outcome === "unknown") return false;
   if (match.outcome === "answered") throw new HttpError("answered");
   Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
-  settings.port.send(match.reply);
+  await settings.xmpp.send(match.reply);
   return true;
 }
 
@@ -247,8 +281,13 @@ async function handle(
     authenticate(request.headers.get("Authorization"), settings);
     throw new HttpError("parse");
   }
-  authenticate(request.headers.get("Authorization"), settings);
+  const principal = authenticate(
+    request.headers.get("Authorization"),
+    settings,
+  );
   const isGet = match.route.id === "query";
+  const group: RouteGroup = isGet ? "iq" : "send";
+  checkRouteGroup(principal, group);
   if (!isGet && format === undefined) {
     const declared = request.headers.get("Content-Length");
     if (declared !== null && Number(declared) > settings.sizeLimit) {
@@ -260,7 +299,7 @@ async function handle(
   const path: PathStanza | undefined = match.route.id === "send_path" || isGet
     ? pathStanza(match.params)
     : undefined;
-  const body = await readBody(
+  const body = await readRequestBody(
     request,
     match,
     path,
@@ -269,8 +308,14 @@ async function handle(
     settings,
   );
   let stanza = normaliseStanza(composeStanza(body, path), settings);
+  if (principal.scope !== undefined) {
+    const from = parseJid(stanza.attr("from") ?? settings.domain);
+    checkStanzaScope(principal, stanza.name, from, settings.domain);
+  }
   let queryid: string | undefined;
-  if (match.route.id !== "echo" && answersInboundIq(stanza, settings, info)) {
+  if (
+    match.route.id !== "echo" && await answersInboundIq(stanza, settings, info)
+  ) {
     return acceptedResponse();
   }
   if (stanza.name === "iq") {
@@ -298,7 +343,7 @@ async function handle(
  *
  * @example
  * ```ts
- * const handler = createRestHandler({ port, secret: "s3cret", credentials: ["Bearer abc"] });
+ * const handler = createRestHandler({ xmpp, secret: "s3cret", credentials: ["Bearer abc"] });
  * Deno.serve(handler);
  * ```
  */
@@ -306,8 +351,8 @@ export function createRestHandler(
   options: RestHandlerOptions,
 ): (request: Request) => Promise<Response> {
   const settings: Settings = {
-    port: options.port,
-    domain: options.domain ?? options.port.domain,
+    xmpp: options.xmpp,
+    domain: options.domain ?? options.xmpp.domain,
     secret: options.secret,
     credentials: options.credentials ?? [],
     sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
@@ -319,6 +364,8 @@ export function createRestHandler(
     logger: options.logger ?? silentLogger,
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,
+    basic: options.basicAuth ?? true,
+    metrics: options.metrics,
   };
   return async (request) => {
     const started = performance.now();
@@ -327,24 +374,30 @@ export function createRestHandler(
     const info: StanzaInfo = {};
     let response: Response;
     let condition: string | undefined;
+    let reason: string | undefined;
+    const requestId = requestIdOf(request);
     try {
       response = await handle(request, url, format, settings, info);
     } catch (error) {
       if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
-      const httpError = toHttpError(error, settings);
+      const httpError = toHttpError(error, settings, requestId);
       condition = httpError.condition;
+      reason = httpError.text;
       const errorFormat = negotiateError(
         request.headers.get("Accept"),
         request.method === "GET" ? "none" : format ?? "none",
       );
       response = errorResponse(httpError, errorFormat);
     }
-    // One access line per request; never credentials or bodies.
+    // One access line per request; never credentials or bodies. A refused
+    // request says which check refused it.
     settings.logger.info("http request", {
+      requestId,
       method: request.method,
       path: url.pathname,
       status: response.status,
       condition,
+      reason,
       ...info,
       ms: Math.round(performance.now() - started),
     });

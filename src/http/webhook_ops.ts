@@ -5,6 +5,7 @@ import { WEBHOOK_CONSUMER } from "../webhook/reliable.ts";
 import type { ReliableDelivery } from "../webhook/reliable.ts";
 import type { WebhookHealth } from "../webhook/health.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
+import { checkRouteGroup } from "./scope.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 
 /** Paths of the operations API. */
@@ -51,7 +52,10 @@ export function createWebhookOps(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
-      authenticate(request.headers.get("Authorization"), options);
+      checkRouteGroup(
+        authenticate(request.headers.get("Authorization"), options),
+        "operations",
+      );
       return await route(request, options);
     } catch (error) {
       if (error instanceof HttpError) return errorResponse(error, "json");

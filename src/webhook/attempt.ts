@@ -3,6 +3,7 @@
 import type { WebhookOutcome } from "./reply.ts";
 import { readCapped } from "../wire/mod.ts";
 import type { WebhookRequest } from "./request.ts";
+import type { WebhookAttemptOutcome } from "./options.ts";
 
 /** The result of {@linkcode attemptWebhook}. */
 export interface AttemptResult {
@@ -26,6 +27,25 @@ export interface AttemptContext {
   readonly timeoutSeconds: number;
   /** Largest response body read. */
   readonly maxReplyBytes: number;
+  /** Told how the attempt ended and how long it took, seconds (metrics). */
+  readonly onAttempt?: (
+    outcome: WebhookAttemptOutcome,
+    seconds: number,
+  ) => void;
+}
+
+/** The metrics outcome of an attempt: the status class, or no answer. */
+export function attemptOutcome(outcome: WebhookOutcome): WebhookAttemptOutcome {
+  if (outcome.kind === "timeout") return "timeout";
+  if (outcome.kind !== "response") return "unreachable";
+  const status = outcome.status;
+  return status >= 500
+    ? "5xx"
+    : status >= 400
+    ? "4xx"
+    : status >= 300
+    ? "3xx"
+    : "2xx";
 }
 
 /**
@@ -33,6 +53,19 @@ export interface AttemptContext {
  * not followed (a 3xx is an answer like any other).
  */
 export async function attemptWebhook(
+  request: WebhookRequest,
+  context: AttemptContext,
+): Promise<AttemptResult> {
+  const started = performance.now();
+  const result = await attempt(request, context);
+  context.onAttempt?.(
+    attemptOutcome(result.outcome),
+    (performance.now() - started) / 1000,
+  );
+  return result;
+}
+
+async function attempt(
   request: WebhookRequest,
   context: AttemptContext,
 ): Promise<AttemptResult> {

@@ -83,9 +83,9 @@ function defaultRandomId(): string {
  *
  * @example
  * ```ts
- * const webhook = createWebhook({ callbackUrl: "http://127.0.0.1:5000/{kind}", port });
+ * const webhook = createWebhook({ callbackUrl: "http://127.0.0.1:5000/{kind}", xmpp });
  * await webhook.probe();
- * port.onStanza((stanza) => void webhook.deliver(stanza));
+ * xmpp.onStanza((stanza) => void webhook.deliver(stanza));
  * ```
  */
 export function createWebhook(options: WebhookOptions): Webhook {
@@ -97,7 +97,7 @@ export function openWebhook(
   options: WebhookOptions,
 ): { webhook: Webhook; settings: WebhookSettings } {
   const settings = resolveWebhookSettings(options);
-  const port = options.port;
+  const xmpp = options.xmpp;
   const fetchFn = options.fetch ?? globalThis.fetch;
   const logger = options.logger ?? silentLogger;
   const randomId = options.randomId ?? defaultRandomId;
@@ -106,6 +106,7 @@ export function openWebhook(
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
   const timeoutMs = settings.timeoutSeconds * 1000;
+  const newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
   const perConversation = Math.max(2, Math.ceil(settings.maxConcurrent / 4));
   let contentType = settings.contentType;
   let active = 0;
@@ -115,20 +116,24 @@ export function openWebhook(
 
   function send(replies: readonly XmlElement[]): void {
     for (const reply of replies) {
-      try {
-        port.send(reply);
-      } catch (error) {
+      const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: message(error) });
+      try {
+        Promise.resolve(xmpp.send(reply)).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }
 
   async function request(job: Job): Promise<WebhookOutcome> {
+    const requestId = newRequestId();
     const built = buildWebhookRequest(job.stanza, settings, {
       contentType,
       webhookId: webhookId(),
       timestamp: Math.floor(now() / 1000),
       keys: settings.signingKeys,
+      requestId,
     });
     if (built.fallbackReason !== undefined) {
       logger.warn("Stanza has no JSON form; posting it as XML", {
@@ -140,6 +145,7 @@ export function openWebhook(
       signal: job.signal,
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,
+      onAttempt: options.onAttempt,
     });
     const url = settings.displayUrl;
     const { outcome } = result;
@@ -155,13 +161,15 @@ export function openWebhook(
         ...(outcome.kind === "response" ? { status: outcome.status } : {}),
       });
     }
-    if (result.outcome.kind === "response") {
+    if (result.reason === undefined) {
       logger.debug("Webhook answered", {
+        requestId,
         url,
-        status: result.outcome.status,
+        status: outcome.kind === "response" ? outcome.status : undefined,
       });
     } else {
       logger.warn("Webhook attempt failed", {
+        requestId,
         url,
         reason: result.reason,
         ...(result.error === undefined ? {} : { error: result.error }),
@@ -304,7 +312,7 @@ export function openWebhook(
         headers: baseHeaders(settings),
         signal: timeoutSignal(timeoutMs),
         current: contentType,
-        domain: port.domain,
+        domain: xmpp.domain,
         switchTo: (type) => {
           contentType = type;
         },

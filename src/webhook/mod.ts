@@ -8,7 +8,11 @@ export {
   WEBHOOK_DEFAULTS,
   WebhookOptionsError,
 } from "./options.ts";
-export type { WebhookOptions, WebhookSettings } from "./options.ts";
+export type {
+  WebhookAttemptOutcome,
+  WebhookOptions,
+  WebhookSettings,
+} from "./options.ts";
 export { decideReply, unhandledReply } from "./reply.ts";
 export type { ReplyContext, ReplyDecision, WebhookOutcome } from "./reply.ts";
 export type { ProbeResult } from "./probe.ts";

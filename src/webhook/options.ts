@@ -19,6 +19,15 @@ import {
   UrlTemplateError,
 } from "./template.ts";
 
+/** How one webhook request ended, for metrics: the status class, or no answer. */
+export type WebhookAttemptOutcome =
+  | "2xx"
+  | "3xx"
+  | "4xx"
+  | "5xx"
+  | "timeout"
+  | "unreachable";
+
 /** Options of {@linkcode createWebhook}; names follow the configuration contract. */
 export interface WebhookOptions {
   /** `rest_callback_url`: URL template; userinfo becomes `Authorization: Basic`. */
@@ -38,7 +47,7 @@ export interface WebhookOptions {
   /** Largest response body read, in bytes; a larger one is ignored. Default 1 MiB. */
   maxReplyBytes?: number;
   /** Where replies are sent; its `domain` fills the probe URL. */
-  port: StanzaPort;
+  xmpp: StanzaPort;
   /** Version for `User-Agent: xmpp-rest/<version>`. Default "dev". */
   version?: string;
   /** HTTP client. Default the global `fetch`. */
@@ -49,6 +58,10 @@ export interface WebhookOptions {
   randomId?: () => string;
   /** Signal that aborts after the given milliseconds. Default `AbortSignal.timeout`. */
   timeoutSignal?: (ms: number) => AbortSignal;
+  /** Makes the `X-Request-Id` of each webhook request. Default: random UUIDs. */
+  newRequestId?: () => string;
+  /** Told how each webhook request ended (`2xx`, `4xx`, `5xx`, `timeout`, `unreachable`) and how long it took. */
+  onAttempt?: (outcome: WebhookAttemptOutcome, seconds: number) => void;
   /** `rest_callback_secret`: Standard Webhooks secrets (`whsec_...`) that sign every request. Default none. */
   callbackSecrets?: readonly string[];
   /** Records the last success and failure for the status API. */
@@ -102,7 +115,7 @@ export interface WebhookSettings {
  *
  * @example
  * ```ts
- * try { resolveWebhookSettings({ callbackUrl: "ftp://x", port }); } catch (e) {
+ * try { resolveWebhookSettings({ callbackUrl: "ftp://x", xmpp }); } catch (e) {
  *   if (e instanceof WebhookOptionsError) e.problems.forEach((p) => console.error(p));
  * }
  * ```

@@ -13,7 +13,7 @@ import type {
 } from "../store/types.ts";
 import { attemptWebhook } from "./attempt.ts";
 import type { CallbackContentType } from "./encode.ts";
-import type { WebhookSettings } from "./options.ts";
+import type { WebhookAttemptOutcome, WebhookSettings } from "./options.ts";
 import { decideReply } from "./reply.ts";
 import { buildWebhookRequest } from "./request.ts";
 import { decideAttempt, retryAfterMs } from "./retry.ts";
@@ -37,7 +37,7 @@ export interface ReliableOptions {
   /** The body format in use (the probe may change it). */
   readonly contentType: () => CallbackContentType;
   /** Where replies and receipts go. */
-  readonly port: StanzaPort;
+  readonly xmpp: StanzaPort;
   /** Delays before each attempt (ms); the first is usually 0. */
   readonly schedule: readonly number[];
   /** Attempts in flight at once. */
@@ -56,6 +56,13 @@ export interface ReliableOptions {
   readonly randomId: () => string;
   /** Signal that aborts after the given ms. Default `AbortSignal.timeout`. */
   readonly timeoutSignal?: (ms: number) => AbortSignal;
+  /** Makes the `X-Request-Id` of each attempt. Default: random UUIDs. */
+  readonly newRequestId?: () => string;
+  /** Told how each attempt ended and how long it took (metrics). */
+  readonly onAttempt?: (
+    outcome: WebhookAttemptOutcome,
+    seconds: number,
+  ) => void;
 }
 
 /** Why the endpoint is paused. */
@@ -90,7 +97,7 @@ export interface ReliableDelivery extends AsyncDisposable {
  *
  * @example
  * ```ts
- * const loop = await createReliableDelivery({ store, settings, port, schedule: [0, 1000],
+ * const loop = await createReliableDelivery({ store, settings, xmpp, schedule: [0, 1000],
  *   concurrency: 32, health, contentType: () => "application/json", randomId });
  * store.watch(() => loop.wake());
  * ```
@@ -193,17 +200,20 @@ export async function createReliableDelivery(
       });
       return;
     }
+    const requestId = (options.newRequestId ?? (() => crypto.randomUUID()))();
     const built = buildWebhookRequest(stanza, settings, {
       contentType: options.contentType(),
       webhookId: String(event.id),
       timestamp: Math.floor(now() / 1000),
       keys: settings.signingKeys,
+      requestId,
     });
     const result = await attemptWebhook(built, {
       fetch: fetchFn,
       signal: timeoutSignal(timeoutMs),
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,
+      onAttempt: options.onAttempt,
     });
     const at = now();
     const decision = decideAttempt(result.outcome, {
@@ -220,6 +230,7 @@ export async function createReliableDelivery(
       ...(status === undefined ? {} : { status }),
     };
     const fields = {
+      requestId,
       id: event.id,
       url: settings.displayUrl,
       attempt: delivery.attempts + 1,
@@ -284,10 +295,12 @@ export async function createReliableDelivery(
     });
     for (const warning of decision.warnings) logger.warn(warning);
     for (const reply of decision.replies) {
-      try {
-        options.port.send(reply);
-      } catch (error) {
+      const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: String(error) });
+      try {
+        Promise.resolve(options.xmpp.send(reply)).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }

@@ -64,7 +64,7 @@ export interface ReplyContext {
 }
 
 /** Longest `text/plain` error body used as the error `<text>`. */
-export const MAX_ERROR_TEXT = 1024;
+const MAX_ERROR_TEXT = 1024;
 
 const NONE: ReplyDecision = { replies: [], warnings: [] };
 
@@ -160,7 +160,7 @@ function successReply(
   outcome: ResponseOutcome,
   context: ReplyContext,
 ): ReplyDecision {
-  const parsed = readBody(incoming, outcome);
+  const parsed = replyFromBody(incoming, outcome);
   if (!(parsed instanceof XmlElement)) {
     return {
       replies: noParsedReply(incoming, context),
@@ -183,7 +183,7 @@ function successReply(
   return { replies: [reply], warnings: [] };
 }
 
-function readBody(
+function replyFromBody(
   incoming: XmlElement,
   outcome: ResponseOutcome,
 ): XmlElement | { problem: string } {

@@ -20,6 +20,8 @@ export interface RequestContext {
   readonly timestamp: number;
   /** Signing keys (decoded `whsec_` secrets); none: no `webhook-signature`. */
   readonly keys: readonly Uint8Array[];
+  /** `X-Request-Id` of this attempt (README "Request ids"); none: no header. */
+  readonly requestId?: string;
 }
 
 /** A webhook request ready for `fetch`. */
@@ -60,6 +62,9 @@ export function buildWebhookRequest(
   const lang = stanza.attr("xml:lang");
   if (lang !== undefined && /^[A-Za-z0-9-]{1,64}$/.test(lang)) {
     headers.set("Content-Language", lang);
+  }
+  if (context.requestId !== undefined) {
+    headers.set("X-Request-Id", context.requestId);
   }
   headers.set("webhook-id", context.webhookId);
   headers.set("webhook-timestamp", String(context.timestamp));

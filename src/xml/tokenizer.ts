@@ -27,7 +27,7 @@ import {
   type TokenHandler,
   type TokenizerOptions,
 } from "./tokens.ts";
-import { normalizeText } from "./values.ts";
+import { normaliseLineEnds } from "./values.ts";
 
 const TEXT = 0, LT = 1, TAG = 2, BANG = 3, CDATA = 4, DECL = 5, REF = 6;
 
@@ -280,7 +280,7 @@ export class XmlTokenizer {
     if (bad !== -1) throw this.error(message, "not-well-formed", from + bad);
     this.#i = to;
     this.#textStart = from;
-    this.#h.text(normalizeText(raw), TextKind.literal);
+    this.#h.text(normaliseLineEnds(raw), TextKind.literal);
   }
 
   #afterLt(c: number): void {
@@ -339,7 +339,7 @@ export class XmlTokenizer {
       this.#state = TEXT;
       if (end > i) {
         this.#textStart = i;
-        this.#h.text(normalizeText(buf.slice(i, end)), TextKind.cdata);
+        this.#h.text(normaliseLineEnds(buf.slice(i, end)), TextKind.cdata);
       }
       return true;
     }
@@ -348,7 +348,7 @@ export class XmlTokenizer {
     if (stop > i) {
       this.#i = stop;
       this.#textStart = i;
-      this.#h.text(normalizeText(buf.slice(i, stop)), TextKind.cdata);
+      this.#h.text(normaliseLineEnds(buf.slice(i, stop)), TextKind.cdata);
     }
     return false;
   }

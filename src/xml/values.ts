@@ -1,4 +1,4 @@
-// W3C XML 1.0 sections 2.11 and 3.3.3: end-of-line handling and attribute-value normalization, with references decoded.
+// W3C XML 1.0 sections 2.11 and 3.3.3: end-of-line handling and attribute-value normalisation, with references decoded.
 
 import {
   decodeReference,
@@ -11,12 +11,12 @@ const ATTR_SPACE = /\r\n|[\t\n\r]/g;
 const HAS_ATTR_SPACE = /[\t\n\r]/;
 const SPECIAL = /[&\t\n\r]/;
 
-/** Normalizes line ends in literal text: CRLF and lone CR become LF. */
-export function normalizeText(raw: string): string {
+/** Normalises line ends in literal text: CRLF and lone CR become LF. */
+export function normaliseLineEnds(raw: string): string {
   return raw.indexOf("\r") === -1 ? raw : raw.replace(CR, "\n");
 }
 
-function normalizeSpace(raw: string): string {
+function normaliseSpace(raw: string): string {
   return HAS_ATTR_SPACE.test(raw) ? raw.replace(ATTR_SPACE, " ") : raw;
 }
 
@@ -35,11 +35,11 @@ export interface ValueProblem {
 export function decodeAttributeValue(raw: string): string | ValueProblem {
   if (!SPECIAL.test(raw)) return raw;
   let amp = raw.indexOf("&");
-  if (amp === -1) return normalizeSpace(raw);
+  if (amp === -1) return normaliseSpace(raw);
   let out = "";
   let from = 0;
   while (amp !== -1) {
-    out += normalizeSpace(raw.slice(from, amp));
+    out += normaliseSpace(raw.slice(from, amp));
     const semi = raw.indexOf(";", amp + 1);
     if (semi === -1) return { problem: "malformed", at: amp };
     const value = decodeReference(raw.slice(amp + 1, semi));
@@ -48,5 +48,5 @@ export function decodeAttributeValue(raw: string): string | ValueProblem {
     from = semi + 1;
     amp = raw.indexOf("&", from);
   }
-  return out + normalizeSpace(raw.slice(from));
+  return out + normaliseSpace(raw.slice(from));
 }

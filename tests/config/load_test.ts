@@ -65,6 +65,9 @@ Deno.test({
       eventsApi: "auto",
       inboundIqTimeout: 30,
       etiquette: ["ping", "disco", "version", "time"],
+      basicAuth: true,
+      streamMode: "lease",
+      leaseExpiry: 5,
     });
   },
 });
@@ -365,5 +368,102 @@ Deno.test({
     for (const [args, pattern] of cases) {
       assert.match(errors([...base, ...args]).join("\n"), pattern);
     }
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() reads the metrics credential and rest_basic_auth in all three spellings",
+  permissions: "none",
+  fn() {
+    assert.equal(
+      ok([...base, "--metrics-credential", "Bearer m"]).metricsCredential,
+      "Bearer m",
+    );
+    assert.equal(
+      ok(base, { XMPP_REST_METRICS_CREDENTIAL: "Bearer e" }).metricsCredential,
+      "Bearer e",
+    );
+    assert.equal(ok(base).metricsCredential, undefined);
+    assert.equal(ok([...base, "--basic-auth", "false"]).basicAuth, false);
+    assert.equal(ok(base, { XMPP_REST_BASIC_AUTH: "no" }).basicAuth, false);
+    assert.equal(
+      ok([...base, "--config", "f.json"], {}, { rest_basic_auth: false })
+        .basicAuth,
+      false,
+    );
+    assert.deepEqual(errors([...base, "--basic-auth", "maybe"]), [
+      '--basic-auth: expected true or false, got "maybe"',
+    ]);
+    assert.deepEqual(errors([...base, "--metrics-credential", "token"]), [
+      '--metrics-credential: expected an Authorization value like "Bearer TOKEN"',
+    ]);
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() reads scoped credentials from the config file and reports bad ones",
+  permissions: "none",
+  fn() {
+    const config = ok([...base, "--config", "f.json"], {}, {
+      rest_credentials: [
+        "Bearer plain",
+        { credential: "Bearer s", from: ["bot"], kinds: ["message"] },
+      ],
+    });
+    assert.deepEqual(config.credentials, [
+      "Bearer plain",
+      {
+        credential: "Bearer s",
+        scope: { from: ["bot"], kinds: ["message"] },
+      },
+    ]);
+    const file = JSON.stringify({
+      rest_credentials: [
+        { credential: "Bearer s", from: ["bot@elsewhere.example"] },
+        { credential: "Bearer t", routes: ["admin"] },
+      ],
+    });
+    assert.deepEqual(errors([...base, "--config", "f.json"], {}, file), [
+      'rest_credentials in f.json: item 1: "routes": "admin" is not one of send, iq, events, operations',
+    ]);
+    const fileFrom = JSON.stringify({
+      rest_credentials: [{
+        credential: "Bearer s",
+        from: ["bot@elsewhere.example"],
+      }],
+    });
+    assert.deepEqual(errors([...base, "--config", "f.json"], {}, fileFrom), [
+      'rest_credentials item 0: "from": "bot@elsewhere.example" is not at the component domain gw.localhost',
+    ]);
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() takes --tls-cert and --tls-key from flag, env or file, only together",
+  permissions: "none",
+  fn() {
+    const both = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
+    assert.deepEqual(
+      [ok([...base, ...both]).tlsCert, ok([...base, ...both]).tlsKey],
+      ["c.pem", "k.pem"],
+    );
+    const env = { XMPP_REST_TLS_CERT: "e.pem", XMPP_REST_TLS_KEY: "ek.pem" };
+    assert.equal(ok(base, env).tlsKey, "ek.pem");
+    const file = { http_tls_cert: "f.pem", http_tls_key: "fk.pem" };
+    assert.equal(
+      ok([...base, "--config", "c.json"], {}, file).tlsCert,
+      "f.pem",
+    );
+    assert.equal(ok(base).tlsCert, undefined);
+    const alone =
+      "--tls-cert and --tls-key go together: set both for HTTPS, or neither";
+    assert.deepEqual(errors([...base, "--tls-cert", "c.pem"]), [alone]);
+    assert.deepEqual(errors([...base, "--tls-key", "k.pem"]), [alone]);
+    assert.deepEqual(errors([...base, "--tls-cert", " "]), [
+      "--tls-cert: expected a file path",
+    ]);
   },
 });

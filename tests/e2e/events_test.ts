@@ -5,6 +5,7 @@ import { el, type XmlElement } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { startGatewayEnv } from "../support/gateway_env.ts";
 import { SseReader } from "../support/sse_reader.ts";
+import { WebhookStub } from "./webhook_stub.ts";
 import { PROSODY, type XmppServer } from "../support/xmpp_server.ts";
 
 const C = NS.client;
@@ -280,7 +281,41 @@ async function idempotentSending(server: XmppServer): Promise<void> {
   );
 }
 
+async function besideWebhook(server: XmppServer): Promise<void> {
+  await using hook = new WebhookStub();
+  await using env = await startGatewayEnv(server, {
+    callbackUrl: hook.url(),
+    eventsApi: "on",
+  });
+  const alice = await env.party("alice");
+  const sse = await env.fetch("/rest/events").then((r) =>
+    new SseReader(r.body!)
+  );
+  await sse.next(); // connected
+  alice.send(
+    el(
+      "message",
+      C,
+      { to: `bot@${env.domain}`, type: "chat" },
+      el("body", C, {}, "to all"),
+    ),
+  );
+  const posted = await hook.waitFor((r) => r.method === "POST");
+  assert.match(posted.body, /to all/);
+  const streamed = await sse.nextEvent();
+  assert.equal(JSON.parse(streamed!.data).stanza.body, "to all");
+  const pulled = await (await env.fetch("/rest/updates?offset=-1", {
+    headers: { Accept: "application/json" },
+  })).json();
+  assert.equal(pulled.events[0].stanza.body, "to all");
+  await sse.cancel();
+}
+
 const CASES: [string, (server: XmppServer) => Promise<void>][] = [
+  [
+    "webhook, pull and SSE at the same time each get the message",
+    besideWebhook,
+  ],
   [
     "an SSE client that disconnects mid-stream resumes with Last-Event-ID and gets exactly the missed events, in order",
     sseResume,

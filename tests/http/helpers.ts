@@ -46,7 +46,7 @@ export function setup(
 ): { port: FakePort; handler: (req: Request) => Promise<Response> } {
   let n = 0;
   const handler = createRestHandler({
-    port,
+    xmpp: port,
     secret: SECRET,
     credentials: [TOKEN],
     randomId: () => `id${++n}`,

@@ -22,7 +22,7 @@ const CHAT = JSON.stringify({
 function setup() {
   const store = createMemoryStore();
   const port = new FakePort(DOMAIN);
-  const rest = createRestHandler({ port, ...auth });
+  const rest = createRestHandler({ xmpp: port, ...auth });
   let clock = 1_000_000;
   const handler = withIdempotency(rest, {
     store,

@@ -281,7 +281,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "openapi: security is Bearer or Basic, operational endpoints need none",
+  name:
+    "openapi: security is Bearer or Basic, operational endpoints need none but /metrics may take its own",
   permissions: "none",
   fn() {
     assert.deepEqual(doc.security, [{ bearer: [] }, { basic: [] }]);
@@ -291,11 +292,15 @@ Deno.test({
     >;
     assert.deepEqual(
       Object.values(schemes).map((s) => `${s.type}:${s.scheme}`),
-      ["http:bearer", "http:basic"],
+      ["http:bearer", "http:basic", "http:bearer"],
     );
+    assert.deepEqual(Object.keys(schemes), ["bearer", "basic", "metrics"]);
     for (const [key, op] of operations()) {
-      if (OPERATIONAL_KEYS.has(key)) assert.deepEqual(op.security, [], key);
-      else assert.equal(op.security, undefined, key);
+      if (key.endsWith(" /metrics")) {
+        assert.deepEqual(op.security, [{}, { metrics: [] }], key);
+      } else if (OPERATIONAL_KEYS.has(key)) {
+        assert.deepEqual(op.security, [], key);
+      } else assert.equal(op.security, undefined, key);
     }
   },
 });

@@ -164,3 +164,65 @@ Deno.test("an unparsable from is 422 invalid-from", async () => {
     text: "Invalid source JID",
   });
 });
+
+Deno.test("with Basic turned off, Basic domain:secret is a 401 that says so and offers only Bearer", async () => {
+  const { port, handler } = setup({ basicAuth: false });
+  const res = await handler(postJson(MSG, { auth: BASIC }));
+  assert.equal(res.status, 401);
+  assert.equal(
+    res.headers.get("WWW-Authenticate"),
+    'Bearer realm="rest.example.net/rest"',
+  );
+  assert.equal(
+    (await jsonError(res)).text,
+    "HTTP Basic authentication is turned off (rest_basic_auth)",
+  );
+  assert.equal(port.sent.length, 0);
+  const bearer = await handler(postJson(MSG));
+  assert.equal(bearer.status, 202);
+});
+
+Deno.test("with Basic turned off, a configured Basic credential is still accepted", async () => {
+  const configured = "Basic " + btoa("app:pw");
+  const { handler } = setup({ basicAuth: false, credentials: [configured] });
+  assert.equal(
+    (await handler(postJson(MSG, { auth: configured }))).status,
+    202,
+  );
+  // Basic is a configured scheme here, so domain:secret is just not accepted.
+  assert.equal((await handler(postJson(MSG, { auth: BASIC }))).status, 403);
+});
+
+for (const path of ["/rest/nonsense", "/rest/", "/rest/message/chat/x@y"]) {
+  Deno.test(`a wrong credential on POST ${path} is a 403, never a 200`, async () => {
+    const { handler } = setup();
+    const res = await handler(postJson(MSG, { auth: "Bearer wrong" }, path));
+    assert.equal(res.status, 403);
+    await res.body?.cancel();
+  });
+}
+
+for (
+  const [what, to, text] of [
+    [
+      "a right-to-left override",
+      "a\u202eb@example.com",
+      /^Malformed destination JID: localpart contains U\+202E/,
+    ],
+    [
+      "Hebrew and Latin mixed",
+      "\u05d0b@example.com",
+      /mixes right-to-left and left-to-right/,
+    ],
+  ] as const
+) {
+  Deno.test(`a JSON to with ${what} is a 422 jid-malformed and nothing is sent`, async () => {
+    const { port, handler } = setup();
+    const res = await handler(postJson({ ...MSG, to }));
+    assert.equal(res.status, 422);
+    const err = await jsonError(res);
+    assert.equal(err.condition, "jid-malformed");
+    assert.match(err.text, text);
+    assert.equal(port.sent.length, 0);
+  });
+}

@@ -17,7 +17,11 @@ function setup() {
     send: (s) => timeouts.push(s),
     timers,
   });
-  const handler = createRestHandler({ port, credentials: [TOKEN], inboundIqs });
+  const handler = createRestHandler({
+    xmpp: port,
+    credentials: [TOKEN],
+    inboundIqs,
+  });
   const post = (json: unknown) =>
     handler(
       new Request("http://gw/rest", {

@@ -57,7 +57,7 @@ Deno.test({
     const port = new FakePort("rest.example.net");
     const webhook = createWebhook({
       callbackUrl: `http://user:p%40ss@${base}/hook/{kind}/{from}`,
-      port,
+      xmpp: port,
       randomId: counterIds(),
       version: "9.9.9",
     });
@@ -119,14 +119,17 @@ Deno.test({
     );
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({ callbackUrl: `http://${base}/hook`, port });
+    const webhook = createWebhook({
+      callbackUrl: `http://${base}/hook`,
+      xmpp: port,
+    });
     await webhook.deliver(IQ_GET);
     assert.equal(seen.length, 1);
     assert.deepEqual(canon(port.sent), [
       stanza(
         "iq",
         { from: BOT, to: ALICE, id: "q1", type: "error" },
-        error("cancel", "undefined-condition", "Found"),
+        error("cancel", "undefined-condition", "302 Found"),
       ),
     ]);
   },
@@ -146,7 +149,7 @@ Deno.test({
     const port = new FakePort("rest.example.net");
     const webhook = createWebhook({
       callbackUrl: `http://${base}/hook`,
-      port,
+      xmpp: port,
       callbackTimeout: 0.05,
     });
     const report = await webhook.deliver(IQ_GET);
@@ -173,7 +176,10 @@ Deno.test({
     const { server, base } = serve(() => new Response(null));
     await server.shutdown();
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({ callbackUrl: `http://${base}/hook`, port });
+    const webhook = createWebhook({
+      callbackUrl: `http://${base}/hook`,
+      xmpp: port,
+    });
     assert.equal((await webhook.probe()).state, "unreachable");
     const report = await webhook.deliver(IQ_GET);
     assert.equal(report.outcome, "failed");

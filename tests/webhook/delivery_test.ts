@@ -165,7 +165,7 @@ Deno.test({
     ]);
     assert.ok(
       logger.lines.some((l) =>
-        l.level === "warn" && /connection refused/.test(String(l.fields?.error))
+        l.level === "warn" && l.fields?.reason === "connection refused"
       ),
     );
   },
@@ -213,7 +213,7 @@ Deno.test({
       () =>
         createWebhook({
           callbackUrl: "ftp://x/{nope}",
-          port: new FakePort(),
+          xmpp: new FakePort(),
           maxConcurrent: 0,
         }),
       (e: unknown) =>

@@ -33,7 +33,7 @@ export function setup(
   const timeouts = manualTimeouts();
   const webhook = createWebhook({
     callbackUrl: "http://api.example/hook/{kind}/{type}/{to}",
-    port,
+    xmpp: port,
     fetch: fake.fetch,
     logger,
     randomId: counterIds(),

@@ -20,7 +20,10 @@ Deno.test({
     "resolveWebhookSettings() applies the configuration contract's defaults",
   permissions: "none",
   fn() {
-    const s = resolveWebhookSettings({ callbackUrl: "http://api/hook", port });
+    const s = resolveWebhookSettings({
+      callbackUrl: "http://api/hook",
+      xmpp: port,
+    });
     assert.equal(s.contentType, "application/xmpp+xml");
     assert.deepEqual(s.selection, {
       stanzas: ["message", "presence", "iq"],
@@ -54,7 +57,7 @@ Deno.test({
       const s = resolveWebhookSettings({
         callbackUrl: "http://api/",
         callbackContentType: input as WebhookOptions["callbackContentType"],
-        port,
+        xmpp: port,
       });
       assert.equal(s.contentType, expected, input);
     }
@@ -81,7 +84,7 @@ Deno.test({
       ["http://us:pä@api/", "http://api/", basic("us:pä")],
     ];
     for (const [url, rendered, authorization] of cases) {
-      const s = resolveWebhookSettings({ callbackUrl: url, port });
+      const s = resolveWebhookSettings({ callbackUrl: url, xmpp: port });
       assert.equal(renderUrl(s.template, { kind: "iq" }), rendered, url);
       assert.equal(s.authorization, authorization, url);
     }
@@ -113,7 +116,7 @@ Deno.test({
         callbackTimeout: 0,
         maxConcurrent: 1.5,
         queueLimit: -1,
-        port,
+        xmpp: port,
       });
     } catch (e) {
       if (e instanceof WebhookOptionsError) caught = e;
@@ -141,7 +144,7 @@ Deno.test({
   fn() {
     for (const url of ["ftp://api/", "not a url", "", "mailto:a@b"]) {
       assert.throws(
-        () => resolveWebhookSettings({ callbackUrl: url, port }),
+        () => resolveWebhookSettings({ callbackUrl: url, xmpp: port }),
         /rest_callback_url: expected an http\(s\) URL/,
         url,
       );

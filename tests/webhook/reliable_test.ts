@@ -52,11 +52,11 @@ async function rig(
     store,
     settings: resolveWebhookSettings({
       callbackUrl: "http://user:pw@hook.example/{kind}",
-      port,
+      xmpp: port,
       callbackSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     }),
     contentType: () => "application/xmpp+xml",
-    port,
+    xmpp: port,
     schedule,
     concurrency: 4,
     health,

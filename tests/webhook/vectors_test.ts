@@ -70,7 +70,7 @@ async function run(
   const webhook = createWebhook({
     callbackUrl: "http://webhook.test/{kind}",
     callbackContentType: "application/json",
-    port,
+    xmpp: port,
     fetch: fake.fetch,
   });
   await webhook.deliver(request);

@@ -173,7 +173,13 @@ const SECURITY_SCHEMES = {
     type: "http",
     scheme: "basic",
     description:
-      "User name: the component domain; password: the component secret (`<domain>:<secret>`).",
+      "User name: the component domain; password: the component secret (`<domain>:<secret>`). Refused (401) when `rest_basic_auth` is false.",
+  },
+  metrics: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "`GET /metrics` only: the `Authorization` value configured as `metrics_credential` (its own; the REST credentials are not accepted). Without one, `/metrics` is open.",
   },
 };
 
@@ -213,7 +219,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       {
         name: "operations",
-        description: "Health and this document; no credentials",
+        description:
+          "Health, this document and metrics; no REST credentials (metrics may have its own)",
       },
       {
         name: "webhook",

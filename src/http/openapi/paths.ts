@@ -1,6 +1,8 @@
 // OpenAPI path items of the REST routes (generated from ROUTES, README "Routes") and of the operational endpoints.
 
 import { HEALTH_MEDIA_TYPE, HEALTH_PATHS } from "../health.ts";
+import { METRICS_PATH } from "../metrics_route.ts";
+import { EXPOSITION_CONTENT_TYPE } from "../../metrics/exposition.ts";
 import { MEDIA_TYPES } from "../../wire/mod.ts";
 import type { ParamSpec, RouteId, RouteSpec } from "../routes.ts";
 import { IQ_QUERY_KEYS, PATH_KINDS, ROUTES } from "../routes.ts";
@@ -19,11 +21,12 @@ export const OPENAPI_PATH = "/rest/openapi.json";
 /** The methods the operational endpoints answer. */
 export const OPERATIONAL_METHODS = ["GET", "HEAD"] as const;
 
-/** Paths served outside the REST handler (no credentials needed). */
+/** Paths served outside the REST handler (no REST credentials; `/metrics` may need its own). */
 export const OPERATIONAL_PATHS = [
   HEALTH_PATHS.liveness,
   HEALTH_PATHS.readiness,
   OPENAPI_PATH,
+  METRICS_PATH,
 ] as const;
 
 const OPERATION_IDS: Record<RouteId, string> = {
@@ -112,7 +115,7 @@ const SUCCESS: Record<RouteId, OpenApiObject> = {
 
 const ACCEPTED = {
   description:
-    "A message or presence was handed to the XMPP server (empty body; bounces arrive later, through the webhook)",
+    "A message or presence was handed to the XMPP server (empty body; bounces arrive later, through the webhook or the event log), or an iq result/error answered an open inbound iq",
 };
 
 function responses(id: RouteId): OpenApiObject {
@@ -191,13 +194,14 @@ function operational(
   operationId: string,
   summary: string,
   get: OpenApiObject,
+  security: OpenApiObject[] = [],
 ): OpenApiObject {
   const head: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(get)) {
     const { content: _body, ...rest } = response as Record<string, unknown>;
     head[status] = { ...rest };
   }
-  const base = { tags: ["operations"], security: [] };
+  const base = { tags: ["operations"], security };
   return {
     get: { ...base, operationId, summary, responses: get },
     head: {
@@ -271,5 +275,35 @@ export function paths(): Record<string, OpenApiObject> {
       },
     },
   });
+  out[METRICS_PATH] = operational(
+    "metrics",
+    "Metrics in the Prometheus text exposition format 0.0.4",
+    {
+      "200": {
+        description:
+          'Every metric family (README "Metrics"): HTTP requests and latency by route, iq round trips, stream state, webhook attempts, queue and process gauges',
+        headers: noStore,
+        content: {
+          [EXPOSITION_CONTENT_TYPE]: {
+            schema: { type: "string" },
+            example:
+              '# HELP xmpp_rest_http_requests_total HTTP requests answered, by route and status code.\n# TYPE xmpp_rest_http_requests_total counter\nxmpp_rest_http_requests_total{route="send",code="202"} 3\n',
+          },
+        },
+      },
+      "401": {
+        description:
+          "`metrics_credential` is set and the request has no `Authorization`",
+        headers: {
+          "WWW-Authenticate": ref("WWW-Authenticate", "headers"),
+        },
+      },
+      "403": {
+        description:
+          "`Authorization` is not the `metrics_credential` (REST credentials are not accepted here)",
+      },
+    },
+    [{}, { metrics: [] }],
+  );
   return out;
 }

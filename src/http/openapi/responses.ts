@@ -22,12 +22,13 @@ const DELIVERY = ["send", "send_path", "query"] as const;
  * happens on no route: it is the answer for a method and path that match
  * none (the document's `NoRoute` response).
  */
-export const ERROR_ROUTES = {
+const ERROR_ROUTES = {
   parse: ALL,
   noauthz: ALL,
   unauthz: ALL,
   malformauthz: ALL,
   from_auth: BODY,
+  scope: ALL,
   not_found: [],
   body_timeout: BODY,
   conflict: DELIVERY,
@@ -37,6 +38,7 @@ export const ERROR_ROUTES = {
   name: ["send", "echo"],
   missing_to: ALL,
   to: ALL,
+  jid_malformed: ALL,
   from: BODY,
   iq_type: BODY,
   iq_tags: ALL,
@@ -75,7 +77,7 @@ export const ERROR_RESPONSE_NAMES = {
 } as const satisfies Record<ErrorStatus, string>;
 
 /** Success statuses by route: 200 carries a stanza, 202 accepts a message or presence. */
-export const SUCCESS_STATUSES = {
+const SUCCESS_STATUSES = {
   send: [200, 202],
   send_path: [200, 202],
   echo: [200],
@@ -95,25 +97,26 @@ export function routeStatuses(id: RouteId): number[] {
 
 const STATUS_NOTES: { readonly [status: number]: string } = {
   400:
-    "The body, path or query string does not parse, or the path names an unknown kind.",
+    "The body, path or query string does not parse, the path names an unknown kind, a query parameter of pull/SSE is invalid, or the `Idempotency-Key` is malformed.",
   401:
-    "No credentials, or an unsupported scheme. `WWW-Authenticate` lists Bearer and Basic.",
+    "No credentials, or an unsupported scheme (Basic too when `rest_basic_auth` is false). `WWW-Authenticate` lists the schemes accepted.",
   403:
-    "Wrong or malformed credentials, or a `from` outside the component domain.",
+    "Wrong or malformed credentials, a `from` outside the component domain, or a request outside the credential's scope (route group, stanza kind or `from`; the text says which).",
   404: "No route for this method and path.",
   408:
     "The body did not arrive within the body timeout; the connection is closed.",
-  409: "An iq with the same id is already waiting for its reply.",
+  409:
+    "An iq with the same id is already waiting for its reply; a request with this `Idempotency-Key` is still in progress; or the inbound iq this result/error answers was already answered.",
   413:
     "The body is larger than `rest_stanza_size_limit`; the rest of it is not read.",
   415: "A `Content-Type` the API does not take, or a body without one.",
   422:
-    "Well-formed but invalid: namespace, element name, addresses, iq type or payload count, or a JSON value of the wrong shape (the text names its JSON path).",
+    "Well-formed but invalid: namespace, element name, addresses, iq type or payload count, or a JSON value of the wrong shape (the text names its JSON path); or an `Idempotency-Key` used before for another request.",
   500: "An unexpected failure in the gateway.",
   502:
     "The reply cannot be represented in the negotiated format (XML always can).",
   503:
-    "The XMPP component stream is not connected, or its send queue is full. Retry after `Retry-After` seconds.",
+    "The XMPP component stream is not connected, its send queue is full, or the event store cannot be read or written. Retry after `Retry-After` seconds.",
   504:
     "No reply to the iq within the timeout (`Prosody-Rest-Timeout`, default `rest_iq_timeout`).",
 };

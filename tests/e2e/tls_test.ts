@@ -1,0 +1,164 @@
+// Native TLS (README "Performance", HTTPS and HTTP/2): a self-signed certificate made at test time, HTTP/2 negotiated by ALPN (RFC 7301), against a real Prosody and through the CLI.
+
+import assert from "node:assert/strict";
+import { prosodyTest } from "../support/prosody.ts";
+import { PROSODY } from "../support/xmpp_server.ts";
+import { startGatewayEnv, TEST_TOKEN } from "../support/gateway_env.ts";
+import { freePorts } from "../support/server_process.ts";
+
+/** A self-signed P-256 certificate for 127.0.0.1 and localhost, made with openssl. */
+async function selfSigned(
+  dir: string,
+): Promise<{ cert: string; key: string; certPath: string; keyPath: string }> {
+  const certPath = `${dir}/cert.pem`;
+  const keyPath = `${dir}/key.pem`;
+  const { success, stderr } = await new Deno.Command("openssl", {
+    args: [
+      ...["req", "-x509", "-newkey", "ec", "-pkeyopt"],
+      ...["ec_paramgen_curve:P-256", "-nodes", "-days", "1"],
+      ...["-keyout", keyPath, "-out", certPath, "-subj", "/CN=localhost"],
+      ...["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+      // A leaf, not a CA: rustls refuses a CA certificate as the server's.
+      ...["-addext", "basicConstraints=critical,CA:FALSE"],
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(success, new TextDecoder().decode(stderr));
+  return {
+    cert: await Deno.readTextFile(certPath),
+    key: await Deno.readTextFile(keyPath),
+    certPath,
+    keyPath,
+  };
+}
+
+/** curl's negotiated HTTP version, status and body for one request. */
+async function curl(
+  args: string[],
+): Promise<{ version: string; status: number; body: string }> {
+  const marker = "\n--curl--";
+  const { stdout, stderr, success } = await new Deno.Command("curl", {
+    args: [
+      "-sS",
+      "--max-time",
+      "20",
+      "-w",
+      `${marker}%{http_version} %{http_code}`,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(success, new TextDecoder().decode(stderr));
+  const text = new TextDecoder().decode(stdout);
+  const at = text.lastIndexOf(marker);
+  const [version, status] = text.slice(at + marker.length).split(" ");
+  return { version, status: Number(status), body: text.slice(0, at) };
+}
+
+const ping = JSON.stringify({ kind: "iq", to: "localhost", ping: true });
+const jsonHeaders = [
+  ...["-H", `Authorization: ${TEST_TOKEN}`],
+  ...["-H", "Content-Type: application/json"],
+  ...["-H", "Accept: application/json"],
+];
+
+prosodyTest(
+  "TLS: with a certificate the API speaks HTTPS, HTTP/2 by ALPN (many streams on one connection) and still HTTP/1.1",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "xmpp-rest-tls-" });
+    try {
+      const tls = await selfSigned(dir);
+      await using server = await PROSODY.start();
+      await using env = await startGatewayEnv(server, {
+        tls: { cert: tls.cert, key: tls.key },
+      });
+      assert.match(env.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const base = ["--cacert", tls.certPath, ...jsonHeaders, "-d", ping];
+
+      const h2 = await curl(["--http2", ...base, `${env.url}/rest`]);
+      assert.deepEqual([h2.version, h2.status], ["2", 200]);
+      assert.equal(JSON.parse(h2.body).type, "result");
+      const h1 = await curl(["--http1.1", ...base, `${env.url}/rest`]);
+      assert.deepEqual([h1.version, h1.status], ["1.1", 200]);
+
+      // An HTTP/2-only client: every request is a stream of one connection.
+      using client = Deno.createHttpClient({
+        caCerts: [tls.cert],
+        http1: false,
+        http2: true,
+      });
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const res = await fetch(`${env.url}/rest`, {
+            client,
+            method: "POST",
+            headers: {
+              Authorization: TEST_TOKEN,
+              "Content-Type": "application/json",
+              Accept: "application/json",
+            },
+            body: ping,
+          });
+          return [res.status, (await res.json()).type];
+        }),
+      );
+      assert.deepEqual(replies, Array(20).fill([200, "result"]));
+
+      // Plain HTTP on the TLS port is refused, not served.
+      const plain = await fetch(env.url.replace("https:", "http:") + "/healthz")
+        .then((res) => res.body?.cancel(), (error: Error) => error);
+      assert.ok(plain instanceof Error);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test("TLS: cli.ts --tls-cert/--tls-key serve HTTP/2; a missing file is a clear error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xmpp-rest-tls-cli-" });
+  const cli = new URL("../../cli.ts", import.meta.url).pathname;
+  const [port] = freePorts(1);
+  const run = (extra: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        ...["run", "-A", cli, "--domain", "gw.localhost", "--secret", "s"],
+        ...["--server", "127.0.0.1:1", "--listen", `127.0.0.1:${port}`],
+        ...extra,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    });
+  try {
+    const tls = await selfSigned(dir);
+    const missing = await run([
+      ...["--tls-cert", `${dir}/nope.pem`, "--tls-key", tls.keyPath],
+    ]).output();
+    assert.equal(missing.code, 1);
+    assert.match(
+      new TextDecoder().decode(missing.stderr),
+      /cannot read --tls-cert .*nope\.pem/,
+    );
+    const child = run(["--tls-cert", tls.certPath, "--tls-key", tls.keyPath])
+      .spawn();
+    try {
+      let answer;
+      for (let i = 0; i < 100; i++) {
+        answer = await curl([
+          ...["--http2", "--cacert", tls.certPath, "--retry-connrefused"],
+          ...["--retry", "3", `https://127.0.0.1:${port}/healthz`],
+        ]).catch((error) => error);
+        if (!(answer instanceof Error)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual([answer.version, answer.status], ["2", 200]);
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stderr.cancel();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
