@@ -87,7 +87,8 @@ function devBanner(gateway: Gateway, token: string, xmppPort: number): string {
     "",
     `  HTTP API        ${url}/rest`,
     `  component       ${DEV_DOMAIN} (XEP-0114 to 127.0.0.1:${xmppPort})`,
-    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages)`,
+    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages;`,
+    `                  slow@localhost answers iqs after 3 s)`,
     `  token           Bearer ${token}`,
     "",
     "Try:",
@@ -162,6 +163,9 @@ async function main(args: string[]): Promise<number> {
       maxConnections: gateway.httpServer.maxConnections,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
+      ...(gateway.instance
+        ? { instance: gateway.instance.id, role: gateway.instance.role }
+        : {}),
     });
   }
 

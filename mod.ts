@@ -110,6 +110,8 @@ export {
 } from "./src/store/mod.ts";
 export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
+export { INSTANCE_ROLES, STREAM_MODES } from "./src/cluster/roles.ts";
+export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.
@@ -175,7 +177,7 @@ export type { SerializeOptions } from "./src/xml/serialize.ts";
 export { XmlSyntaxError } from "./src/xml/errors.ts";
 export type { XmlErrorCondition, XmlPosition } from "./src/xml/errors.ts";
 export { InvalidJidError, Jid, parseJid, tryParseJid } from "./src/xmpp/jid.ts";
-export type { JidPart } from "./src/xmpp/jid.ts";
+export type { JidPart, JidRule } from "./src/xmpp/jid.ts";
 export {
   errorElement,
   errorReply,

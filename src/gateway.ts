@@ -26,6 +26,18 @@ import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
 import type { ScopedCredential } from "./http/scope.ts";
+import type { StanzaPort } from "./xmpp/port.ts";
+import { createInstance, type Instance } from "./cluster/instance.ts";
+import {
+  CLUSTER_DEFAULTS,
+  type InstanceRole,
+  type StreamMode,
+} from "./cluster/roles.ts";
+import {
+  defaultInstanceId,
+  openSharedStore,
+  type SharedStore,
+} from "./cluster/open.ts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_EVENT_RETENTION_MS,
@@ -134,6 +146,16 @@ export interface GatewayOptions {
   inboundIqTimeout?: number;
   /** Built-in answers for the component's own domain. Default all. */
   etiquette?: readonly EtiquetteAnswer[];
+  /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"); it is then the event log. */
+  storeUrl?: string;
+  /** This instance's id among several. Default: host name and pid. */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. Default `lease`. */
+  streamMode?: StreamMode;
+  /** Seconds until a dead holder's stream lease expires. Default 5. */
+  leaseExpiry?: number;
+  /** Heartbeat interval with several instances, ms (tests). Default a fifth of the lease. */
+  heartbeatMs?: number;
 }
 
 /** A running gateway. */
@@ -157,6 +179,8 @@ export interface Gateway extends AsyncDisposable {
   readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
+  /** With `storeUrl`: this instance's id and role. */
+  readonly instance?: { readonly id: string; readonly role: InstanceRole };
   /**
    * Stops accepting requests and stanzas, lets in-flight requests and
    * webhook deliveries finish for up to `graceMs` (default 10 s), then closes
@@ -182,18 +206,24 @@ export interface Gateway extends AsyncDisposable {
 export async function createGateway(
   options: GatewayOptions,
 ): Promise<Gateway> {
+  const instanceId = options.instanceId ??
+    (options.storeUrl === undefined ? "" : defaultInstanceId());
+  const shared = options.storeUrl === undefined
+    ? undefined
+    : await openSharedStore(options.storeUrl, options.domain, instanceId);
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
   // Durable when something reads the log later: reliable delivery, or
   // pull/SSE consumers (their cursors and idempotency records too).
-  const store = options.store ??
+  const store = options.store ?? shared?.store ??
     (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
-    return await startGateway(options, store);
+    return await startGateway(options, store, shared && { shared, instanceId });
   } catch (error) {
     if (!options.store) await store.close();
+    await shared?.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
 }
@@ -222,8 +252,9 @@ function tlsListen(tls: GatewayOptions["tls"]): Listen | undefined {
 async function startGateway(
   options: GatewayOptions,
   store: EventStore,
+  cluster?: { shared: SharedStore; instanceId: string },
 ): Promise<Gateway> {
-  const ownStore = options.store === undefined;
+  const ownStore = options.store === undefined && cluster === undefined;
   const logger = options.logger ?? silentLogger;
   const metrics = new GatewayMetrics({
     version: VERSION,
@@ -240,13 +271,26 @@ async function startGateway(
     dial: options.dial,
     backoff: options.backoff,
   });
+  const instance: Instance | undefined = cluster && createInstance({
+    instanceId: cluster.instanceId,
+    mode: options.streamMode ?? CLUSTER_DEFAULTS.streamMode,
+    coordination: cluster.shared.coordination,
+    component,
+    leaseMs: (options.leaseExpiry ?? CLUSTER_DEFAULTS.leaseExpirySeconds) *
+      1000,
+    renewMs: options.heartbeatMs,
+    logger,
+    onRoleChange: (role) => metrics.instanceRole(role),
+  });
+  // With several instances, stanzas go out through whichever has the stream.
+  const port: StanzaPort = instance?.port ?? component;
   const opened = options.callbackUrl === undefined ? undefined : openWebhook({
     callbackUrl: options.callbackUrl,
     callbackContentType: options.callbackContentType,
     callbackStanzas: options.callbackStanzas,
     callbackEvents: options.callbackEvents,
     callbackTimeout: options.callbackTimeout,
-    xmpp: component,
+    xmpp: port,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -262,7 +306,8 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      xmpp: component,
+      xmpp: port,
+      owner: cluster?.instanceId,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
       concurrency: options.callbackConcurrency ??
@@ -326,10 +371,12 @@ async function startGateway(
     now,
     logger,
   );
-  component.setStanzaHandler(inbound.handler);
+  component.setStanzaHandler(
+    instance ? instance.wrap(inbound.handler) : inbound.handler,
+  );
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    xmpp: component,
+    xmpp: port,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
@@ -353,9 +400,12 @@ async function startGateway(
       now,
     }),
     readiness: () => ({
-      online: component.online,
-      state: component.state.name,
+      online: port.online,
+      state: instance?.streamState ?? component.state.name,
       storeFailing: !inbound.storeHealthy,
+      ...(instance
+        ? { role: instance.role, instance: instance.instanceId }
+        : {}),
     }),
     metrics,
     metricsCredential: options.metricsCredential,
@@ -380,7 +430,14 @@ async function startGateway(
     // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
     listen: tlsListen(options.tls),
   }, handler);
-  component.start();
+  if (instance) {
+    try {
+      await instance.start();
+    } catch (error) {
+      await server.shutdown();
+      throw error;
+    }
+  } else component.start();
   if (webhook) void webhook.probe();
   const addr = server.addr;
   const host = addr.hostname.includes(":")
@@ -395,6 +452,12 @@ async function startGateway(
     httpServer: server,
     store,
     handler,
+    instance: instance && {
+      id: instance.instanceId,
+      get role() {
+        return instance.role;
+      },
+    },
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
         // New stanzas are no longer taken (iqs get service-unavailable).
@@ -412,9 +475,11 @@ async function startGateway(
         clearTimeout(timer);
         unwatch?.();
         clearInterval(pruner);
+        await instance?.stop();
         await component.stop();
         await server.close();
         if (ownStore) await store.close();
+        await cluster?.shared.close();
       })();
       return stopping;
     },

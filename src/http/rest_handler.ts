@@ -200,7 +200,7 @@ async function deliver(
   const { xmpp } = settings;
   if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
-    xmpp.send(stanza);
+    await xmpp.send(stanza);
     return undefined;
   }
   const captured: XmlElement[] = [];
@@ -233,11 +233,11 @@ async function deliver(
  * iqs"): sent as its one answer. False for anything else, which goes on
  * as before; an iq answered already is a 409.
  */
-function answersInboundIq(
+async function answersInboundIq(
   stanza: XmlElement,
   settings: Settings,
   info: StanzaInfo,
-): boolean {
+): Promise<boolean> {
   const type = stanza.attr("type");
   if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
     return false;
@@ -248,7 +248,7 @@ function answersInboundIq(
   if (match.outcome === "unknown") return false;
   if (match.outcome === "answered") throw new HttpError("answered");
   Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
-  settings.xmpp.send(match.reply);
+  await settings.xmpp.send(match.reply);
   return true;
 }
 
@@ -313,7 +313,9 @@ async function handle(
     checkStanzaScope(principal, stanza.name, from, settings.domain);
   }
   let queryid: string | undefined;
-  if (match.route.id !== "echo" && answersInboundIq(stanza, settings, info)) {
+  if (
+    match.route.id !== "echo" && await answersInboundIq(stanza, settings, info)
+  ) {
     return acceptedResponse();
   }
   if (stanza.name === "iq") {

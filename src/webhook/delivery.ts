@@ -116,10 +116,12 @@ export function openWebhook(
 
   function send(replies: readonly XmlElement[]): void {
     for (const reply of replies) {
-      try {
-        xmpp.send(reply);
-      } catch (error) {
+      const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: message(error) });
+      try {
+        Promise.resolve(xmpp.send(reply)).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }

@@ -286,10 +286,12 @@ export async function createReliableDelivery(
     });
     for (const warning of decision.warnings) logger.warn(warning);
     for (const reply of decision.replies) {
-      try {
-        options.xmpp.send(reply);
-      } catch (error) {
+      const failed = (error: unknown) =>
         logger.warn("Cannot send webhook reply", { error: String(error) });
+      try {
+        Promise.resolve(options.xmpp.send(reply)).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }

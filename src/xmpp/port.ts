@@ -29,9 +29,11 @@ export interface StanzaPort {
    * Sends a message or presence (or an iq result/error). Stanzas without
    * `from` get the domain. Throws {@linkcode StreamDownError} when offline,
    * {@linkcode QueueFullError} when the write queue is full. The element is
-   * not modified.
+   * not modified. A port that hands the stanza to another process (an
+   * instance that holds the stream) returns a promise that settles once
+   * the stanza is safely queued there; callers await it.
    */
-  send(stanza: XmlElement): void;
+  send(stanza: XmlElement): void | Promise<void>;
   /**
    * Sends an iq get/set and resolves with the reply (`result` or `error`
    * alike). Rejects with {@linkcode IqTimeoutError},

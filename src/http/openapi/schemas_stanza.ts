@@ -185,6 +185,11 @@ export const SCHEMAS: { readonly [name: string]: JsonSchema } = {
   Health: obj("A health check (draft-inadarei-api-health-check)", {
     status: str("`pass` or `fail`", { enum: ["pass", "fail"] }),
     output: str("Why the check fails"),
+    role: str(
+      "Readiness with several instances: this instance's role (`holder` holds the XMPP stream, `standby` passes stanzas to the holder, `active` has its own stream)",
+      { enum: ["holder", "standby", "active"] },
+    ),
+    serviceId: str("Readiness with several instances: this instance's id"),
   }, { required: ["status"] }),
   ...MESSAGE_SCHEMAS,
   ...IQ_SCHEMAS,
