@@ -270,6 +270,10 @@ async function startGateway(
     logger,
     dial: options.dial,
     backoff: options.backoff,
+    // The REST size limit holds for the stanza as written (README
+    // "Sending"), for webhook replies too: under the server's own limit,
+    // no stanza can make it close the stream.
+    maxStanzaBytes: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
   });
   const instance: Instance | undefined = cluster && createInstance({
     instanceId: cluster.instanceId,

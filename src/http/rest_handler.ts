@@ -8,6 +8,7 @@ import {
   IqTimeoutError,
   QueueFullError,
   type StanzaPort,
+  StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
 import { authenticate } from "./auth.ts";
@@ -146,6 +147,9 @@ function toHttpError(
   }
   if (error instanceof StreamDownError) {
     return new HttpError("stream_down", { cause: error, headers: retry });
+  }
+  if (error instanceof StanzaTooLargeError) {
+    return new HttpError("size", { cause: error });
   }
   if (error instanceof QueueFullError) {
     return new HttpError("queue_full", { cause: error, headers: retry });
