@@ -63,6 +63,8 @@
 // The gateway.
 export { createGateway } from "./src/gateway.ts";
 export type { Gateway, GatewayOptions } from "./src/gateway.ts";
+export { RELOADABLE_FIELDS, ReloadError } from "./src/reload.ts";
+export type { ReloadableOptions } from "./src/reload.ts";
 export {
   CALLBACK_CONTENT_TYPES,
   CALLBACK_EVENTS,

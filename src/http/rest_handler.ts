@@ -11,7 +11,7 @@ import {
   StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, type AuthOptions } from "./auth.ts";
 import {
   checkRouteGroup,
   checkStanzaScope,
@@ -75,6 +75,12 @@ export interface RestHandlerOptions {
   credentials?: readonly (string | ScopedCredential)[];
   /** Accept Basic `<domain>:<secret>`. Default true. */
   basicAuth?: boolean;
+  /**
+   * Live authentication settings, read on every request (a reload replaces
+   * their fields); when given, `domain`, `secret`, `credentials` and
+   * `basicAuth` are not used for authentication.
+   */
+  auth?: AuthOptions;
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
   /** Seconds a request body may take to arrive; then 408. Default 30. */
@@ -109,6 +115,7 @@ interface Settings {
   readonly secret?: string;
   readonly credentials: readonly (string | ScopedCredential)[];
   readonly basic: boolean;
+  readonly auth: AuthOptions;
   readonly sizeLimit: number;
   readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
@@ -259,12 +266,12 @@ async function handle(
         text: `No such route: ${request.method} ${url.pathname}`,
       });
     }
-    authenticate(request.headers.get("Authorization"), settings);
+    authenticate(request.headers.get("Authorization"), settings.auth);
     throw new HttpError("parse");
   }
   const principal = authenticate(
     request.headers.get("Authorization"),
-    settings,
+    settings.auth,
   );
   const isGet = match.route.id === "query";
   const group: RouteGroup = isGet ? "iq" : "send";
@@ -352,6 +359,12 @@ export function createRestHandler(
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,
     basic: options.basicAuth ?? true,
+    auth: options.auth ?? {
+      domain: options.domain ?? options.xmpp.domain,
+      secret: options.secret,
+      credentials: options.credentials ?? [],
+      basic: options.basicAuth ?? true,
+    },
     metrics: options.metrics,
   };
   return async (request) => {

@@ -201,7 +201,7 @@ export async function createReliableDelivery(
     });
     const result = await attemptWebhook(built, {
       fetch: fetchFn,
-      signal: timeoutSignal(timeoutMs),
+      signal: timeoutSignal(settings.timeoutSeconds * 1000),
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,
       onAttempt: options.onAttempt,
