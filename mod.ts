@@ -63,6 +63,8 @@
 // The gateway.
 export { createGateway } from "./src/gateway.ts";
 export type { Gateway, GatewayOptions } from "./src/gateway.ts";
+export { RELOADABLE_FIELDS, ReloadError } from "./src/reload.ts";
+export type { ReloadableOptions } from "./src/reload.ts";
 export {
   CALLBACK_CONTENT_TYPES,
   CALLBACK_EVENTS,
@@ -177,7 +179,7 @@ export type { SerializeOptions } from "./src/xml/serialize.ts";
 export { XmlSyntaxError } from "./src/xml/errors.ts";
 export type { XmlErrorCondition, XmlPosition } from "./src/xml/errors.ts";
 export { InvalidJidError, Jid, parseJid, tryParseJid } from "./src/xmpp/jid.ts";
-export type { JidPart } from "./src/xmpp/jid.ts";
+export type { JidPart, JidRule } from "./src/xmpp/jid.ts";
 export {
   errorElement,
   errorReply,

@@ -26,6 +26,12 @@ import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
 import type { ScopedCredential } from "./http/scope.ts";
+import type { AuthOptions } from "./http/auth.ts";
+import {
+  type ReloadableOptions,
+  ReloadError,
+  switchableWebhook,
+} from "./reload.ts";
 import type { StanzaPort } from "./xmpp/port.ts";
 import { createInstance, type Instance } from "./cluster/instance.ts";
 import {
@@ -182,6 +188,13 @@ export interface Gateway extends AsyncDisposable {
   /** With `storeUrl`: this instance's id and role. */
   readonly instance?: { readonly id: string; readonly role: InstanceRole };
   /**
+   * Applies reloadable settings (SIGHUP) without dropping the XMPP stream:
+   * credentials, Basic, the metrics credential, webhook settings. Throws
+   * {@linkcode ReloadError} (or the webhook's validation error) and changes
+   * nothing when they cannot be applied.
+   */
+  reload(options: ReloadableOptions): void;
+  /**
    * Stops accepting requests and stanzas, lets in-flight requests and
    * webhook deliveries finish for up to `graceMs` (default 10 s), then closes
    * the XMPP stream (iqs still waiting are answered 503).
@@ -270,6 +283,10 @@ async function startGateway(
     logger,
     dial: options.dial,
     backoff: options.backoff,
+    // The REST size limit holds for the stanza as written (README
+    // "Sending"), for webhook replies too: under the server's own limit,
+    // no stanza can make it close the stream.
+    maxStanzaBytes: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
   });
   const instance: Instance | undefined = cluster && createInstance({
     instanceId: cluster.instanceId,
@@ -284,22 +301,27 @@ async function startGateway(
   });
   // With several instances, stanzas go out through whichever has the stream.
   const port: StanzaPort = instance?.port ?? component;
-  const opened = options.callbackUrl === undefined ? undefined : openWebhook({
-    callbackUrl: options.callbackUrl,
-    callbackContentType: options.callbackContentType,
-    callbackStanzas: options.callbackStanzas,
-    callbackEvents: options.callbackEvents,
-    callbackTimeout: options.callbackTimeout,
+  const webhookOptions = (o: GatewayOptions, url: string): WebhookOptions => ({
+    callbackUrl: url,
+    callbackContentType: o.callbackContentType,
+    callbackStanzas: o.callbackStanzas,
+    callbackEvents: o.callbackEvents,
+    callbackTimeout: o.callbackTimeout,
     xmpp: port,
     version: VERSION,
     fetch: options.fetch,
     logger,
-    callbackSecrets: options.callbackSecrets,
+    callbackSecrets: o.callbackSecrets,
     maxConcurrent: options.callbackConcurrency,
     health,
     now,
     onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
   });
+  const opened = options.callbackUrl === undefined
+    ? undefined
+    : switchableWebhook(
+      openWebhook(webhookOptions(options, options.callbackUrl)),
+    );
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
     ? await createReliableDelivery({
@@ -320,12 +342,14 @@ async function startGateway(
       onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     })
     : undefined;
-  const auth = {
+  // Read on every request; a reload replaces the credentials and Basic.
+  const auth: AuthOptions = {
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
     basic: options.basicAuth,
   };
+  let metricsCredential = options.metricsCredential;
   const eventsApi = createEventsApi({
     store,
     serve: eventsApiOn(options),
@@ -385,15 +409,25 @@ async function startGateway(
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
     basicAuth: options.basicAuth,
+    auth,
     logger,
     metrics,
   });
   const app = createHttpApp({
     rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
-      ...auth,
+      domain: auth.domain,
+      secret: auth.secret,
+      get credentials() {
+        return auth.credentials;
+      },
+      get basic() {
+        return auth.basic;
+      },
       mode: reliable ? "reliable" : "sync",
-      url: opened?.settings.displayUrl,
+      get url() {
+        return opened?.settings.displayUrl;
+      },
       health,
       store: reliable ? store : undefined,
       reliable,
@@ -408,7 +442,7 @@ async function startGateway(
         : {}),
     }),
     metrics,
-    metricsCredential: options.metricsCredential,
+    metricsCredential: () => metricsCredential,
     logger,
   });
   const handler = app; // the REST handler writes the access log lines
@@ -457,6 +491,25 @@ async function startGateway(
       get role() {
         return instance.role;
       },
+    },
+    reload(next) {
+      if ((next.callbackUrl === undefined) !== (opened === undefined)) {
+        throw new ReloadError(
+          "cannot turn webhooks on or off without a restart (rest_callback_url)",
+        );
+      }
+      // Build first: a webhook setting that does not validate throws here,
+      // before anything changed.
+      const replacement = opened && next.callbackUrl !== undefined
+        ? openWebhook(webhookOptions({ ...options, ...next }, next.callbackUrl))
+        : undefined;
+      auth.credentials = next.credentials ?? [];
+      auth.basic = next.basicAuth ?? true;
+      metricsCredential = next.metricsCredential;
+      if (opened && replacement) {
+        opened.replace(replacement);
+        void replacement.webhook.probe();
+      }
     },
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {

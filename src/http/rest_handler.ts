@@ -8,9 +8,10 @@ import {
   IqTimeoutError,
   QueueFullError,
   type StanzaPort,
+  StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, type AuthOptions } from "./auth.ts";
 import {
   checkRouteGroup,
   checkStanzaScope,
@@ -73,6 +74,12 @@ export interface RestHandlerOptions {
   credentials?: readonly (string | ScopedCredential)[];
   /** Accept Basic `<domain>:<secret>`. Default true. */
   basicAuth?: boolean;
+  /**
+   * Live authentication settings, read on every request (a reload replaces
+   * their fields); when given, `domain`, `secret`, `credentials` and
+   * `basicAuth` are not used for authentication.
+   */
+  auth?: AuthOptions;
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
   /** Seconds a request body may take to arrive; then 408. Default 30. */
@@ -107,6 +114,7 @@ interface Settings {
   readonly secret?: string;
   readonly credentials: readonly (string | ScopedCredential)[];
   readonly basic: boolean;
+  readonly auth: AuthOptions;
   readonly sizeLimit: number;
   readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
@@ -145,6 +153,9 @@ function toHttpError(
   }
   if (error instanceof StreamDownError) {
     return new HttpError("stream_down", { cause: error, headers: retry });
+  }
+  if (error instanceof StanzaTooLargeError) {
+    return new HttpError("size", { cause: error });
   }
   if (error instanceof QueueFullError) {
     return new HttpError("queue_full", { cause: error, headers: retry });
@@ -278,12 +289,12 @@ async function handle(
         text: `No such route: ${request.method} ${url.pathname}`,
       });
     }
-    authenticate(request.headers.get("Authorization"), settings);
+    authenticate(request.headers.get("Authorization"), settings.auth);
     throw new HttpError("parse");
   }
   const principal = authenticate(
     request.headers.get("Authorization"),
-    settings,
+    settings.auth,
   );
   const isGet = match.route.id === "query";
   const group: RouteGroup = isGet ? "iq" : "send";
@@ -365,6 +376,12 @@ export function createRestHandler(
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,
     basic: options.basicAuth ?? true,
+    auth: options.auth ?? {
+      domain: options.domain ?? options.xmpp.domain,
+      secret: options.secret,
+      credentials: options.credentials ?? [],
+      basic: options.basicAuth ?? true,
+    },
     metrics: options.metrics,
   };
   return async (request) => {

@@ -107,7 +107,9 @@ function prep(value: string, ctx: ShapeContext): string {
     return prepJid(value);
   } catch (error) {
     if (!(error instanceof InvalidJidError)) throw error;
-    return fail(ctx, `expected a valid JID: ${error.part} ${error.reason}`);
+    return fail(ctx, `expected a valid JID: ${error.part} ${error.reason}`, {
+      cause: error,
+    });
   }
 }
 

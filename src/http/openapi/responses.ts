@@ -38,6 +38,7 @@ const ERROR_ROUTES = {
   name: ["send", "echo"],
   missing_to: ALL,
   to: ALL,
+  jid_malformed: ALL,
   from: BODY,
   iq_type: BODY,
   iq_tags: ALL,
