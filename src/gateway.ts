@@ -126,8 +126,10 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
-  /** Pings to the server that tell a frozen one (ms). Default every 15 s, 10 s deadline. */
-  ping?: { intervalMs?: number; timeoutMs?: number };
+  /** Seconds between XEP-0199 pings to the server. Default 15. */
+  pingInterval?: number;
+  /** Seconds a ping may go unanswered before the stream counts as not ready. Default 10. */
+  pingTimeout?: number;
   /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
   metricsCredential?: string;
   /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
@@ -285,8 +287,12 @@ async function startGateway(
     logger,
     dial: options.dial,
     backoff: options.backoff,
-    pingIntervalMs: options.ping?.intervalMs,
-    pingTimeoutMs: options.ping?.timeoutMs,
+    pingIntervalMs: options.pingInterval === undefined
+      ? undefined
+      : options.pingInterval * 1000,
+    pingTimeoutMs: options.pingTimeout === undefined
+      ? undefined
+      : options.pingTimeout * 1000,
     // The REST size limit holds for the stanza as written (README
     // "Sending"), for webhook replies too: under the server's own limit,
     // no stanza can make it close the stream.

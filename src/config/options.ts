@@ -98,6 +98,10 @@ export interface GatewayConfig {
   bodyTimeout: number;
   /** Seconds an idle kept-alive HTTP connection stays open. */
   idleTimeout: number;
+  /** Seconds between XEP-0199 pings to the XMPP server. */
+  pingInterval: number;
+  /** Seconds a ping may go unanswered before the stream is not ready. */
+  pingTimeout: number;
   /** Webhook request timeout, seconds. */
   callbackTimeout: number;
   /** Where the event store keeps its SQLite file; `:memory:` for none. */
@@ -554,6 +558,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: positiveNumber,
   },
   {
+    field: "pingInterval",
+    flag: "ping-interval",
+    env: "XMPP_REST_PING_INTERVAL",
+    key: "component_ping_interval",
+    defaultText: String(COMPONENT_DEFAULTS.pingIntervalMs / 1000),
+    placeholder: "S",
+    description: "seconds between pings to the XMPP server (XEP-0199)",
+    parse: positiveNumber,
+  },
+  {
+    field: "pingTimeout",
+    flag: "ping-timeout",
+    env: "XMPP_REST_PING_TIMEOUT",
+    key: "component_ping_timeout",
+    defaultText: String(COMPONENT_DEFAULTS.pingTimeoutMs / 1000),
+    placeholder: "S",
+    description: "seconds a ping may go unanswered before /readyz fails",
+    parse: positiveNumber,
+  },
+
+  {
     field: "callbackTimeout",
     flag: "callback-timeout",
     env: "XMPP_REST_CALLBACK_TIMEOUT",
@@ -761,6 +786,8 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   headerTimeout: HTTP_SERVER_DEFAULTS.headerTimeout,
   bodyTimeout: HTTP_SERVER_DEFAULTS.bodyTimeout,
   idleTimeout: HTTP_SERVER_DEFAULTS.idleTimeout,
+  pingInterval: COMPONENT_DEFAULTS.pingIntervalMs / 1000,
+  pingTimeout: COMPONENT_DEFAULTS.pingTimeoutMs / 1000,
   callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,
   dataDir: DEFAULT_DATA_DIR,
   callbackMode: "sync",

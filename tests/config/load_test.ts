@@ -44,6 +44,8 @@ Deno.test({
       headerTimeout: 10,
       bodyTimeout: 30,
       idleTimeout: 75,
+      pingInterval: 15,
+      pingTimeout: 10,
       callbackTimeout: 30,
       dataDir: "./xmpp-rest-data",
       callbackMode: "sync",

@@ -23,7 +23,8 @@ prosodyTest(
   async () => {
     await using prosody = await Prosody.start();
     await using env = await startGatewayEnv(prosody, {
-      ping: { intervalMs: 300, timeoutMs: 1000 },
+      pingInterval: 0.3,
+      pingTimeout: 1,
     });
     assert.equal((await ready(env.url)).status, 200);
     prosody.signal("SIGSTOP");
