@@ -311,21 +311,24 @@ await using server = await PROSODY.start();
 if (ONLY.some((o) => o !== "longpoll")) await loadRounds(server);
 report();
 if (ONLY.includes("longpoll")) {
-  const mem = await longpollMemory(server, LONGPOLLS);
   const kib = (b: number) => `${fmt(b / 1024, 2)} KiB`;
-  console.log(
-    `- ${mem.inFlight} concurrent long-polling iqs (HTTP/1.1, one connection each): gateway RSS ` +
-      `${fmt(mem.rssBefore / 2 ** 20, 1)} -> ${
-        fmt(mem.rssAfter / 2 ** 20, 1)
-      } MiB, ` +
-      `**${
-        kib(mem.perIq)
-      } per waiting iq**; a bare Deno.serve holding as many ` +
-      `grows ${
-        kib(mem.floorPerRequest)
-      } per request, so the gateway's own share is ` +
-      `**${kib(mem.perIq - mem.floorPerRequest)}** per iq`,
-  );
+  for (const h2Connections of [undefined, 100]) {
+    const mem = await longpollMemory(server, LONGPOLLS, { h2Connections });
+    console.log(
+      `- ${mem.inFlight} concurrent long-polling iqs over ${mem.protocol} ` +
+        `(${mem.connections} new descriptors in the gateway): RSS ` +
+        `${fmt(mem.rssBefore / 2 ** 20, 1)} -> ${
+          fmt(mem.rssAfter / 2 ** 20, 1)
+        } MiB, ` +
+        `**${
+          kib(mem.perIq)
+        } per waiting iq**; a bare Deno.serve holding as many ` +
+        `the same way grows ${kib(mem.floorPerRequest)} per request, so the ` +
+        `gateway's own share is **${
+          kib(mem.perIq - mem.floorPerRequest)
+        }** per iq`,
+    );
+  }
 }
 console.log(
   `- ${cpus} CPUs shared by Prosody, the gateway, wrk and the c2s clients; ` +
