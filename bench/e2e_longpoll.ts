@@ -48,6 +48,22 @@ function pollConfig(
     : { mode: "longpoll", request, count, caCert: tls.cert, connections };
 }
 
+/**
+ * Iqs the party saw, asked until `count` arrived or none came for 10 s
+ * (opening thousands of connections takes a while).
+ */
+async function arrivals(party: Child, count: number): Promise<number> {
+  let total = 0;
+  let quietSince = performance.now();
+  while (total < count && performance.now() - quietSince < 10_000) {
+    await party.write({ expect: count - total });
+    const { count: more } = await party.read<{ count: number }>();
+    if (more > 0) quietSince = performance.now();
+    total += more;
+  }
+  return total;
+}
+
 /** RSS growth per request of a bare `Deno.serve` holding `count` requests. */
 async function floor(
   count: number,
@@ -111,8 +127,7 @@ export async function longpollMemory(
     });
     await using polls = new Child(pollConfig(request, count, tls, connections));
     await polls.read(); // started
-    await party.write({ expect: count });
-    const { count: inFlight } = await party.read<{ count: number }>();
+    const inFlight = await arrivals(party, count);
     await settle();
     const rssAfter = rssBytes(gateway.pid);
     return {
