@@ -9,6 +9,7 @@ import { helpText, loadConfig } from "./src/config/load.ts";
 import type { GatewayConfig } from "./src/config/options.ts";
 import { startDevServer } from "./src/devserver/server.ts";
 import { createGateway, type Gateway } from "./src/gateway.ts";
+import { changedFields, RELOADABLE_FIELDS } from "./src/reload.ts";
 import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
 import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
@@ -87,7 +88,8 @@ function devBanner(gateway: Gateway, token: string, xmppPort: number): string {
     "",
     `  HTTP API        ${url}/rest`,
     `  component       ${DEV_DOMAIN} (XEP-0114 to 127.0.0.1:${xmppPort})`,
-    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages)`,
+    `  XMPP server     localhost (answers ping, version, disco; echo@localhost echoes messages;`,
+    `                  slow@localhost answers iqs after 3 s)`,
     `  token           Bearer ${token}`,
     "",
     "Try:",
@@ -96,6 +98,51 @@ function devBanner(gateway: Gateway, token: string, xmppPort: number): string {
     `  curl ${auth} -H 'Accept: application/json' ${url}/rest/version/localhost`,
     "",
   ].join("\n");
+}
+
+/**
+ * SIGHUP (README "Reloading the configuration"): reads flags, environment
+ * and config file again; applies credentials, Basic, the metrics credential
+ * and webhook settings without dropping the stream; names the changed
+ * settings that need a restart. A configuration that does not validate, or
+ * that the gateway cannot apply, changes nothing and is logged with why.
+ */
+function reload(
+  args: string[],
+  running: GatewayConfig,
+  gateway: Gateway,
+  logger: Logger,
+  devOverrides?: (c: GatewayConfig) => void,
+): void {
+  const next = loadConfig({ args, env: environment(), readTextFile });
+  const failed = (reason: string) =>
+    logger.error("configuration reload failed; keeping the current settings", {
+      reason,
+    });
+  if (!next.ok) return failed(next.errors.join("; "));
+  const config = next.config;
+  devOverrides?.(config);
+  const reloadable = RELOADABLE_FIELDS as readonly string[];
+  const changed = changedFields(running, config);
+  try {
+    gateway.reload(config);
+  } catch (error) {
+    return failed((error as Error).message);
+  }
+  Object.assign(
+    running,
+    Object.fromEntries(RELOADABLE_FIELDS.map((f) => [f, config[f]])),
+  );
+  // Names only: values may be credentials.
+  logger.info("configuration reloaded", {
+    changed: changed.filter((f) => reloadable.includes(f)),
+  });
+  const later = changed.filter((f) => !reloadable.includes(f));
+  if (later.length > 0) {
+    logger.warn("changed settings take effect after a restart", {
+      settings: later,
+    });
+  }
 }
 
 async function main(args: string[]): Promise<number> {
@@ -121,26 +168,31 @@ async function main(args: string[]): Promise<number> {
 
   let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
   let token = "";
+  // --dev supplies the domain, secret and server (on every reload too).
+  let devOverrides: ((c: GatewayConfig) => void) | undefined;
   if (dev) {
     const secret = randomToken();
-    devServer = await startDevServer({
+    const server = await startDevServer({
       components: { [DEV_DOMAIN]: secret },
       version: VERSION,
       logger,
     });
-    // Trying things out: events in memory unless a data dir is asked for.
-    if (config.dataDir === DEFAULT_DATA_DIR) config.dataDir = MEMORY_DATA_DIR;
-    config.domain = DEV_DOMAIN;
-    config.secret = secret;
-    config.server = { hostname: devServer.hostname, port: devServer.port };
-    if (config.credentials.length === 0) {
-      token = randomToken();
-      config.credentials = [`Bearer ${token}`];
-    } else {
-      const first = config.credentials[0];
-      token = (typeof first === "string" ? first : first.credential)
-        .replace(/^bearer\s+/i, "");
-    }
+    devServer = server;
+    const generated = config.credentials.length === 0
+      ? `Bearer ${randomToken()}`
+      : undefined;
+    devOverrides = (c) => {
+      // Trying things out: events in memory unless a data dir is asked for.
+      if (c.dataDir === DEFAULT_DATA_DIR) c.dataDir = MEMORY_DATA_DIR;
+      c.domain = DEV_DOMAIN;
+      c.secret = secret;
+      c.server = { hostname: server.hostname, port: server.port };
+      if (c.credentials.length === 0 && generated) c.credentials = [generated];
+    };
+    devOverrides(config);
+    const first = config.credentials[0];
+    token = (typeof first === "string" ? first : first.credential)
+      .replace(/^bearer\s+/i, "");
   }
 
   let gateway: Gateway;
@@ -162,6 +214,9 @@ async function main(args: string[]): Promise<number> {
       maxConnections: gateway.httpServer.maxConnections,
       domain: config.domain,
       server: `${config.server.hostname}:${config.server.port}`,
+      ...(gateway.instance
+        ? { instance: gateway.instance.id, role: gateway.instance.role }
+        : {}),
     });
   }
 
@@ -172,6 +227,12 @@ async function main(args: string[]): Promise<number> {
       Deno.addSignalListener(signal, onSignal);
     } catch { /* signals unsupported on this platform */ }
   }
+  try {
+    Deno.addSignalListener(
+      "SIGHUP",
+      () => reload(args, config, gateway, logger, devOverrides),
+    );
+  } catch { /* signals unsupported on this platform */ }
   await stopped.promise;
   logger.info("xmpp-rest stopping");
   await gateway.stop();

@@ -55,9 +55,16 @@
  * @module
  */
 
+// This file is the public API. Files under src/ export more than it does:
+// the pure parts (parser pieces, codecs, decision tables, option types of
+// internal factories) are exported so that tests/ can check them directly;
+// they are not part of the API and may change without notice.
+
 // The gateway.
 export { createGateway } from "./src/gateway.ts";
 export type { Gateway, GatewayOptions } from "./src/gateway.ts";
+export { RELOADABLE_FIELDS, ReloadError } from "./src/reload.ts";
+export type { ReloadableOptions } from "./src/reload.ts";
 export {
   CALLBACK_CONTENT_TYPES,
   CALLBACK_EVENTS,
@@ -105,6 +112,8 @@ export {
 } from "./src/store/mod.ts";
 export type { SqliteStoreOptions } from "./src/store/mod.ts";
 export type * from "./src/store/types.ts";
+export { INSTANCE_ROLES, STREAM_MODES } from "./src/cluster/roles.ts";
+export type { InstanceRole, StreamMode } from "./src/cluster/roles.ts";
 export { VERSION } from "./src/version.ts";
 
 // The XEP-0114 component client.
@@ -170,7 +179,7 @@ export type { SerializeOptions } from "./src/xml/serialize.ts";
 export { XmlSyntaxError } from "./src/xml/errors.ts";
 export type { XmlErrorCondition, XmlPosition } from "./src/xml/errors.ts";
 export { InvalidJidError, Jid, parseJid, tryParseJid } from "./src/xmpp/jid.ts";
-export type { JidPart } from "./src/xmpp/jid.ts";
+export type { JidPart, JidRule } from "./src/xmpp/jid.ts";
 export {
   errorElement,
   errorReply,

@@ -26,6 +26,24 @@ import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
 import type { ScopedCredential } from "./http/scope.ts";
+import type { AuthOptions } from "./http/auth.ts";
+import {
+  type ReloadableOptions,
+  ReloadError,
+  switchableWebhook,
+} from "./reload.ts";
+import type { StanzaPort } from "./xmpp/port.ts";
+import { createInstance, type Instance } from "./cluster/instance.ts";
+import {
+  CLUSTER_DEFAULTS,
+  type InstanceRole,
+  type StreamMode,
+} from "./cluster/roles.ts";
+import {
+  defaultInstanceId,
+  openSharedStore,
+  type SharedStore,
+} from "./cluster/open.ts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_EVENT_RETENTION_MS,
@@ -134,6 +152,16 @@ export interface GatewayOptions {
   inboundIqTimeout?: number;
   /** Built-in answers for the component's own domain. Default all. */
   etiquette?: readonly EtiquetteAnswer[];
+  /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"); it is then the event log. */
+  storeUrl?: string;
+  /** This instance's id among several. Default: host name and pid. */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. Default `lease`. */
+  streamMode?: StreamMode;
+  /** Seconds until a dead holder's stream lease expires. Default 5. */
+  leaseExpiry?: number;
+  /** Heartbeat interval with several instances, ms (tests). Default a fifth of the lease. */
+  heartbeatMs?: number;
 }
 
 /** A running gateway. */
@@ -157,6 +185,15 @@ export interface Gateway extends AsyncDisposable {
   readonly store: EventStore;
   /** The HTTP handler (also usable without a socket). */
   readonly handler: (request: Request) => Promise<Response>;
+  /** With `storeUrl`: this instance's id and role. */
+  readonly instance?: { readonly id: string; readonly role: InstanceRole };
+  /**
+   * Applies reloadable settings (SIGHUP) without dropping the XMPP stream:
+   * credentials, Basic, the metrics credential, webhook settings. Throws
+   * {@linkcode ReloadError} (or the webhook's validation error) and changes
+   * nothing when they cannot be applied.
+   */
+  reload(options: ReloadableOptions): void;
   /**
    * Stops accepting requests and stanzas, lets in-flight requests and
    * webhook deliveries finish for up to `graceMs` (default 10 s), then closes
@@ -182,18 +219,24 @@ export interface Gateway extends AsyncDisposable {
 export async function createGateway(
   options: GatewayOptions,
 ): Promise<Gateway> {
+  const instanceId = options.instanceId ??
+    (options.storeUrl === undefined ? "" : defaultInstanceId());
+  const shared = options.storeUrl === undefined
+    ? undefined
+    : await openSharedStore(options.storeUrl, options.domain, instanceId);
   const reliable = options.callbackMode === "reliable" &&
     options.callbackUrl !== undefined;
   // Durable when something reads the log later: reliable delivery, or
   // pull/SSE consumers (their cursors and idempotency records too).
-  const store = options.store ??
+  const store = options.store ?? shared?.store ??
     (reliable || eventsApiOn(options)
       ? await openStore(options.dataDir ?? DEFAULT_DATA_DIR)
       : createMemoryStore());
   try {
-    return await startGateway(options, store);
+    return await startGateway(options, store, shared && { shared, instanceId });
   } catch (error) {
     if (!options.store) await store.close();
+    await shared?.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
 }
@@ -222,8 +265,9 @@ function tlsListen(tls: GatewayOptions["tls"]): Listen | undefined {
 async function startGateway(
   options: GatewayOptions,
   store: EventStore,
+  cluster?: { shared: SharedStore; instanceId: string },
 ): Promise<Gateway> {
-  const ownStore = options.store === undefined;
+  const ownStore = options.store === undefined && cluster === undefined;
   const logger = options.logger ?? silentLogger;
   const metrics = new GatewayMetrics({
     version: VERSION,
@@ -239,30 +283,53 @@ async function startGateway(
     logger,
     dial: options.dial,
     backoff: options.backoff,
+    // The REST size limit holds for the stanza as written (README
+    // "Sending"), for webhook replies too: under the server's own limit,
+    // no stanza can make it close the stream.
+    maxStanzaBytes: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
   });
-  const opened = options.callbackUrl === undefined ? undefined : openWebhook({
-    callbackUrl: options.callbackUrl,
-    callbackContentType: options.callbackContentType,
-    callbackStanzas: options.callbackStanzas,
-    callbackEvents: options.callbackEvents,
-    callbackTimeout: options.callbackTimeout,
-    xmpp: component,
+  const instance: Instance | undefined = cluster && createInstance({
+    instanceId: cluster.instanceId,
+    mode: options.streamMode ?? CLUSTER_DEFAULTS.streamMode,
+    coordination: cluster.shared.coordination,
+    component,
+    leaseMs: (options.leaseExpiry ?? CLUSTER_DEFAULTS.leaseExpirySeconds) *
+      1000,
+    renewMs: options.heartbeatMs,
+    logger,
+    onRoleChange: (role) => metrics.instanceRole(role),
+  });
+  // With several instances, stanzas go out through whichever has the stream.
+  const port: StanzaPort = instance?.port ?? component;
+  const webhookOptions = (o: GatewayOptions, url: string): WebhookOptions => ({
+    callbackUrl: url,
+    callbackContentType: o.callbackContentType,
+    callbackStanzas: o.callbackStanzas,
+    callbackEvents: o.callbackEvents,
+    callbackTimeout: o.callbackTimeout,
+    xmpp: port,
     version: VERSION,
     fetch: options.fetch,
     logger,
-    callbackSecrets: options.callbackSecrets,
+    callbackSecrets: o.callbackSecrets,
     maxConcurrent: options.callbackConcurrency,
     health,
     now,
     onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
   });
+  const opened = options.callbackUrl === undefined
+    ? undefined
+    : switchableWebhook(
+      openWebhook(webhookOptions(options, options.callbackUrl)),
+    );
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
     ? await createReliableDelivery({
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      xmpp: component,
+      xmpp: port,
+      owner: cluster?.instanceId,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
       concurrency: options.callbackConcurrency ??
@@ -275,12 +342,14 @@ async function startGateway(
       onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
     })
     : undefined;
-  const auth = {
+  // Read on every request; a reload replaces the credentials and Basic.
+  const auth: AuthOptions = {
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
     basic: options.basicAuth,
   };
+  let metricsCredential = options.metricsCredential;
   const eventsApi = createEventsApi({
     store,
     serve: eventsApiOn(options),
@@ -326,10 +395,12 @@ async function startGateway(
     now,
     logger,
   );
-  component.setStanzaHandler(inbound.handler);
+  component.setStanzaHandler(
+    instance ? instance.wrap(inbound.handler) : inbound.handler,
+  );
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    xmpp: component,
+    xmpp: port,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
@@ -338,27 +409,40 @@ async function startGateway(
     iqTimeout: options.iqTimeout,
     iqMaxTimeout: options.iqMaxTimeout,
     basicAuth: options.basicAuth,
+    auth,
     logger,
     metrics,
   });
   const app = createHttpApp({
     rest: eventsApi.wrap(rest),
     webhookOps: createWebhookOps({
-      ...auth,
+      domain: auth.domain,
+      secret: auth.secret,
+      get credentials() {
+        return auth.credentials;
+      },
+      get basic() {
+        return auth.basic;
+      },
       mode: reliable ? "reliable" : "sync",
-      url: opened?.settings.displayUrl,
+      get url() {
+        return opened?.settings.displayUrl;
+      },
       health,
       store: reliable ? store : undefined,
       reliable,
       now,
     }),
     readiness: () => ({
-      online: component.online,
-      state: component.state.name,
+      online: port.online,
+      state: instance?.streamState ?? component.state.name,
       storeFailing: !inbound.storeHealthy,
+      ...(instance
+        ? { role: instance.role, instance: instance.instanceId }
+        : {}),
     }),
     metrics,
-    metricsCredential: options.metricsCredential,
+    metricsCredential: () => metricsCredential,
     logger,
   });
   const handler = app; // the REST handler writes the access log lines
@@ -380,7 +464,14 @@ async function startGateway(
     // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
     listen: tlsListen(options.tls),
   }, handler);
-  component.start();
+  if (instance) {
+    try {
+      await instance.start();
+    } catch (error) {
+      await server.shutdown();
+      throw error;
+    }
+  } else component.start();
   if (webhook) void webhook.probe();
   const addr = server.addr;
   const host = addr.hostname.includes(":")
@@ -395,6 +486,31 @@ async function startGateway(
     httpServer: server,
     store,
     handler,
+    instance: instance && {
+      id: instance.instanceId,
+      get role() {
+        return instance.role;
+      },
+    },
+    reload(next) {
+      if ((next.callbackUrl === undefined) !== (opened === undefined)) {
+        throw new ReloadError(
+          "cannot turn webhooks on or off without a restart (rest_callback_url)",
+        );
+      }
+      // Build first: a webhook setting that does not validate throws here,
+      // before anything changed.
+      const replacement = opened && next.callbackUrl !== undefined
+        ? openWebhook(webhookOptions({ ...options, ...next }, next.callbackUrl))
+        : undefined;
+      auth.credentials = next.credentials ?? [];
+      auth.basic = next.basicAuth ?? true;
+      metricsCredential = next.metricsCredential;
+      if (opened && replacement) {
+        opened.replace(replacement);
+        void replacement.webhook.probe();
+      }
+    },
     stop({ graceMs = 10_000 } = {}) {
       stopping ??= (async () => {
         // New stanzas are no longer taken (iqs get service-unavailable).
@@ -412,9 +528,11 @@ async function startGateway(
         clearTimeout(timer);
         unwatch?.();
         clearInterval(pruner);
+        await instance?.stop();
         await component.stop();
         await server.close();
         if (ownStore) await store.close();
+        await cluster?.shared.close();
       })();
       return stopping;
     },

@@ -171,6 +171,25 @@ Deno.test("cli --dev prints a token and curl lines that work as documented, and 
     for (const line of curls) {
       assert.ok(line.includes(token) && line.includes(url), line);
     }
+    // README "iq: waiting for the reply": its 504 example, as written.
+    const readme = await Deno.readTextFile(
+      new URL("../README.md", import.meta.url),
+    );
+    const example =
+      /\$ curl -i (.*Prosody-Rest-Timeout: 1.*) \$URL(\S+)\n(HTTP\/1\.1 (\d+)[^\n]*)\n[^\n]*\n\n(\{[^\n]*\})/
+        .exec(readme);
+    assert.ok(example, "the README has the 504 example");
+    const [, , path, , documented, body] = example;
+    const slow = await fetch(`${url}${path}`, {
+      headers: {
+        Authorization: token,
+        "Prosody-Rest-Timeout": "1",
+        Accept: "application/json",
+      },
+    });
+    assert.equal(slow.status, Number(documented));
+    assert.equal(documented, "504");
+    assert.deepEqual(await slow.json(), JSON.parse(body));
     child.kill("SIGTERM");
     const status = await child.status;
     assert.equal(status.code, 0);

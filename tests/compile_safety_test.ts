@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 
 /** The one file that may import an npm package: the PostgreSQL driver, loaded only for `--store postgres://...`. */
 const NPM_IMPORTERS: Readonly<Record<string, RegExp>> = {
-  "src/store/postgres_client.ts": /^postgres$/,
+  "src/store/postgres_client.ts": /^pg$/,
 };
 
 async function* sources(dir: URL): AsyncGenerator<URL> {

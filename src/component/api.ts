@@ -30,6 +30,8 @@ export const COMPONENT_DEFAULTS = {
   handshakeTimeoutMs: 10_000,
   closeTimeoutMs: 2_000,
   maxQueuedStanzas: 1024,
+  /** Prosody's `component_stanza_size_limit` default (512 KiB). */
+  maxStanzaBytes: 512 * 1024,
 } as const;
 
 /** Options of {@linkcode createComponent}. */
@@ -55,6 +57,12 @@ export interface ComponentOptions {
   closeTimeoutMs?: number;
   /** Most stanzas waiting for the socket before `send()` throws. Default 1024. */
   maxQueuedStanzas?: number;
+  /**
+   * Largest stanza written, in UTF-8 bytes as serialised; a larger one is
+   * refused with `StanzaTooLargeError` instead of letting the
+   * server close the stream. Default 524288 (Prosody's component limit).
+   */
+  maxStanzaBytes?: number;
   /** Parser limits for incoming data. */
   parser?: Omit<XmlParserOptions, "namespaceAliases">;
   /** Receives stanzas addressed to the component. */

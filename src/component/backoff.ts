@@ -9,9 +9,9 @@ export interface BackoffOptions {
 }
 
 /** Default first-delay bound, in milliseconds. */
-export const DEFAULT_BACKOFF_BASE_MS = 1000;
+const DEFAULT_BACKOFF_BASE_MS = 1000;
 /** Default delay cap, in milliseconds. */
-export const DEFAULT_BACKOFF_CAP_MS = 60_000;
+const DEFAULT_BACKOFF_CAP_MS = 60_000;
 
 /**
  * The delay before reconnect attempt number `attempt` (0 for the first

@@ -6,8 +6,10 @@ import { NS } from "../xmpp/namespaces.ts";
 import {
   QueueFullError,
   type SendIqOptions,
+  StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
+import { ComponentStreamError } from "./errors.ts";
 import { isStanza } from "../xmpp/stanza.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../address.ts";
@@ -34,6 +36,8 @@ import {
   type SessionEvent,
   type SessionTimer,
 } from "./session.ts";
+
+const utf8 = new TextEncoder();
 
 /**
  * Creates a component client (not yet connected: call `start()`).
@@ -68,6 +72,9 @@ class Component implements ComponentClient {
   #timers: Timers;
   #newId: () => string;
   #maxQueued: number;
+  #maxStanzaBytes: number;
+  /** The last stanza written on the current connection (for a stream error right after). */
+  #lastWritten: XmlElement | undefined;
   #closeTimeoutMs: number;
   #tracker: IqTracker;
   #handler: StanzaHandler | undefined;
@@ -93,6 +100,8 @@ class Component implements ComponentClient {
       (() => crypto.getRandomValues(new Uint8Array(8)).toHex());
     this.#maxQueued = options.maxQueuedStanzas ??
       COMPONENT_DEFAULTS.maxQueuedStanzas;
+    this.#maxStanzaBytes = options.maxStanzaBytes ??
+      COMPONENT_DEFAULTS.maxStanzaBytes;
     this.#closeTimeoutMs = options.closeTimeoutMs ??
       COMPONENT_DEFAULTS.closeTimeoutMs;
     this.#handler = options.onStanza;
@@ -218,7 +227,16 @@ class Component implements ComponentClient {
     const out = stanza.attr("from") === undefined
       ? stanza.withAttrs({ from: this.domain })
       : stanza;
-    connection.write(serialize(out, { parentNs: NS.client }));
+    const text = serialize(out, { parentNs: NS.client });
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count only when close.
+    if (text.length * 3 > this.#maxStanzaBytes) {
+      const bytes = utf8.encode(text).byteLength;
+      if (bytes > this.#maxStanzaBytes) {
+        throw new StanzaTooLargeError(bytes, this.#maxStanzaBytes);
+      }
+    }
+    this.#lastWritten = out;
+    connection.write(text);
   }
 
   #dispatch(event: SessionEvent): void {
@@ -283,6 +301,7 @@ class Component implements ComponentClient {
 
   #openSocket(): void {
     const generation = ++this.#generation;
+    this.#lastWritten = undefined;
     this.#connection?.close();
     this.#connection = undefined;
     const current = () => generation === this.#generation;
@@ -302,6 +321,28 @@ class Component implements ComponentClient {
     });
   }
 
+  /**
+   * A stream error while online most likely answers the last stanza
+   * written: log it with the server's condition. Nothing is ever re-sent
+   * after a reconnect, so it cannot close the next stream too (README
+   * "What 202 means").
+   */
+  #reportRefusal(error: unknown): void {
+    const stanza = this.#lastWritten;
+    this.#lastWritten = undefined;
+    if (!(error instanceof ComponentStreamError) || stanza === undefined) {
+      return;
+    }
+    this.#logger.error("XMPP server closed the stream after this stanza", {
+      condition: error.condition,
+      text: error.text,
+      kind: stanza.name,
+      type: stanza.attr("type"),
+      id: stanza.attr("id"),
+      to: stanza.attr("to"),
+    });
+  }
+
   #clearTimer(timer: SessionTimer): void {
     if (!this.#timerIds.has(timer)) return;
     this.#timers.clearTimeout(this.#timerIds.get(timer));
@@ -310,6 +351,9 @@ class Component implements ComponentClient {
 
   #stateChanged(state: ComponentState, previous: ComponentState): void {
     if (state.name === previous.name) return;
+    if (previous.name === "online" && "error" in state) {
+      this.#reportRefusal(state.error);
+    }
     if (previous.name === "online") {
       this.#tracker.rejectAll("error" in state ? state.error : undefined);
     }

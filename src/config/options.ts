@@ -19,6 +19,12 @@ import { secretKey } from "../webhook/signature.ts";
 import { DEFAULT_DATA_DIR, DEFAULT_EVENT_RETENTION_MS } from "../store/open.ts";
 
 import {
+  CLUSTER_DEFAULTS,
+  STREAM_MODES,
+  type StreamMode,
+} from "../cluster/roles.ts";
+import { isPostgresUrl, redact } from "../store/postgres_open.ts";
+import {
   ETIQUETTE_ANSWERS,
   type EtiquetteAnswer,
 } from "../inbound/etiquette.ts";
@@ -52,7 +58,7 @@ export const CALLBACK_MODES = ["sync", "reliable"] as const;
 export type CallbackMode = typeof CALLBACK_MODES[number];
 
 /** Log formats. */
-export const LOG_FORMATS = ["text", "json"] as const;
+const LOG_FORMATS = ["text", "json"] as const;
 
 /** The whole, validated configuration of a gateway. */
 export interface GatewayConfig {
@@ -114,6 +120,14 @@ export interface GatewayConfig {
   metricsCredential?: string;
   /** Accept HTTP Basic `<domain>:<secret>` (as mod_rest does). */
   basicAuth: boolean;
+  /** A `postgres://` URL (`--store`): the store shared by several instances (README "Running several instances"). */
+  storeUrl?: string;
+  /** This instance's id among several (default: host name and pid). */
+  instanceId?: string;
+  /** How several instances share the XMPP stream. */
+  streamMode: StreamMode;
+  /** Seconds after which a dead holder's stream lease expires. */
+  leaseExpiry: number;
   /** Pull and SSE: `auto` = on when no webhook is configured. */
   eventsApi: EventsApiSwitch;
   /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
@@ -311,6 +325,34 @@ function dataDir(raw: unknown): string {
 function filePath(raw: unknown): string {
   const value = text(raw);
   if (value === "") throw new Error("expected a file path");
+  return value;
+}
+
+function postgresUrl(raw: unknown): string {
+  const value = text(raw);
+  let valid = isPostgresUrl(value);
+  try {
+    new URL(value);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    throw new Error(
+      `expected a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL, got "${
+        redact(value)
+      }"`,
+    );
+  }
+  return value;
+}
+
+function instanceId(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(value)) {
+    throw new Error(
+      `expected letters, digits and . _ : - (at most 128), got "${value}"`,
+    );
+  }
   return value;
 }
 
@@ -661,6 +703,48 @@ export const OPTIONS: readonly OptionSpec[] = [
     list: true,
     parse: etiquetteList,
   },
+  {
+    field: "storeUrl",
+    flag: "store",
+    env: "XMPP_REST_STORE",
+    key: "store",
+    defaultText: "none (one instance)",
+    placeholder: "URL",
+    description:
+      "postgres://... URL of the store several instances share (stream lease, outbox, events)",
+    parse: postgresUrl,
+  },
+  {
+    field: "instanceId",
+    flag: "instance-id",
+    env: "XMPP_REST_INSTANCE_ID",
+    key: "instance_id",
+    defaultText: "HOSTNAME-PID",
+    placeholder: "ID",
+    description: "this instance's name among several (in /readyz and logs)",
+    parse: instanceId,
+  },
+  {
+    field: "streamMode",
+    flag: "stream-mode",
+    env: "XMPP_REST_STREAM_MODE",
+    key: "stream_mode",
+    defaultText: CLUSTER_DEFAULTS.streamMode,
+    placeholder: "MODE",
+    description:
+      "with --store: lease (one instance holds the stream; Prosody) or all (every instance connects; ejabberd)",
+    parse: oneOf(STREAM_MODES),
+  },
+  {
+    field: "leaseExpiry",
+    flag: "lease-expiry",
+    env: "XMPP_REST_LEASE_EXPIRY",
+    key: "lease_expiry",
+    defaultText: String(CLUSTER_DEFAULTS.leaseExpirySeconds),
+    placeholder: "S",
+    description: "seconds until a dead holder's stream lease expires",
+    parse: positiveNumber,
+  },
 ];
 
 /** Defaults of every optional field. */
@@ -690,4 +774,6 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   eventsApi: "auto",
   inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
   etiquette: [...ETIQUETTE_ANSWERS],
+  streamMode: CLUSTER_DEFAULTS.streamMode,
+  leaseExpiry: CLUSTER_DEFAULTS.leaseExpirySeconds,
 };

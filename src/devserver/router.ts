@@ -208,3 +208,55 @@ export function echoEntity(
     },
   };
 }
+
+/** The local part of the dev server's slow entity (`slow@localhost`). */
+export const SLOW_LOCALPART = "slow";
+
+/** How long the slow entity takes to answer, ms (README "iq: waiting for the reply"). */
+export const SLOW_DELAY_MS = 3000;
+
+/** A local entity that answers late; `close()` drops the answers not sent yet. */
+export interface SlowEntity extends LocalEntity {
+  /** Cancels pending answers. */
+  close(): void;
+}
+
+/**
+ * A local entity that answers every iq get/set after `delayMs` (pings with
+ * a result, anything else with `service-unavailable`), so that a short
+ * `Prosody-Rest-Timeout` can be tried against it.
+ *
+ * @example
+ * ```ts
+ * router.add(slowEntity("slow@localhost", (s) => router.route(s)));
+ * ```
+ */
+export function slowEntity(
+  jid: string,
+  route: (stanza: XmlElement) => void,
+  delayMs: number = SLOW_DELAY_MS,
+): SlowEntity {
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  return {
+    jid,
+    deliver(stanza) {
+      const type = stanza.attr("type");
+      if (stanza.name !== "iq" || (type !== "get" && type !== "set")) {
+        return true; // messages and presences are taken and dropped
+      }
+      const answer = payloadOf(stanza)?.is("ping", NS.ping)
+        ? iqResult(stanza)
+        : errorReply(stanza, { condition: "service-unavailable" });
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        route(answer);
+      }, delayMs);
+      timers.add(timer);
+      return true;
+    },
+    close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

@@ -2,10 +2,16 @@
 
 import { type Logger, silentLogger } from "../logger.ts";
 import { ServerConnection } from "./connection.ts";
-import { ECHO_LOCALPART, echoEntity, Router } from "./router.ts";
+import {
+  ECHO_LOCALPART,
+  echoEntity,
+  Router,
+  SLOW_LOCALPART,
+  slowEntity,
+} from "./router.ts";
 
 /** Name the dev server reports (XEP-0092, disco#info identity). */
-export const DEV_SERVER_NAME = "xmpp-rest dev server";
+const DEV_SERVER_NAME = "xmpp-rest dev server";
 
 /** Options of {@linkcode startDevServer}. */
 export interface DevServerOptions {
@@ -67,6 +73,11 @@ export function startDevServer(options: DevServerOptions): Promise<DevServer> {
   });
   const echo = `${ECHO_LOCALPART}@${domain}`;
   router.add(echoEntity(echo, (stanza) => router.route(stanza)));
+  const slow = slowEntity(
+    `${SLOW_LOCALPART}@${domain}`,
+    (stanza) => router.route(stanza),
+  );
+  router.add(slow);
 
   const accepting = (async () => {
     for await (const conn of listener) {
@@ -95,6 +106,7 @@ export function startDevServer(options: DevServerOptions): Promise<DevServer> {
     domain,
     connected: () => [...online.keys()],
     async close() {
+      slow.close();
       try {
         listener.close();
       } catch { /* already closed */ }

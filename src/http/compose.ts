@@ -10,6 +10,8 @@ import {
   type WireResult,
 } from "../wire/mod.ts";
 import { HttpError } from "./errors.ts";
+import { addressError } from "./normalise.ts";
+import { InvalidJidError } from "../xmpp/jid.ts";
 import { PATH_KINDS } from "./routes.ts";
 
 /** What the path of a request says about the stanza. */
@@ -54,8 +56,12 @@ function mapped(result: WireResult<XmlElement>): XmlElement {
   const cause = result.cause;
   if (!(cause instanceof JsonMappingError)) throw cause;
   if (cause.path === "/kind") throw new HttpError("parse", { cause });
-  if (cause.path === "/to") throw new HttpError("to", { cause });
-  if (cause.path === "/from") throw new HttpError("from", { cause });
+  if (cause.path === "/to" || cause.path === "/from") {
+    const which = cause.path === "/to" ? "to" : "from";
+    throw cause.cause instanceof InvalidJidError
+      ? addressError(cause.cause, which)
+      : new HttpError(which, { cause });
+  }
   throw new HttpError("mapping", {
     text: `Invalid JSON value at ${cause.message}`,
     cause,

@@ -57,6 +57,12 @@ export const REQUEST_ERRORS = {
     "Missing destination JID",
   ],
   to: [422, "modify", "improper-addressing", "Invalid destination JID"],
+  jid_malformed: [
+    422,
+    "modify",
+    "jid-malformed",
+    "Malformed JID (RFC 7622)",
+  ],
   from: [422, "modify", "invalid-from", "Invalid source JID"],
   iq_type: [
     422,

@@ -15,7 +15,7 @@ export type HealthCheck = keyof typeof HEALTH_PATHS;
 export const HEALTH_MEDIA_TYPE = "application/health+json";
 
 /** Methods the health endpoints answer; anything else is a 405. */
-export const HEALTH_METHODS = ["GET", "HEAD"] as const;
+const HEALTH_METHODS = ["GET", "HEAD"] as const;
 
 /** What the readiness endpoint reports about the component stream. */
 export interface Readiness {
@@ -25,6 +25,13 @@ export interface Readiness {
   readonly state: string;
   /** True while the event store cannot write (inbound stanzas are answered `wait`). */
   readonly storeFailing?: boolean;
+  /**
+   * With several instances (README "Running several instances"): this
+   * instance's role (`holder`, `standby`, `active`; `single` alone).
+   */
+  readonly role?: string;
+  /** With several instances: this instance's id. */
+  readonly instance?: string;
 }
 
 /** Returns the current readiness; called once per request. */
@@ -36,6 +43,10 @@ export interface HealthBody {
   readonly status: "pass" | "fail";
   /** Why it fails (absent on pass). */
   readonly output?: string;
+  /** The instance's role, when it runs as one of several. */
+  readonly role?: string;
+  /** The instance's id (draft-inadarei-api-health-check `serviceId`), when it runs as one of several. */
+  readonly serviceId?: string;
 }
 
 /** Options for {@linkcode healthResponse}. */
@@ -68,12 +79,31 @@ export function readinessBody(probe: ReadinessProbe): HealthBody {
   } catch {
     readiness = { online: false, state: "unknown" };
   }
+  const instance = instanceFields(readiness);
   if (readiness.online === true && readiness.storeFailing === true) {
-    return { status: "fail", output: "Event store cannot write" };
+    return { status: "fail", output: "Event store cannot write", ...instance };
   }
-  if (readiness.online === true) return { status: "pass" };
+  if (readiness.online === true) return { status: "pass", ...instance };
   const state = STATE_NAME.test(readiness.state) ? readiness.state : "unknown";
-  return { status: "fail", output: `XMPP component stream is ${state}` };
+  return {
+    status: "fail",
+    output: `XMPP component stream is ${state}`,
+    ...instance,
+  };
+}
+
+// Instance ids are operator-chosen names; anything else is not echoed.
+const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function instanceFields(readiness: Readiness): Partial<HealthBody> {
+  const out: { role?: string; serviceId?: string } = {};
+  if (readiness.role && STATE_NAME.test(readiness.role)) {
+    out.role = readiness.role;
+  }
+  if (readiness.instance && INSTANCE_ID.test(readiness.instance)) {
+    out.serviceId = readiness.instance;
+  }
+  return out;
 }
 
 /**

@@ -2,7 +2,12 @@
 
 import { XmlElement } from "../xml/element.ts";
 import { XML_NS } from "../xml/serialize.ts";
-import { type Jid, tryParseJid } from "../xmpp/jid.ts";
+import {
+  InvalidJidError,
+  type Jid,
+  parseJid,
+  tryParseJid,
+} from "../xmpp/jid.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import { HttpError } from "./errors.ts";
 
@@ -57,7 +62,7 @@ function base64url(bytes: Uint8Array, start: number, end: number): string {
  * any JID at it (`node@domain`, `node@domain/resource`, `domain/resource`),
  * as mod_rest's `jid.compare` allows for a component.
  */
-export function fromAllowed(from: Jid, domain: string): boolean {
+function fromAllowed(from: Jid, domain: string): boolean {
   return from.domain === domain;
 }
 
@@ -85,15 +90,13 @@ export function normaliseStanza(
 
   const rawTo = stanza.attr("to");
   if (rawTo === undefined || rawTo === "") throw new HttpError("missing_to");
-  const to = tryParseJid(rawTo);
-  if (to === undefined) throw new HttpError("to");
+  const to = prepAddress(rawTo, "to");
 
   const domain = options.domain.toLowerCase();
   let from = domain;
   const rawFrom = stanza.attr("from");
   if (rawFrom !== undefined) {
-    const jid = tryParseJid(rawFrom);
-    if (jid === undefined) throw new HttpError("from");
+    const jid = prepAddress(rawFrom, "from");
     if (!fromAllowed(jid, domain)) throw new HttpError("from_auth");
     from = jid.toString();
   }
@@ -109,6 +112,39 @@ export function normaliseStanza(
   const lang = stanza.attr("xml:lang") ?? stanza.attr(`{${XML_NS}}lang`);
   if (lang !== undefined) attrs["xml:lang"] = lang;
   return new XmlElement(stanza.name, stanza.ns, attrs, stanza.children);
+}
+
+/**
+ * Parses `to` or `from`: a JID that breaks its syntax is mod_rest's 422
+ * (`improper-addressing` / `invalid-from`); one that holds a prohibited
+ * code point or breaks the bidi rule is a 422 `jid-malformed` naming the
+ * problem (RFC 7622 section 3), as the server would refuse it.
+ */
+function prepAddress(raw: string, which: "to" | "from"): Jid {
+  try {
+    return parseJid(raw);
+  } catch (error) {
+    if (!(error instanceof InvalidJidError)) throw error;
+    throw addressError(error, which);
+  }
+}
+
+/**
+ * The HTTP error for an address that does not prepare: mod_rest's 422
+ * (`to`: `improper-addressing`, `from`: `invalid-from`) for bad syntax, a
+ * 422 `jid-malformed` naming the part and the rule for a prohibited code
+ * point or the bidi rule (RFC 7622 section 3).
+ */
+export function addressError(
+  error: InvalidJidError,
+  which: "to" | "from",
+): HttpError {
+  if (error.rule === "syntax") return new HttpError(which, { cause: error });
+  const role = which === "to" ? "destination" : "source";
+  return new HttpError("jid_malformed", {
+    text: `Malformed ${role} JID: ${error.part} ${error.reason}`,
+    cause: error,
+  });
 }
 
 /**

@@ -8,9 +8,10 @@ import {
   IqTimeoutError,
   QueueFullError,
   type StanzaPort,
+  StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, type AuthOptions } from "./auth.ts";
 import {
   checkRouteGroup,
   checkStanzaScope,
@@ -73,6 +74,12 @@ export interface RestHandlerOptions {
   credentials?: readonly (string | ScopedCredential)[];
   /** Accept Basic `<domain>:<secret>`. Default true. */
   basicAuth?: boolean;
+  /**
+   * Live authentication settings, read on every request (a reload replaces
+   * their fields); when given, `domain`, `secret`, `credentials` and
+   * `basicAuth` are not used for authentication.
+   */
+  auth?: AuthOptions;
   /** Largest request body in bytes (`rest_stanza_size_limit`). Default 196608. */
   sizeLimit?: number;
   /** Seconds a request body may take to arrive; then 408. Default 30. */
@@ -107,6 +114,7 @@ interface Settings {
   readonly secret?: string;
   readonly credentials: readonly (string | ScopedCredential)[];
   readonly basic: boolean;
+  readonly auth: AuthOptions;
   readonly sizeLimit: number;
   readonly bodyTimeoutMs: number;
   readonly iqTimeout: number;
@@ -145,6 +153,9 @@ function toHttpError(
   }
   if (error instanceof StreamDownError) {
     return new HttpError("stream_down", { cause: error, headers: retry });
+  }
+  if (error instanceof StanzaTooLargeError) {
+    return new HttpError("size", { cause: error });
   }
   if (error instanceof QueueFullError) {
     return new HttpError("queue_full", { cause: error, headers: retry });
@@ -200,7 +211,7 @@ async function deliver(
   const { xmpp } = settings;
   if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
-    xmpp.send(stanza);
+    await xmpp.send(stanza);
     return undefined;
   }
   const captured: XmlElement[] = [];
@@ -233,11 +244,11 @@ async function deliver(
  * iqs"): sent as its one answer. False for anything else, which goes on
  * as before; an iq answered already is a 409.
  */
-function answersInboundIq(
+async function answersInboundIq(
   stanza: XmlElement,
   settings: Settings,
   info: StanzaInfo,
-): boolean {
+): Promise<boolean> {
   const type = stanza.attr("type");
   if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
     return false;
@@ -248,7 +259,7 @@ function answersInboundIq(
   if (match.outcome === "unknown") return false;
   if (match.outcome === "answered") throw new HttpError("answered");
   Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
-  settings.xmpp.send(match.reply);
+  await settings.xmpp.send(match.reply);
   return true;
 }
 
@@ -278,12 +289,12 @@ async function handle(
         text: `No such route: ${request.method} ${url.pathname}`,
       });
     }
-    authenticate(request.headers.get("Authorization"), settings);
+    authenticate(request.headers.get("Authorization"), settings.auth);
     throw new HttpError("parse");
   }
   const principal = authenticate(
     request.headers.get("Authorization"),
-    settings,
+    settings.auth,
   );
   const isGet = match.route.id === "query";
   const group: RouteGroup = isGet ? "iq" : "send";
@@ -313,7 +324,9 @@ async function handle(
     checkStanzaScope(principal, stanza.name, from, settings.domain);
   }
   let queryid: string | undefined;
-  if (match.route.id !== "echo" && answersInboundIq(stanza, settings, info)) {
+  if (
+    match.route.id !== "echo" && await answersInboundIq(stanza, settings, info)
+  ) {
     return acceptedResponse();
   }
   if (stanza.name === "iq") {
@@ -363,6 +376,12 @@ export function createRestHandler(
     randomId: options.randomId ?? randomStanzaId,
     inboundIqs: options.inboundIqs,
     basic: options.basicAuth ?? true,
+    auth: options.auth ?? {
+      domain: options.domain ?? options.xmpp.domain,
+      secret: options.secret,
+      credentials: options.credentials ?? [],
+      basic: options.basicAuth ?? true,
+    },
     metrics: options.metrics,
   };
   return async (request) => {

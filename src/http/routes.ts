@@ -81,7 +81,8 @@ export const ROUTES: readonly RouteSpec[] = [
     id: "send",
     method: "POST",
     path: "/rest",
-    summary: "Send a stanza; iqs wait for their reply",
+    summary:
+      "Send a stanza; iqs wait for their reply (also served as POST /rest/)",
     params: {},
   },
   {

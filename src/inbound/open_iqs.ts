@@ -11,6 +11,8 @@ export const OPEN_IQ_DEFAULTS = {
   timeoutSeconds: 30,
   /** Answered iqs remembered, so that a late second answer is refused. */
   recentLimit: 4096,
+  /** Iqs waiting at once; more are answered `wait/resource-constraint`. */
+  maxOpen: 10_000,
 } as const;
 
 /** Options of {@linkcode OpenIqs}. */
@@ -23,6 +25,8 @@ export interface OpenIqsOptions {
   readonly timers?: Timers;
   /** Answered iqs remembered. Default 4096. */
   readonly recentLimit?: number;
+  /** Iqs waiting at once. Default 10,000. */
+  readonly maxOpen?: number;
 }
 
 /** How a POSTed iq result or error relates to the open inbound iqs. */
@@ -72,12 +76,23 @@ export class OpenIqs {
   /**
    * Registers an iq get/set that consumers will see as an event. A second
    * iq with the same id from the same sender while the first waits is
-   * answered `conflict` at once (returns false).
+   * answered `conflict` at once, and one beyond `maxOpen` waiting iqs
+   * `wait/resource-constraint` (both return false).
    */
   open(iq: XmlElement): boolean {
     const key = keyOf(iq.attr("id") ?? "", iq.attr("from") ?? "");
     if (this.#open.has(key)) {
       this.#send(errorReply(iq, { condition: "conflict" }));
+      return false;
+    }
+    if (
+      this.#open.size >= (this.#options.maxOpen ?? OPEN_IQ_DEFAULTS.maxOpen)
+    ) {
+      this.#send(errorReply(iq, {
+        type: "wait",
+        condition: "resource-constraint",
+        text: "Too many iqs are waiting for an answer",
+      }));
       return false;
     }
     this.#recent.delete(key);

@@ -56,7 +56,7 @@ const FIN_SPEC: ElementSpec = {
 };
 
 /** Reads a MAM query: `{queryid, form (schema shape, `values` arrays), page}`. */
-export function readArchiveQuery(query: XmlElement): Record<string, unknown> {
+function readArchiveQuery(query: XmlElement): Record<string, unknown> {
   return readObject(ARCHIVE_SPEC, query);
 }
 
@@ -73,7 +73,7 @@ export function readArchiveQuery(query: XmlElement): Record<string, unknown> {
  * writeArchiveQuery({ with: "bob@example.com", max: 10 }, { path: "/archive", coerce: false });
  * ```
  */
-export function writeArchiveQuery(
+function writeArchiveQuery(
   value: unknown,
   ctx: ShapeContext,
 ): XmlElement {

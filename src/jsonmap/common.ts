@@ -13,7 +13,7 @@ import {
 import { type FieldCodec, JsonMappingError } from "./types.ts";
 
 /** Namespaces of the fields in this file. */
-export const COMMON_NS = {
+const COMMON_NS = {
   nick: "http://jabber.org/protocol/nick",
   delay: "urn:xmpp:delay",
   payload: "urn:xmpp:json-msg:0",

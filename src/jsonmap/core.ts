@@ -37,7 +37,7 @@ import {
 export const KINDS = ["message", "presence", "iq"] as const;
 
 /** mod_rest's kind inference from `type` when `kind` is absent. */
-export const KIND_BY_TYPE: Readonly<Record<string, StanzaKind>> = {
+const KIND_BY_TYPE: Readonly<Record<string, StanzaKind>> = {
   get: "iq",
   set: "iq",
   result: "iq",
@@ -58,7 +58,7 @@ export const KIND_BY_TYPE: Readonly<Record<string, StanzaKind>> = {
  * a known `type` says it; the first match in this order wins (mod_rest
  * leaves the order unspecified).
  */
-export const KIND_BY_KEY = [
+const KIND_BY_KEY = [
   ["disco", "iq"],
   ["items", "iq"],
   ["ping", "iq"],
@@ -78,7 +78,7 @@ export const KIND_BY_KEY = [
 ] as const satisfies readonly (readonly [string, StanzaKind])[];
 
 /** iq keys that imply `type="set"` (everything else on an iq implies `get`). */
-export const SET_KEYS = ["command", "archive"] as const;
+const SET_KEYS = ["command", "archive"] as const;
 
 /** Deepest JSON pointer (in segments) accepted for nested stanzas. */
 const MAX_NESTED_PATH_SEGMENTS = 64;
@@ -107,7 +107,9 @@ function prep(value: string, ctx: ShapeContext): string {
     return prepJid(value);
   } catch (error) {
     if (!(error instanceof InvalidJidError)) throw error;
-    return fail(ctx, `expected a valid JID: ${error.part} ${error.reason}`);
+    return fail(ctx, `expected a valid JID: ${error.part} ${error.reason}`, {
+      cause: error,
+    });
   }
 }
 

@@ -63,7 +63,7 @@ function fromXml(type: ScalarType, text: string | undefined): unknown {
  * `JsonMappingError`. With `ctx.coerce`, strings standing for
  * numbers and booleans are accepted.
  */
-export function scalarToXml(
+function scalarToXml(
   type: ScalarType,
   value: unknown,
   ctx: ShapeContext,
@@ -87,7 +87,7 @@ export function scalarToXml(
  * shortcut without parameters, `GET /rest/stats/host`, yields `{}`).
  * Throws "expected an array".
  */
-export function expectList(
+function expectList(
   value: unknown,
   ctx: ShapeContext,
 ): readonly unknown[] {

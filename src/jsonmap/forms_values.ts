@@ -49,7 +49,7 @@ export function readValuesForm(form: XmlElement): Record<string, FormValue> {
  * in their JSON spelling, booleans as "1"/"0" (XEP-0004 section 3.3).
  * Throws `JsonMappingError` for anything else.
  */
-export function formValueText(value: unknown, ctx: ShapeContext): string {
+function formValueText(value: unknown, ctx: ShapeContext): string {
   if (typeof value === "string") {
     checkXmlChars(value, ctx);
     return value;

@@ -11,7 +11,7 @@ import type {
 } from "./types.ts";
 
 /** Namespaces of forwarding and MAM results. */
-export const FORWARD_NS = {
+const FORWARD_NS = {
   forward: "urn:xmpp:forward:0",
   delay: "urn:xmpp:delay",
   mam: "urn:xmpp:mam:2",
@@ -22,7 +22,7 @@ export const FORWARD_NS = {
  * message is mapped like a top-level one minus `kind` and hand-written
  * fields (as mod_rest's schema reference does).
  */
-export function readForwarded(
+function readForwarded(
   forwarded: XmlElement,
   ctx: ReadContext,
 ): JsonStanza {
@@ -37,7 +37,7 @@ export function readForwarded(
 }
 
 /** Builds `<forwarded>` from `{ "delay", "message" }`; throws JsonMappingError on a wrong shape. */
-export function writeForwarded(
+function writeForwarded(
   value: unknown,
   ctx: WriteContext,
 ): XmlElement {

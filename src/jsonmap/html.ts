@@ -8,7 +8,7 @@ import { expectString, fail } from "./shape.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** XEP-0071 namespaces. */
-export const XHTML_NS = {
+const XHTML_NS = {
   im: "http://jabber.org/protocol/xhtml-im",
   xhtml: "http://www.w3.org/1999/xhtml",
 } as const;

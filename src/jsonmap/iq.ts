@@ -13,7 +13,7 @@ import { at, expectInteger, expectObject } from "./shape.ts";
 import type { FieldCodec, WriteContext } from "./types.ts";
 
 /** Namespaces of the payloads in this file (not needed elsewhere). */
-export const IQ_NS = {
+const IQ_NS = {
   stats: "http://jabber.org/protocol/stats",
   last: "jabber:iq:last",
   oob: "jabber:iq:oob",

@@ -17,7 +17,7 @@ import {
 import type { FieldCodec } from "./types.ts";
 
 /** Namespaces of the message extensions mapped here. */
-export const MESSAGE_NS = {
+const MESSAGE_NS = {
   chatstates: "http://jabber.org/protocol/chatstates",
   oob: "jabber:x:oob",
   correct: "urn:xmpp:message-correct:0",

@@ -16,7 +16,7 @@ import {
 import type { FieldCodec } from "./types.ts";
 
 /** Namespaces of the presence extensions mapped here. */
-export const PRESENCE_NS = {
+const PRESENCE_NS = {
   caps: "http://jabber.org/protocol/caps",
   vcardUpdate: "vcard-temp:x:update",
   idle: "urn:xmpp:idle:1",

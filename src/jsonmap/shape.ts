@@ -70,8 +70,12 @@ function pointerToken(key: string): string {
 }
 
 /** Throws the {@linkcode JsonMappingError} for `ctx.path` with this reason. */
-export function fail(ctx: ShapeContext, reason: string): never {
-  throw new JsonMappingError(ctx.path, reason);
+export function fail(
+  ctx: ShapeContext,
+  reason: string,
+  options?: ErrorOptions,
+): never {
+  throw new JsonMappingError(ctx.path, reason, options);
 }
 
 // Characters XML 1.0 does not allow (section 2.2); lone surrogates included.

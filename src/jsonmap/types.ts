@@ -25,8 +25,8 @@ export class JsonMappingError extends TypeError {
   readonly reason: string;
 
   /** Creates the error. */
-  constructor(path: string, reason: string) {
-    super(`${path || "/"}: ${reason}`);
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`${path || "/"}: ${reason}`, options);
     this.name = "JsonMappingError";
     this.path = path;
     this.reason = reason;

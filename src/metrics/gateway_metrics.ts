@@ -8,6 +8,7 @@ import {
   type HistogramChild,
   Registry,
 } from "./registry.ts";
+import { INSTANCE_ROLES, type InstanceRole } from "../cluster/roles.ts";
 
 /** Latency buckets for iq round trips and webhook requests, seconds (iqs may wait minutes). */
 export const WAIT_BUCKETS: readonly number[] = [
@@ -90,6 +91,7 @@ export class GatewayMetrics {
   readonly #iqsPending: CounterChild;
   readonly #streamUp: CounterChild;
   readonly #streamState: Gauge;
+  readonly #role: Gauge;
   readonly #reconnects: CounterChild;
   readonly #webhookAttempts: Counter;
   readonly #webhookDuration: HistogramChild;
@@ -154,6 +156,14 @@ export class GatewayMetrics {
     );
     for (const state of STREAM_STATES) this.#streamState.set(0, state);
     this.#streamState.set(1, "closed");
+    this.#role = r.add(
+      new Gauge(
+        "xmpp_rest_instance_role",
+        '1 for this instance\'s role among several (README "Running several instances"), 0 for the others.',
+        ["role"],
+      ),
+    );
+    this.instanceRole("single");
     this.#reconnects = r.add(
       new Counter(
         "xmpp_rest_component_reconnects_total",
@@ -278,6 +288,13 @@ export class GatewayMetrics {
     this.#streamState.set(1, state);
     this.#streamUp.value = state === "online" ? 1 : 0;
     if (previous === "online" && state !== "closing") this.#reconnects.value++;
+  }
+
+  /** This instance's role among several changed (`single` when alone). */
+  instanceRole(role: InstanceRole): void {
+    for (const each of INSTANCE_ROLES) {
+      this.#role.set(each === role ? 1 : 0, each);
+    }
   }
 
   /** Counts one webhook request by outcome (`delivered`, `http-error`, `refused`, `timeout`, ...). */

@@ -22,19 +22,14 @@ import {
   deliveryFromRow,
   eventFromRow,
 } from "./sql_rows.ts";
-import { APPEND_CHANNEL, SCHEMA, SCHEMA_LOCK } from "./postgres_schema.ts";
+import { APPEND_CHANNEL, applySchema, SCHEMA } from "./postgres_schema.ts";
 import type { PgClient, PgQueryable } from "./postgres_client.ts";
 
 const KIND = "postgres";
 
 /** Creates the store's tables when missing (safe when several instances start at once). */
 export async function migratePostgres(client: PgClient): Promise<void> {
-  await client.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-    for (const statement of SCHEMA.split(";")) {
-      if (statement.trim()) await tx.query(statement);
-    }
-  });
+  await applySchema(client, SCHEMA);
 }
 
 /**

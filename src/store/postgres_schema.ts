@@ -1,7 +1,6 @@
 // The PostgreSQL event store's tables (https://www.postgresql.org/docs/15/sql-createtable.html); created when missing, prefixed so they can share a database with Prosody's or ejabberd's own.
 
-/** Prefix of every table the PostgreSQL store and the instance coordination use. */
-export const TABLE_PREFIX = "xmpp_rest_";
+import type { PgClient, PgQueryable } from "./postgres_client.ts";
 
 /** The NOTIFY channel told the last id after each append (payload: `<last id> <store token>`). */
 export const APPEND_CHANNEL = "xmpp_rest_appended";
@@ -66,3 +65,34 @@ CREATE TABLE IF NOT EXISTS xmpp_rest_idempotency (
   body TEXT
 );
 `;
+
+/**
+ * Creates what `schema` declares when any of its tables or indexes is
+ * missing, under an advisory lock so instances starting together take
+ * turns. When everything exists no DDL runs at all: `CREATE INDEX IF NOT
+ * EXISTS` would still lock its table and could deadlock with instances
+ * already at work.
+ */
+export async function applySchema(
+  client: PgClient,
+  schema: string,
+): Promise<void> {
+  const names = [
+    ...schema.matchAll(/CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)/g),
+  ].map((match) => match[1]);
+  const present = async (db: PgQueryable) => {
+    const [row] = await db.query(
+      "SELECT count(*) AS n FROM unnest($1::text[]) AS t(name) WHERE to_regclass(name) IS NOT NULL",
+      [names],
+    );
+    return Number(row.n) === names.length;
+  };
+  if (await present(client)) return;
+  await client.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
+    if (await present(tx)) return;
+    for (const statement of schema.split(";")) {
+      if (statement.trim()) await tx.query(statement);
+    }
+  });
+}

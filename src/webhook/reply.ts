@@ -64,7 +64,7 @@ export interface ReplyContext {
 }
 
 /** Longest `text/plain` error body used as the error `<text>`. */
-export const MAX_ERROR_TEXT = 1024;
+const MAX_ERROR_TEXT = 1024;
 
 const NONE: ReplyDecision = { replies: [], warnings: [] };
 

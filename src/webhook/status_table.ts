@@ -52,7 +52,7 @@ export const HTTP_STATUS_ERRORS = {
 } as const satisfies Record<number, StatusError>;
 
 /** The stanza error of any status not in {@linkcode HTTP_STATUS_ERRORS}. */
-export const UNKNOWN_STATUS_ERROR = {
+const UNKNOWN_STATUS_ERROR = {
   type: "cancel",
   condition: "undefined-condition",
 } as const satisfies StatusError;
@@ -62,7 +62,7 @@ export const UNKNOWN_STATUS_ERROR = {
  * wording of Prosody's net.http codes). fetch's `statusText` is empty for
  * HTTP/2 and may be anything the server chose, so the table decides.
  */
-export const REASON_PHRASES = {
+const REASON_PHRASES = {
   100: "Continue",
   101: "Switching Protocols",
   102: "Processing",
@@ -129,12 +129,12 @@ export const REASON_PHRASES = {
 
 /**
  * The reason phrase of a status: the table's, else the server's
- * `statusText`, else "NNN Unassigned" (as Prosody).
+ * `statusText`, else "Unassigned" (as Prosody).
  *
  * @example
  * ```ts
  * reasonPhrase(404); // "Not Found"
- * reasonPhrase(599); // "599 Unassigned"
+ * reasonPhrase(599); // "Unassigned"
  * ```
  */
 export function reasonPhrase(status: number, statusText = ""): string {
@@ -142,7 +142,21 @@ export function reasonPhrase(status: number, statusText = ""): string {
     return REASON_PHRASES[status as keyof typeof REASON_PHRASES];
   }
   const text = statusText.trim();
-  return text !== "" ? text : `${status} Unassigned`;
+  return text !== "" ? text : "Unassigned";
+}
+
+/**
+ * The status line text mod_rest puts in the error `<text>`: the code and
+ * the reason phrase, as Prosody's net.http codes write them.
+ *
+ * @example
+ * ```ts
+ * statusLineText(404); // "404 Not Found"
+ * statusLineText(599); // "599 Unassigned"
+ * ```
+ */
+export function statusLineText(status: number, statusText = ""): string {
+  return `${status} ${reasonPhrase(status, statusText)}`;
 }
 
 /**
@@ -152,7 +166,7 @@ export function reasonPhrase(status: number, statusText = ""): string {
  * @example
  * ```ts
  * statusError(503);
- * // { type: "cancel", condition: "service-unavailable", text: "Service Unavailable" }
+ * // { type: "cancel", condition: "service-unavailable", text: "503 Service Unavailable" }
  * ```
  */
 export function statusError(
@@ -165,6 +179,6 @@ export function statusError(
   return {
     type: known.type,
     condition: known.condition,
-    text: reasonPhrase(status, statusText),
+    text: statusLineText(status, statusText),
   };
 }

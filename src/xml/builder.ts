@@ -8,7 +8,7 @@ import { TextKind, type TokenHandler } from "./tokens.ts";
 
 const NOT_SPACE = /[^ \t\r\n]/;
 /** Largest stream header (start tag of the root in stream mode), in bytes. */
-export const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_HEADER_BYTES = 64 * 1024;
 
 /** What a {@linkcode TreeBuilder} reports in stream mode. */
 export type BuilderEvent =

@@ -33,7 +33,7 @@ export const XML_NCNAME: RegExp = new RegExp(
 );
 
 /** True when `name` matches the XML 1.0 `Name` production. */
-export function isXmlName(name: string): boolean {
+function isXmlName(name: string): boolean {
   return XML_NAME.test(name);
 }
 
@@ -62,7 +62,7 @@ export const FORBIDDEN_DECODED: RegExp =
 export const NOT_PLAIN_ASCII: RegExp = /[^\t\n\r\x20-\x7F]/g;
 
 /** True when `code` is an XML 1.0 `Char`. */
-export function isXmlChar(code: number): boolean {
+function isXmlChar(code: number): boolean {
   if (code >= 0x20) {
     return code <= 0xd7ff || (code >= 0xe000 && code <= 0xfffd) ||
       (code >= 0x10000 && code <= 0x10ffff);

@@ -20,7 +20,7 @@ export interface MarkupProblem {
 }
 
 /** Longest reference body looked at (`#x0010FFFF` is 9 characters). */
-export const MAX_REFERENCE = 32;
+const MAX_REFERENCE = 32;
 /** Longest XML declaration accepted. */
 const MAX_DECLARATION = 256;
 

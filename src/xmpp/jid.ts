@@ -1,7 +1,16 @@
 // RFC 7622 (XMPP address format): parsing and validation of JIDs, normalised as Prosody's jid.prep does (RFC 6122 stringprep: nodeprep, nameprep, resourceprep).
 
+import { bidiProblem, findProhibited } from "./stringprep_tables.ts";
+
 /** Which part of a JID a problem is in. */
 export type JidPart = "localpart" | "domainpart" | "resourcepart" | "jid";
+
+/**
+ * Which rule a JID breaks: its syntax (empty parts, delimiters, length),
+ * a code point the stringprep profiles prohibit (RFC 3454 tables C), or
+ * the bidi rule (RFC 3454 section 6, RFC 5893).
+ */
+export type JidRule = "syntax" | "prohibited" | "bidi";
 
 /**
  * Thrown for a string that is not a valid JID.
@@ -20,14 +29,22 @@ export class InvalidJidError extends TypeError {
   readonly part: JidPart;
   /** What is wrong, e.g. `contains "<"`. */
   readonly reason: string;
+  /** Which rule it breaks. */
+  readonly rule: JidRule;
 
   /** Creates the error. */
-  constructor(input: string, part: JidPart, reason: string) {
+  constructor(
+    input: string,
+    part: JidPart,
+    reason: string,
+    rule: JidRule = "syntax",
+  ) {
     super(`Cannot parse JID "${input}": ${part} ${reason}`);
     this.name = "InvalidJidError";
     this.input = input;
     this.part = part;
     this.reason = reason;
+    this.rule = rule;
   }
 }
 
@@ -194,6 +211,29 @@ function checkPart(
   if (bad) {
     throw new InvalidJidError(input, part, `contains ${describe(bad[0])}`);
   }
+  checkStringprep(input, part, value);
+}
+
+/** RFC 7622 section 3: prohibited code points, then the bidi rule. */
+function checkStringprep(input: string, part: JidPart, value: string): void {
+  const prohibited = findProhibited(value);
+  if (prohibited) {
+    throw new InvalidJidError(
+      input,
+      part,
+      `contains ${prohibited.codePoint}, which RFC 3454 table ${prohibited.table} prohibits (${prohibited.what})`,
+      "prohibited",
+    );
+  }
+  const bidi = bidiProblem(value);
+  if (bidi) {
+    throw new InvalidJidError(
+      input,
+      part,
+      `${bidi} (the bidi rule of RFC 3454 section 6 and RFC 5893)`,
+      "bidi",
+    );
+  }
 }
 
 function normaliseDomain(input: string, raw: string): string {
@@ -220,6 +260,7 @@ function normaliseDomain(input: string, raw: string): string {
     );
   }
   for (const label of domain.split(".")) {
+    if (label !== "") checkStringprep(input, "domainpart", label);
     if (label === "") {
       throw new InvalidJidError(input, "domainpart", "has an empty label");
     }

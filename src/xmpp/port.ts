@@ -28,15 +28,19 @@ export interface StanzaPort {
   /**
    * Sends a message or presence (or an iq result/error). Stanzas without
    * `from` get the domain. Throws {@linkcode StreamDownError} when offline,
-   * {@linkcode QueueFullError} when the write queue is full. The element is
-   * not modified.
+   * {@linkcode QueueFullError} when the write queue is full,
+   * {@linkcode StanzaTooLargeError} when the stanza as written would be
+   * larger than the stanza size limit. The element is not modified. A port
+   * that hands the stanza to another process (an instance that holds the
+   * stream) returns a promise that settles once the stanza is safely queued
+   * there; callers await it.
    */
-  send(stanza: XmlElement): void;
+  send(stanza: XmlElement): void | Promise<void>;
   /**
    * Sends an iq get/set and resolves with the reply (`result` or `error`
    * alike). Rejects with {@linkcode IqTimeoutError},
-   * {@linkcode IqConflictError}, {@linkcode StreamDownError} or
-   * {@linkcode QueueFullError}.
+   * {@linkcode IqConflictError}, {@linkcode StreamDownError},
+   * {@linkcode QueueFullError} or {@linkcode StanzaTooLargeError}.
    */
   sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement>;
 }
@@ -83,5 +87,28 @@ export class QueueFullError extends Error {
   constructor(limit: number) {
     super(`Cannot send stanza: write queue is full (${limit} stanzas)`);
     this.name = "QueueFullError";
+  }
+}
+
+/**
+ * The stanza, serialised as it would be written (entities escaped, `from`
+ * added), is larger than the stanza size limit; nothing was sent. A server
+ * closes the whole stream on a stanza above its own limit (RFC 6120 section
+ * 13.12: `policy-violation` or `not-well-formed`), losing what was queued
+ * behind it.
+ */
+export class StanzaTooLargeError extends RangeError {
+  /** The serialised size, in UTF-8 bytes. */
+  readonly bytes: number;
+  /** The limit, in bytes. */
+  readonly limit: number;
+  /** Creates the error. */
+  constructor(bytes: number, limit: number) {
+    super(
+      `Cannot send stanza: ${bytes} bytes as serialised, the limit is ${limit}`,
+    );
+    this.name = "StanzaTooLargeError";
+    this.bytes = bytes;
+    this.limit = limit;
   }
 }

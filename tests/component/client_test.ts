@@ -13,8 +13,10 @@ import {
   IqConflictError,
   IqTimeoutError,
   QueueFullError,
+  StanzaTooLargeError,
   StreamDownError,
 } from "../../src/xmpp/port.ts";
+import { serialize } from "../../src/xml/serialize.ts";
 import { iqResult } from "../../src/xmpp/stanza.ts";
 import { memoryPipe } from "../support/pipe.ts";
 import {
@@ -250,4 +252,55 @@ Deno.test("waitOnline() rejects with the signal's reason on abort", async () => 
   const waiting = client.waitOnline({ signal: controller.signal });
   controller.abort(new Error("gave up"));
   await assert.rejects(waiting, /gave up/);
+});
+
+Deno.test("send() and sendIq() refuse a stanza whose serialised form is over maxStanzaBytes, counted after escaping and the added from; nothing is written", async () => {
+  await using server = fakeServer();
+  const withBody = (body: string) =>
+    el(
+      "message",
+      NS.client,
+      { to: "alice@localhost" },
+      el("body", NS.client, {}, body),
+    );
+  const overhead = new TextEncoder().encode(
+    serialize(withBody("").withAttrs({ from: DOMAIN }), {
+      parentNs: NS.client,
+    }),
+  ).byteLength;
+  const limit = overhead + 40;
+  await using client = await connect(server, { maxStanzaBytes: limit });
+  const conn = await server.connection(DOMAIN);
+  const cases: [string, string, boolean][] = [
+    ["40 ASCII bytes: exactly the limit", "x".repeat(40), true],
+    ["41 ASCII bytes", "x".repeat(41), false],
+    ["10 '>' are 40 bytes as &gt;", ">".repeat(10), true],
+    ["11 '>' are 44 bytes as &gt;", ">".repeat(11), false],
+    ["14 '€' are 42 bytes of UTF-8", "€".repeat(14), false],
+  ];
+  for (const [name, body, fits] of cases) {
+    if (fits) client.send(withBody(body));
+    else {
+      assert.throws(
+        () => client.send(withBody(body)),
+        StanzaTooLargeError,
+        name,
+      );
+    }
+  }
+  const iq = ping("localhost").withChildren([
+    el("x", "urn:test", { a: '"'.repeat(limit) }),
+  ]);
+  await assert.rejects(
+    client.sendIq(iq, { timeoutMs: 1000 }),
+    StanzaTooLargeError,
+  );
+  await client.sendIq(ping("localhost"), { timeoutMs: 5000 });
+  assert.deepEqual(
+    conn.received.filter((s) => s.name === "message").map((s) =>
+      s.getChildText("body", NS.client)
+    ),
+    ["x".repeat(40), ">".repeat(10)],
+  );
+  assert.equal(client.online, true);
 });

@@ -66,6 +66,8 @@ Deno.test({
       inboundIqTimeout: 30,
       etiquette: ["ping", "disco", "version", "time"],
       basicAuth: true,
+      streamMode: "lease",
+      leaseExpiry: 5,
     });
   },
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { el, type XmlElement } from "../../src/xml/element.ts";
 import { serialize } from "../../src/xml/serialize.ts";
-import { echoEntity, Router } from "../../src/devserver/router.ts";
+import { echoEntity, Router, slowEntity } from "../../src/devserver/router.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 
 const C = NS.client;
@@ -227,4 +227,26 @@ Deno.test({
       "test server",
     );
   },
+});
+
+Deno.test("slowEntity answers an iq only after its delay, and close() drops pending answers", async () => {
+  const routed: XmlElement[] = [];
+  const slow = slowEntity("slow@localhost", (s) => routed.push(s), 30);
+  const iq = (id: string) =>
+    el("iq", NS.client, {
+      type: "get",
+      id,
+      from: "rest.localhost",
+      to: "slow@localhost",
+    }, el("ping", NS.ping));
+  assert.equal(slow.deliver(iq("s1")), true);
+  assert.equal(routed.length, 0, "not at once");
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(routed.length, 1);
+  assert.equal(routed[0].attr("type"), "result");
+  assert.equal(routed[0].attr("id"), "s1");
+  slow.deliver(iq("s2"));
+  slow.close();
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(routed.length, 1, "the pending answer was dropped");
 });

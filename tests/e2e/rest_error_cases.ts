@@ -73,6 +73,27 @@ const REFUSALS: Refusal[] = [
     }),
   },
   {
+    // RFC 7622 section 3.3: a bidi control (RFC 3454 table C.8) the server
+    // would refuse; README "Differences from mod_rest".
+    name: "to with a right-to-left override",
+    status: 422,
+    condition: "jid-malformed",
+    text: /^Malformed destination JID: localpart contains U\+202E/,
+    request: (ctx) => ({
+      body: msg(ctx, "r-bidi-1", { to: `a\u202eb@${ctx.server.host}` }),
+    }),
+  },
+  {
+    // RFC 3454 section 6: right-to-left and left-to-right text mixed.
+    name: "to mixing Hebrew and Latin letters",
+    status: 422,
+    condition: "jid-malformed",
+    text: /mixes right-to-left and left-to-right characters/,
+    request: (ctx) => ({
+      body: msg(ctx, "r-bidi-2", { to: `\u05d0b@${ctx.server.host}` }),
+    }),
+  },
+  {
     // README "Differences from mod_rest": mod_rest sends to the "own account" instead.
     name: "missing to",
     status: 422,

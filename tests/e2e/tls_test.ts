@@ -125,6 +125,7 @@ Deno.test("TLS: cli.ts --tls-cert/--tls-key serve HTTP/2; a missing file is a cl
       args: [
         ...["run", "-A", cli, "--domain", "gw.localhost", "--secret", "s"],
         ...["--server", "127.0.0.1:1", "--listen", `127.0.0.1:${port}`],
+        ...["--data-dir", ":memory:"], // nothing written to the working directory
         ...extra,
       ],
       stdout: "null",

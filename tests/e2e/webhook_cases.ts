@@ -183,18 +183,18 @@ const ANSWERED: readonly MatrixResponse[] = [
   {
     name: "400",
     answer: always(() => reply.empty(400)),
-    expect: everyKind(errorOf("modify", "bad-request", "Bad Request")),
+    expect: everyKind(errorOf("modify", "bad-request", "400 Bad Request")),
   },
   {
     name: "404",
     answer: always(() => reply.empty(404)),
-    expect: everyKind(errorOf("cancel", "item-not-found", "Not Found")),
+    expect: everyKind(errorOf("cancel", "item-not-found", "404 Not Found")),
   },
   {
     // README "Differences from mod_rest": a non-2xx answer is an error even with a stanza body.
     name: "404 with a JSON message body",
     answer: always(() => reply.json(404, { body: "not an error" })),
-    expect: everyKind(errorOf("cancel", "item-not-found", "Not Found")),
+    expect: everyKind(errorOf("cancel", "item-not-found", "404 Not Found")),
   },
   {
     name: "409 with a JSON error body",
@@ -215,21 +215,21 @@ const ANSWERED: readonly MatrixResponse[] = [
       })
     ),
     expect: everyKind(
-      errorOf("wait", "internal-server-error", "Internal Server Error"),
+      errorOf("wait", "internal-server-error", "500 Internal Server Error"),
     ),
   },
   {
     name: "501",
     answer: always(() => reply.empty(501)),
     expect: everyKind(
-      errorOf("cancel", "feature-not-implemented", "Not Implemented"),
+      errorOf("cancel", "feature-not-implemented", "501 Not Implemented"),
     ),
   },
   {
     name: "503",
     answer: always(() => reply.empty(503)),
     expect: everyKind(
-      errorOf("cancel", "service-unavailable", "Service Unavailable"),
+      errorOf("cancel", "service-unavailable", "503 Service Unavailable"),
     ),
   },
   {

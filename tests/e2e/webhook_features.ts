@@ -70,7 +70,7 @@ const RECEIPT_ROWS = [
     request:
       `<message type="chat" to="bot@{D}" id="rc-4"><body>ack?</body><request xmlns="urn:xmpp:receipts"/></message>`,
     expected: [
-      `<message type="error" id="rc-4" from="bot@{D}" to="{A}"><error type="cancel"><item-not-found xmlns="${ERR}"/><text xmlns="${ERR}">Not Found</text></error></message>`,
+      `<message type="error" id="rc-4" from="bot@{D}" to="{A}"><error type="cancel"><item-not-found xmlns="${ERR}"/><text xmlns="${ERR}">404 Not Found</text></error></message>`,
     ],
   },
   {

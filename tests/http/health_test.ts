@@ -35,6 +35,43 @@ const cases: {
     body: { status: "pass" },
   },
   {
+    name: "readiness of a standby instance names its role and id",
+    check: "readiness",
+    readiness: {
+      online: true,
+      state: "held-by-another-instance",
+      role: "standby",
+      instance: "gw-b",
+    },
+    status: 200,
+    body: { status: "pass", role: "standby", serviceId: "gw-b" },
+  },
+  {
+    name: "readiness of an instance without a holder fails with its role",
+    check: "readiness",
+    readiness: {
+      online: false,
+      state: "not-held",
+      role: "standby",
+      instance: "gw-b",
+    },
+    status: 503,
+    body: {
+      status: "fail",
+      output: "XMPP component stream is not-held",
+      role: "standby",
+      serviceId: "gw-b",
+    },
+    retry: "5",
+  },
+  {
+    name: "readiness does not echo an instance id that is not a plain name",
+    check: "readiness",
+    readiness: { ...online, role: "holder", instance: "<script>" },
+    status: 200,
+    body: { status: "pass", role: "holder" },
+  },
+  {
     name: "readiness fails while connecting, naming the state",
     check: "readiness",
     readiness: { online: false, state: "connecting" },

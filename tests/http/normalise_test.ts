@@ -33,6 +33,21 @@ const cases: [string, XmlElement, string][] = [
   ["a missing to", el("message", C, {}), "missing_to"],
   ["an empty to", el("message", C, { to: "" }), "missing_to"],
   ["an invalid to", el("message", C, { to: "a@@b" }), "to"],
+  [
+    "a to with a prohibited code point (RFC 7622)",
+    el("message", C, { to: "a\u202eb@example.com" }),
+    "jid_malformed",
+  ],
+  [
+    "a to that breaks the bidi rule (RFC 7622)",
+    el("message", C, { to: "\u05d0b@example.com" }),
+    "jid_malformed",
+  ],
+  [
+    "a from with a prohibited code point (RFC 7622)",
+    el("message", C, { to: "a@b", from: "x\u200e@rest.example.net" }),
+    "jid_malformed",
+  ],
   ["an invalid from", el("message", C, { to: "a@b", from: "x@" }), "from"],
   [
     "a foreign from",

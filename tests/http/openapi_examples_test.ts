@@ -9,9 +9,14 @@ import {
 } from "../../src/jsonmap/mod.ts";
 import { parseXml } from "../../src/xml/parser.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
-import { resolveRef, validate, walk } from "./openapi_schema.ts";
+import { resolveRef, walk } from "./openapi_schema.ts";
+import {
+  createExampleValidator,
+  documentProblems,
+} from "./openapi_validator.ts";
 
 const doc = openApiDocument();
+const validate = createExampleValidator(doc, { strict: true });
 
 /** One example under a media type, with where it sits. */
 interface Found {
@@ -115,7 +120,7 @@ Deno.test({
   permissions: "none",
   fn() {
     for (const f of examples) {
-      const errors = validate(f.schema, f.value, { root: doc, strict: true });
+      const errors = validate(f.schema, f.value);
       assert.deepEqual(errors, [], `${f.where} ${f.name}`);
     }
   },
@@ -197,5 +202,51 @@ Deno.test({
         assert.equal(value.code, Number(status));
       }
     }
+  },
+});
+
+Deno.test({
+  name:
+    "openapi document: valid against the OpenAPI 3.1 specification's schema",
+  permissions: { read: true },
+  async fn() {
+    assert.deepEqual(await documentProblems(doc), []);
+  },
+});
+
+Deno.test({
+  name:
+    "openapi examples: every parameter, header and schema example fits its schema",
+  permissions: "none",
+  fn() {
+    let n = 0;
+    const problems: string[] = [];
+    walk(doc, (node, pointer) => {
+      // Parameter and header objects: `example` / `examples` beside `schema`.
+      const isParameterOrHeader = /\/(parameters|headers)\/[^/]+$/.test(
+        pointer,
+      );
+      if (isParameterOrHeader && typeof node.schema === "object") {
+        const values = "example" in node ? [node.example] : [];
+        for (const ex of Object.values(node.examples ?? {})) {
+          values.push(deref(ex).value);
+        }
+        for (const value of values) {
+          n++;
+          const errors = validate(node.schema, value);
+          if (errors.length > 0) problems.push(`${pointer}: ${errors}`);
+        }
+      }
+      // Schema objects: JSON Schema `examples` (an array of instances).
+      if (Array.isArray(node.examples)) {
+        for (const value of node.examples) {
+          n++;
+          const errors = validate(node, value);
+          if (errors.length > 0) problems.push(`${pointer}: ${errors}`);
+        }
+      }
+    });
+    assert.deepEqual(problems, []);
+    assert.ok(n >= 10, `only ${n} examples`);
   },
 });

@@ -92,15 +92,16 @@ const QUERY = "GET /rest/{query}/{to}";
 const ECHO = "POST /rest/echo";
 
 const SAMPLES: Sample[] = [
+  // POST /rest/ is the POST /rest operation spelled with a trailing slash.
   ...["/rest", "/rest/"].flatMap((path) => [
     ...bodySamples(
-      `POST ${path}`,
+      "POST /rest",
       path,
       () => postJson(ping, accept, path),
       () => postJson(chat, {}, path),
     ),
     {
-      op: `POST ${path}`,
+      op: "POST /rest",
       status: 422,
       make: () => postJson({ body: "Hi" }, {}, path),
     },
@@ -222,7 +223,7 @@ Deno.test({
   permissions: "none",
   fn() {
     const ops = [...new Set(SAMPLES.map((s) => s.op))];
-    assert.equal(ops.length, 5);
+    assert.equal(ops.length, 4);
     for (const op of ops) {
       const covered = new Set(
         SAMPLES.filter((s) => s.op === op).map((s) => String(s.status)),
@@ -257,10 +258,10 @@ for (const [key, shortcut] of Object.entries(QUERY_SHORTCUTS)) {
     permissions: "none",
     async fn() {
       const params = Object.entries(
-        shortcut.params as Record<string, { example: string }>,
+        shortcut.params as Record<string, { example: string | number }>,
       );
       const query = new URLSearchParams(
-        params.map(([name, p]) => [name, p.example]),
+        params.map(([name, p]) => [name, String(p.example)]),
       ).toString();
       const path = `/rest/${key}/example.org${query ? "?" + query : ""}`;
       const { res, port } = await run({
@@ -272,7 +273,7 @@ for (const [key, shortcut] of Object.entries(QUERY_SHORTCUTS)) {
       const sent = serialize(port.sent[0]);
       assert.equal(port.sent[0].elements().length, 1, sent);
       for (const [name, p] of params) {
-        for (const piece of p.example.split(",")) {
+        for (const piece of String(p.example).split(",")) {
           assert.ok(sent.includes(piece), `${name}=${piece} not in ${sent}`);
         }
       }

@@ -40,7 +40,10 @@ function deref<T>(node: unknown): T {
   return current as T;
 }
 
-const REST_KEYS = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
+/** Route keys as documented: `POST /rest/` is the `POST /rest` operation. */
+const REST_KEYS = new Set(
+  ROUTES.map((r) => `${r.method} ${r.path.replace(/(.)\/$/, "$1")}`),
+);
 /** The webhook operations API (README "Webhook operations"). */
 const WEBHOOK_OPS_KEYS = new Set([
   `GET ${WEBHOOK_OPS_PATHS.status}`,
@@ -209,12 +212,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "openapi: POST /rest and /rest/ document 200, 202 and the same errors",
+  name:
+    "openapi: POST /rest documents 200, 202 and the errors, and /rest/ is the same operation, not a second path",
   permissions: "none",
   fn() {
     const ops = operations();
     const statuses = (key: string) => Object.keys(ops.get(key)!.responses);
-    assert.deepEqual(statuses("POST /rest"), statuses("POST /rest/"));
+    assert.ok(!ops.has("POST /rest/"));
+    assert.ok(Object.keys(doc.paths).every((p) => !p.endsWith("/")));
+    assert.match(ops.get("POST /rest")!.summary as string, /POST \/rest\//);
     for (const key of ["POST /rest", "POST /rest/{kind}/{type}/{to}"]) {
       for (
         const s of [
@@ -359,5 +365,30 @@ Deno.test({
     );
     assert.equal(head.body, null);
     assert.equal(head.headers.get("Content-Type"), "application/json");
+  },
+});
+
+Deno.test({
+  name:
+    "openapi: every component is used (by $ref, or by name in a security requirement)",
+  permissions: "none",
+  fn() {
+    const text = JSON.stringify(doc);
+    const used = new Set<string>();
+    walk(doc, (node) => {
+      if (typeof node.$ref === "string") used.add(node.$ref);
+    });
+    const components = doc.components as unknown as Record<
+      string,
+      Record<string, unknown>
+    >;
+    for (const [kind, group] of Object.entries(components)) {
+      for (const name of Object.keys(group)) {
+        const isUsed = kind === "securitySchemes"
+          ? text.includes(`{"${name}":[`)
+          : used.has(`#/components/${kind}/${name}`);
+        assert.ok(isUsed, `#/components/${kind}/${name} is never used`);
+      }
+    }
   },
 });

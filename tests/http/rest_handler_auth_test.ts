@@ -201,3 +201,28 @@ for (const path of ["/rest/nonsense", "/rest/", "/rest/message/chat/x@y"]) {
     await res.body?.cancel();
   });
 }
+
+for (
+  const [what, to, text] of [
+    [
+      "a right-to-left override",
+      "a\u202eb@example.com",
+      /^Malformed destination JID: localpart contains U\+202E/,
+    ],
+    [
+      "Hebrew and Latin mixed",
+      "\u05d0b@example.com",
+      /mixes right-to-left and left-to-right/,
+    ],
+  ] as const
+) {
+  Deno.test(`a JSON to with ${what} is a 422 jid-malformed and nothing is sent`, async () => {
+    const { port, handler } = setup();
+    const res = await handler(postJson({ ...MSG, to }));
+    assert.equal(res.status, 422);
+    const err = await jsonError(res);
+    assert.equal(err.condition, "jid-malformed");
+    assert.match(err.text, text);
+    assert.equal(port.sent.length, 0);
+  });
+}

@@ -4,6 +4,7 @@ import { NS } from "../../src/xmpp/namespaces.ts";
 import {
   IqConflictError,
   QueueFullError,
+  StanzaTooLargeError,
   StreamDownError,
 } from "../../src/xmpp/port.ts";
 import { errorReply } from "../../src/xmpp/stanza.ts";
@@ -281,6 +282,21 @@ Deno.test("a full write queue is 503 resource-constraint", async () => {
   assert.equal(res.status, 503);
   assert.equal((await jsonError(res)).condition, "resource-constraint");
   assert.ok(res.headers.get("Retry-After"));
+});
+
+Deno.test("a stanza over the size limit as serialised is 413 Payload too large, for a message and for an iq", async () => {
+  const { port, handler } = setup();
+  port.send = () => {
+    throw new StanzaTooLargeError(600_000, 196_608);
+  };
+  port.answerIq = () => new StanzaTooLargeError(600_000, 196_608);
+  for (const body of [{ to: TO, body: ">" }, PING]) {
+    const res = await handler(postJson(body));
+    assert.equal(res.status, 413);
+    const error = await jsonError(res);
+    assert.equal(error.condition, "resource-constraint");
+    assert.equal(error.text, "Payload too large");
+  }
 });
 
 Deno.test("an unexpected port failure is 500 with an error body", async () => {

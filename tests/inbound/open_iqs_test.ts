@@ -133,3 +133,31 @@ Deno.test({
     assert.equal(iqs.answer(answer("c3")).outcome, "answered");
   },
 });
+
+Deno.test({
+  name:
+    "OpenIqs: beyond maxOpen waiting iqs, the next is answered wait/resource-constraint at once",
+  permissions: "none",
+  fn() {
+    const timers = new SteppedTimers();
+    const sent: XmlElement[] = [];
+    const iqs = new OpenIqs({
+      timeoutMs: 1000,
+      send: (s) => sent.push(s),
+      timers,
+      maxOpen: 2,
+    });
+    assert.ok(iqs.open(inbound("m1")));
+    assert.ok(iqs.open(inbound("m2")));
+    assert.ok(!iqs.open(inbound("m3")));
+    assert.equal(iqs.size, 2);
+    const error = sent[0].getChild("error");
+    assert.equal(error?.attr("type"), "wait");
+    assert.ok(
+      error?.getChild(
+        "resource-constraint",
+        "urn:ietf:params:xml:ns:xmpp-stanzas",
+      ),
+    );
+  },
+});

@@ -129,7 +129,7 @@ Deno.test({
       stanza(
         "iq",
         { from: BOT, to: ALICE, id: "q1", type: "error" },
-        error("cancel", "undefined-condition", "Found"),
+        error("cancel", "undefined-condition", "302 Found"),
       ),
     ]);
   },

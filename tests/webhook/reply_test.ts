@@ -168,7 +168,7 @@ const CASES: ReplyCase[] = [
     incoming: IQ_GET,
     outcome: response(404),
     replies: [
-      errorTo("iq", "q1", error("cancel", "item-not-found", "Not Found")),
+      errorTo("iq", "q1", error("cancel", "item-not-found", "404 Not Found")),
     ],
   },
   {
@@ -179,7 +179,7 @@ const CASES: ReplyCase[] = [
       errorTo(
         "iq",
         "q2",
-        error("cancel", "feature-not-implemented", "Not Implemented"),
+        error("cancel", "feature-not-implemented", "501 Not Implemented"),
       ),
     ],
   },
@@ -203,7 +203,7 @@ const CASES: ReplyCase[] = [
       errorTo(
         "presence",
         "p1",
-        error("wait", "internal-server-error", "Internal Server Error"),
+        error("wait", "internal-server-error", "500 Internal Server Error"),
       ),
     ],
   },
@@ -215,7 +215,7 @@ const CASES: ReplyCase[] = [
       errorTo(
         "iq",
         "q1",
-        error("wait", "internal-server-error", "Internal Server Error"),
+        error("wait", "internal-server-error", "500 Internal Server Error"),
       ),
     ],
   },
@@ -227,7 +227,7 @@ const CASES: ReplyCase[] = [
       errorTo(
         "iq",
         "q1",
-        error("wait", "internal-server-error", "Internal Server Error"),
+        error("wait", "internal-server-error", "500 Internal Server Error"),
       ),
     ],
   },
@@ -239,7 +239,7 @@ const CASES: ReplyCase[] = [
       errorTo(
         "message",
         "m3",
-        error("wait", "internal-server-error", "Internal Server Error"),
+        error("wait", "internal-server-error", "500 Internal Server Error"),
       ),
     ],
   },
@@ -248,7 +248,7 @@ const CASES: ReplyCase[] = [
     incoming: IQ_GET,
     outcome: response(302),
     replies: [
-      errorTo("iq", "q1", error("cancel", "undefined-condition", "Found")),
+      errorTo("iq", "q1", error("cancel", "undefined-condition", "302 Found")),
     ],
   },
   {
@@ -256,7 +256,7 @@ const CASES: ReplyCase[] = [
     incoming: IQ_GET,
     outcome: { ...response(599), statusText: "Odd" },
     replies: [
-      errorTo("iq", "q1", error("cancel", "undefined-condition", "Odd")),
+      errorTo("iq", "q1", error("cancel", "undefined-condition", "599 Odd")),
     ],
   },
 ];

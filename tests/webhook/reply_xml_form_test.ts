@@ -157,7 +157,7 @@ const CASES: BodyCase[] = [
       stanza(
         "iq",
         { from: BOT, to: ALICE, id: "q1", type: "error" },
-        error("cancel", "item-not-found", "Not Found"),
+        error("cancel", "item-not-found", "404 Not Found"),
       ),
     ],
   },
@@ -186,7 +186,7 @@ const CASES: BodyCase[] = [
       stanza(
         "message",
         { from: BOT, to: ALICE, id: "m1", type: "error" },
-        error("wait", "internal-server-error", "Internal Server Error"),
+        error("wait", "internal-server-error", "500 Internal Server Error"),
       ),
     ],
   },

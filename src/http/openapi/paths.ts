@@ -166,7 +166,7 @@ function shortcutPaths(route: RouteSpec): Record<string, OpenApiObject> {
     const params = Object.entries(
       shortcut.params as Record<string, {
         description: string;
-        example: string;
+        example: string | number;
         schema?: unknown;
       }>,
     ).map(([name, p]) => ({
@@ -223,11 +223,15 @@ export function paths(): Record<string, OpenApiObject> {
   const out: Record<string, Record<string, unknown>> = {};
   let query: RouteSpec | undefined;
   for (const route of ROUTES) {
+    // `POST /rest/` is `POST /rest` spelled with a trailing slash: one
+    // operation, whose summary names both (a path ending in "/" is one
+    // OpenAPI tools treat as the same path or flag).
+    if (route.path.endsWith("/")) continue;
     const item = out[route.path] ??= {};
-    const operationId = route.path === "/rest/"
-      ? `${OPERATION_IDS[route.id]}TrailingSlash`
-      : OPERATION_IDS[route.id];
-    item[route.method.toLowerCase()] = restOperation(route, operationId);
+    item[route.method.toLowerCase()] = restOperation(
+      route,
+      OPERATION_IDS[route.id],
+    );
     if (route.id === "query") query = route;
   }
   if (query) Object.assign(out, shortcutPaths(query));

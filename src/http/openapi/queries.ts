@@ -7,8 +7,8 @@ import type { JsonSchema } from "./types.ts";
 export interface QueryParam {
   /** What it sets. */
   readonly description: string;
-  /** A value that shows up verbatim in the iq sent. */
-  readonly example: string;
+  /** A value that shows up verbatim in the iq sent; a number where the schema is an integer. */
+  readonly example: string | number;
   /** Schema of the value (default string). */
   readonly schema?: JsonSchema;
 }
@@ -86,7 +86,7 @@ export const QUERY_SHORTCUTS = {
       before: { description: "RSM: page before this id", example: "a-90" },
       max: {
         description: "RSM: largest page size",
-        example: "25",
+        example: 25,
         schema: count,
       },
     },
@@ -101,7 +101,7 @@ export const QUERY_SHORTCUTS = {
     summary: "XEP-0363 HTTP upload slot request",
     params: {
       filename: { description: "File name", example: "cat.jpg" },
-      size: { description: "Size in bytes", example: "23456", schema: count },
+      size: { description: "Size in bytes", example: 23456, schema: count },
       "content-type": { description: "Media type", example: "image/jpeg" },
     },
   },

@@ -22,7 +22,7 @@ const DELIVERY = ["send", "send_path", "query"] as const;
  * happens on no route: it is the answer for a method and path that match
  * none (the document's `NoRoute` response).
  */
-export const ERROR_ROUTES = {
+const ERROR_ROUTES = {
   parse: ALL,
   noauthz: ALL,
   unauthz: ALL,
@@ -38,6 +38,7 @@ export const ERROR_ROUTES = {
   name: ["send", "echo"],
   missing_to: ALL,
   to: ALL,
+  jid_malformed: ALL,
   from: BODY,
   iq_type: BODY,
   iq_tags: ALL,
@@ -76,7 +77,7 @@ export const ERROR_RESPONSE_NAMES = {
 } as const satisfies Record<ErrorStatus, string>;
 
 /** Success statuses by route: 200 carries a stanza, 202 accepts a message or presence. */
-export const SUCCESS_STATUSES = {
+const SUCCESS_STATUSES = {
   send: [200, 202],
   send_path: [200, 202],
   echo: [200],

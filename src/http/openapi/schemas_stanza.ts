@@ -14,7 +14,7 @@ import { IQ_FIELDS, IQ_SCHEMAS } from "./schemas_iq.ts";
 import { int, type JsonSchema, list, obj, ref, str } from "./types.ts";
 
 /** Stanza types per kind as the JSON mapping spells them (RFC 6121; presence `available` = no type). */
-export const STANZA_TYPES = {
+const STANZA_TYPES = {
   message: ["normal", "chat", "headline", "groupchat", "error"],
   presence: [
     "available",
@@ -185,6 +185,11 @@ export const SCHEMAS: { readonly [name: string]: JsonSchema } = {
   Health: obj("A health check (draft-inadarei-api-health-check)", {
     status: str("`pass` or `fail`", { enum: ["pass", "fail"] }),
     output: str("Why the check fails"),
+    role: str(
+      "Readiness with several instances: this instance's role (`holder` holds the XMPP stream, `standby` passes stanzas to the holder, `active` has its own stream)",
+      { enum: ["holder", "standby", "active"] },
+    ),
+    serviceId: str("Readiness with several instances: this instance's id"),
   }, { required: ["status"] }),
   ...MESSAGE_SCHEMAS,
   ...IQ_SCHEMAS,

@@ -1,0 +1,64 @@
+// streamDecision() and roleOf(): when an instance runs the stream, and what /readyz calls it.
+
+import assert from "node:assert/strict";
+import {
+  roleOf,
+  streamDecision,
+  type StreamSituation,
+} from "../../src/cluster/roles.ts";
+
+const LEASE = { mode: "lease", leaseMs: 5_000 } as const;
+
+const DECISIONS: readonly [string, StreamSituation, string][] = [
+  ["mode all always runs", {
+    mode: "all",
+    leaseMs: 5_000,
+    heartbeatOk: false,
+    holdsLease: false,
+    sinceRenewedMs: Infinity,
+  }, "run"],
+  ["lease taken or renewed: run", {
+    ...LEASE,
+    heartbeatOk: true,
+    holdsLease: true,
+    sinceRenewedMs: 0,
+  }, "run"],
+  ["another instance holds the lease: stop", {
+    ...LEASE,
+    heartbeatOk: true,
+    holdsLease: false,
+    sinceRenewedMs: 900,
+  }, "stop"],
+  ["store unreachable, renewed 2.4 s ago: keep", {
+    ...LEASE,
+    heartbeatOk: false,
+    holdsLease: false,
+    sinceRenewedMs: 2_400,
+  }, "keep"],
+  ["store unreachable for half the lease: stop", {
+    ...LEASE,
+    heartbeatOk: false,
+    holdsLease: false,
+    sinceRenewedMs: 2_500,
+  }, "stop"],
+  ["store unreachable, never renewed: stop", {
+    ...LEASE,
+    heartbeatOk: false,
+    holdsLease: false,
+    sinceRenewedMs: Infinity,
+  }, "stop"],
+];
+
+for (const [name, situation, expected] of DECISIONS) {
+  Deno.test(`streamDecision(): ${name}`, () => {
+    assert.equal(streamDecision(situation), expected);
+  });
+}
+
+Deno.test("roleOf() names single, holder, standby and active", () => {
+  assert.equal(roleOf(undefined, false), "single");
+  assert.equal(roleOf("lease", true), "holder");
+  assert.equal(roleOf("lease", false), "standby");
+  assert.equal(roleOf("all", true), "active");
+  assert.equal(roleOf("all", false), "active");
+});
