@@ -7,6 +7,10 @@ const BENCHES = [
   ["REST sending (gateway inside the bench process, real Prosody)", "rest.ts"],
   ["Webhooks (gateway inside the bench process, real Prosody)", "webhook.ts"],
   ["SSE: clients held, fan-out (own process, real Prosody)", "sse.ts"],
+  [
+    "Several instances (own processes, PostgreSQL, ejabberd, Prosody)",
+    "cluster.ts",
+  ],
 ] as const;
 
 const only = Deno.args;
