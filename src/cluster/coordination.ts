@@ -17,6 +17,8 @@ export interface ClusterView {
   readonly holdsLease: boolean;
   /** Other instances whose stream is online and whose heartbeat is live. */
   readonly othersOnline: number;
+  /** Their ids. */
+  readonly peers: readonly string[];
   /** The instance holding a live stream lease, if any (mode `lease`). */
   readonly holder?: string;
 }
@@ -130,18 +132,19 @@ export function pgCoordination(
                expires_at = excluded.expires_at`,
             [domain, instance, role, online, leaseMs],
           );
-          const [count] = await tx.query(
-            `SELECT count(*) AS n FROM xmpp_rest_instances
+          const peers = (await tx.query(
+            `SELECT instance FROM xmpp_rest_instances
              WHERE domain = $1 AND instance <> $2 AND online AND expires_at > ${DB_NOW_MS}`,
             [domain, instance],
-          );
+          )).map((row) => String(row.instance));
           const [lease] = await tx.query(
             `SELECT holder FROM xmpp_rest_leases WHERE domain = $1 AND expires_at > ${DB_NOW_MS}`,
             [domain],
           );
           return {
             holdsLease,
-            othersOnline: Number(count.n),
+            othersOnline: peers.length,
+            peers,
             ...(lease ? { holder: String(lease.holder) } : {}),
           };
         })),

@@ -78,6 +78,7 @@ export function createInstance(options: InstanceOptions): Instance {
   const tracker = new IqTracker(component.domain);
   let othersOnline = false;
   let holder: string | undefined;
+  let peers = new Set<string>();
   let holding = mode === "all";
   let lastRenewed = -Infinity;
   let stopped = false;
@@ -216,6 +217,13 @@ export function createInstance(options: InstanceOptions): Instance {
       othersOnline = view.othersOnline > 0;
       holder = view.holder;
       if (mode === "lease") port.holderIs(holder);
+      const live = new Set(view.peers);
+      const lost = [...peers].filter((id) => !live.has(id));
+      peers = live;
+      if (mode === "all" && lost.length > 0) {
+        logger.warn("Instances went away", { instances: lost.join(",") });
+        port.peersLost(lost);
+      }
       if (holdsLease) lastRenewed = performance.now();
     } catch (error) {
       logger.warn("Cannot reach the store for the heartbeat", {
