@@ -1,11 +1,15 @@
 // Benchmark of webhook delivery (README "Receiving (webhooks)") through a real Prosody, against a raw XEP-0114 echo component as ceiling.
-// Run: deno run -A bench/webhook.ts [--seconds 5] [--warmup 1] [--window 64] [--rounds 3] [--only echo|webhook]
+// Run: deno run -A bench/webhook.ts [--seconds 5] [--warmup 1] [--window 64] [--rounds 3] [--conversations 64] [--only echo|webhook|reliable]
 // Loopback only. This process runs Prosody (tests/support), the gateway or the
 // echo component; a c2s client (alice) and the webhook HTTP server run as child
 // processes of this same file (--role client / --role webhook), so they do not
 // share the event loop being measured. The client keeps `window` messages in
 // flight to bot@<component> and times each reply by its id. The webhook answers
 // {"body":"ok","id":<incoming id>} (the id only so replies can be matched).
+// Reliable mode (README "Reliable webhooks") is measured next to sync mode on
+// the same load spread over `conversations` recipients (bot0..botN-1), since
+// reliable mode delivers one event at a time per conversation; its events go
+// through the SQLite store in a temporary data dir.
 // deno-lint-ignore-file no-console
 
 import { createComponent } from "../src/component/mod.ts";
@@ -74,8 +78,12 @@ async function clientRole(): Promise<void> {
     username: arg("user", "alice"),
     password: arg("password", ""),
   });
+  const to = arg("to", "");
+  const spread = Number(arg("conversations", "1"));
   const result = await closedLoop(client, {
-    to: arg("to", ""),
+    to: spread <= 1
+      ? () => to
+      : (seq) => to.replace("@", String(seq % spread) + "@"),
     window: Number(arg("window", "64")),
     warmupMs: Number(arg("warmup", "1")) * 1000,
     measureMs: Number(arg("seconds", "5")) * 1000,
@@ -92,7 +100,7 @@ async function clientRole(): Promise<void> {
 async function closedLoop(
   client: C2sClient,
   options: {
-    to: string;
+    to: (seq: number) => string;
     window: number;
     warmupMs: number;
     measureMs: number;
@@ -109,7 +117,7 @@ async function closedLoop(
     client.send(el(
       "message",
       NS.client,
-      { type: "chat", to: options.to, id },
+      { type: "chat", to: options.to(seq), id },
       el("body", NS.client, {}, "hello bot"),
     ));
   };
@@ -172,6 +180,7 @@ async function spawnRole(
 async function runClient(
   server: XmppServer,
   to: string,
+  conversations = 1,
 ): Promise<ClientResult> {
   const { first, child, done } = await spawnRole("client", [
     "--c2s",
@@ -188,6 +197,8 @@ async function runClient(
     arg("warmup", "1"),
     "--seconds",
     arg("seconds", "5"),
+    "--conversations",
+    String(conversations),
   ]);
   await child.stdin.close();
   await done;
@@ -223,17 +234,25 @@ async function measureEcho(server: XmppServer): Promise<ClientResult> {
 }
 
 /** The gateway posting each message to a local webhook and relaying its answer. */
-async function measureWebhook(server: XmppServer): Promise<ClientResult> {
+async function measureWebhook(
+  server: XmppServer,
+  mode: "sync" | "reliable" = "sync",
+  conversations = 1,
+): Promise<ClientResult> {
   const hook = await spawnRole("webhook", []);
+  const dataDir = await Deno.makeTempDir({ prefix: "xmpp-rest-bench-" });
   try {
     const { port } = hook.first as { port: number };
     await using env = await startGatewayEnv(server, {
       callbackUrl: `http://127.0.0.1:${port}/hook/{kind}`,
+      callbackMode: mode,
+      dataDir,
     });
-    return await runClient(server, `bot@${env.domain}`);
+    return await runClient(server, `bot@${env.domain}`, conversations);
   } finally {
     await hook.child.stdin.close();
     await hook.done;
+    await Deno.remove(dataDir, { recursive: true });
   }
 }
 
@@ -245,15 +264,27 @@ async function main(): Promise<void> {
   const rounds = Number(arg("rounds", "3"));
   const only = arg("only", "");
   await using server = await PROSODY.start();
+  const spread = Number(arg("conversations", "64"));
   const echo: ClientResult[] = [];
   const hook: ClientResult[] = [];
-  // Alternating rounds, so drift in the machine's load hits both paths.
+  const spreadSync: ClientResult[] = [];
+  const reliable: ClientResult[] = [];
+  // Alternating rounds, so drift in the machine's load hits every path.
   for (let i = 0; i < rounds; i++) {
-    if (only !== "webhook") echo.push(await measureEcho(server));
-    if (only !== "echo") hook.push(await measureWebhook(server));
+    if (!only || only === "echo") echo.push(await measureEcho(server));
+    if (!only || only === "webhook") hook.push(await measureWebhook(server));
+    if (!only || only === "reliable") {
+      spreadSync.push(await measureWebhook(server, "sync", spread));
+      reliable.push(await measureWebhook(server, "reliable", spread));
+    }
   }
   if (only) {
-    console.log(JSON.stringify(only === "echo" ? echo : hook));
+    const runs = {
+      echo,
+      webhook: hook,
+      reliable: { sync: spreadSync, reliable },
+    };
+    console.log(JSON.stringify(runs[only as keyof typeof runs]));
     return;
   }
   console.log(
@@ -270,6 +301,8 @@ async function main(): Promise<void> {
   const rows = [
     ["raw component echo (no HTTP)", echo],
     ['gateway + webhook answering `{"body":"ok"}`', hook],
+    [`sync mode, ${spread} conversations`, spreadSync],
+    [`reliable mode (SQLite), ${spread} conversations`, reliable],
   ] as const;
   for (const [name, runs] of rows) {
     console.log(
@@ -285,6 +318,14 @@ async function main(): Promise<void> {
     `\nwebhook / echo = ${
       fmt(ratio * 100)
     } % of the raw echo rate (target >= 50 %)${ratio >= 0.5 ? "" : "  MISSED"}`,
+  );
+  const kept = median(reliable.map(rate)) / median(spreadSync.map(rate));
+  console.log(
+    `reliable / sync = ${
+      fmt(kept * 100)
+    } % of sync mode's replies/s (target >= 80 %)${
+      kept >= 0.8 ? "" : "  MISSED"
+    }`,
   );
 }
 

@@ -186,7 +186,7 @@ class SqliteStore implements EventStore {
            SELECT min(event_id) AS event_id FROM deliveries
            WHERE consumer = ? AND state = 'pending' GROUP BY conversation)
          SELECT d.attempts, d.last_at, d.last_status, d.last_reason, e.*
-         FROM heads JOIN deliveries d ON d.consumer = ? AND d.event_id = heads.event_id
+         FROM heads CROSS JOIN deliveries d ON d.consumer = ? AND d.event_id = heads.event_id
          JOIN events e ON e.id = d.event_id
          WHERE d.due_at <= ? AND (d.claim_until IS NULL OR d.claim_until <= ? OR d.claim_owner = ?)
          ORDER BY d.due_at, d.event_id LIMIT ?`,
@@ -237,7 +237,7 @@ class SqliteStore implements EventStore {
            SELECT min(event_id) AS event_id FROM deliveries
            WHERE consumer = ? AND state = 'pending' GROUP BY conversation)
          SELECT min(max(d.due_at, coalesce(d.claim_until, d.due_at))) AS next
-         FROM heads JOIN deliveries d ON d.consumer = ? AND d.event_id = heads.event_id`,
+         FROM heads CROSS JOIN deliveries d ON d.consumer = ? AND d.event_id = heads.event_id`,
       ).get(consumer, consumer) as Row | undefined;
       return row?.next === null || row?.next === undefined
         ? undefined

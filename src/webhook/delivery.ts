@@ -75,8 +75,8 @@ function defaultRandomId(): string {
 /**
  * Creates a webhook from validated options (throws
  * {@linkcode WebhookOptionsError} otherwise). At most `maxConcurrent`
- * requests run at once, and at most a quarter of them (at least 2) for one
- * conversation; up to `queueLimit` more stanzas wait, taken from the
+ * requests run at once; one conversation may take more than a quarter of
+ * them (at least 2) only while a quarter stays free for the others; up to `queueLimit` more stanzas wait, taken from the
  * conversations in turn; beyond that, iqs and messages get
  * `wait/resource-constraint`. `rest_callback_timeout` bounds the whole wait
  * from receipt, time spent waiting for a slot included.
@@ -208,8 +208,13 @@ export function openWebhook(
     }
   }
 
+  /**
+   * A conversation may always use its share of the slots, and more while
+   * that still leaves a share free for the others.
+   */
   function hasRoom(conversation: string): boolean {
-    return (activeBy.get(conversation) ?? 0) < perConversation;
+    return (activeBy.get(conversation) ?? 0) < perConversation ||
+      active < settings.maxConcurrent - perConversation;
   }
 
   function start(job: Job): void {

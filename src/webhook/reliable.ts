@@ -22,6 +22,9 @@ import type { WebhookHealth } from "./health.ts";
 /** The push consumer name of the webhook in the store. */
 export const WEBHOOK_CONSUMER = "webhook";
 
+/** Longest gap between two looks at the next due time while attempts are in flight. */
+const ARM_INTERVAL_MS = 50;
+
 /** The store setting that holds why and when the endpoint was paused. */
 const PAUSED = "paused";
 
@@ -117,6 +120,7 @@ export async function createReliableDelivery(
   let pumping = false;
   let again = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let armedAt = 0;
 
   async function pump(): Promise<void> {
     if (pumping) {
@@ -149,7 +153,12 @@ export async function createReliableDelivery(
           );
         }
       } while (again);
-      await arm();
+      // With attempts in flight, their ends wake the loop anyway: the timer
+      // for later retries is set at most every ARM_INTERVAL_MS.
+      if (inFlight.size === 0 || now() - armedAt >= ARM_INTERVAL_MS) {
+        armedAt = now();
+        await arm();
+      }
     } catch (error) {
       logger.error("Webhook delivery loop cannot read the event store", {
         error: error instanceof Error ? error.message : String(error),
