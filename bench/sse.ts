@@ -1,4 +1,4 @@
-// SSE (README "Receiving without a webhook"): memory per held client and events/s fanned out, the gateway as its own process (cli.ts) over real Prosody.
+// SSE (README "Receiving without a webhook: pull, SSE, inbound iqs"): memory per held client and events/s fanned out, the gateway as its own process (cli.ts) over real Prosody.
 
 import { TEST_TOKEN } from "../tests/support/gateway_env.ts";
 import { PROSODY } from "../tests/support/xmpp_server.ts";

@@ -1,4 +1,4 @@
-// Receiving without a webhook, assembled (README "Receiving without a webhook"): inbound answering, the SSE feed, the pull/SSE routes, Idempotency-Key.
+// Receiving without a webhook, assembled (README "Receiving without a webhook: pull, SSE, inbound iqs"): inbound answering, the SSE feed, the pull/SSE routes, Idempotency-Key.
 
 import type { XmlElement } from "../xml/element.ts";
 import type { Logger } from "../logger.ts";

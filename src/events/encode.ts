@@ -1,4 +1,4 @@
-// Events as pull and SSE bodies (README "Receiving without a webhook"): mod_rest's JSON mapping of the stanza, or its XML.
+// Events as pull and SSE bodies (README "Receiving without a webhook: pull, SSE, inbound iqs"): mod_rest's JSON mapping of the stanza, or its XML.
 
 import { parseXml } from "../xml/parser.ts";
 import { escapeAttr } from "../xml/serialize.ts";

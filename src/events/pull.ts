@@ -1,4 +1,4 @@
-// Pull mode (README "Receiving without a webhook"): the query rules of GET /rest/updates, after Telegram's getUpdates (https://core.telegram.org/bots/api#getupdates).
+// Pull mode (README "Receiving without a webhook: pull, SSE, inbound iqs"): the query rules of GET /rest/updates, after Telegram's getUpdates (https://core.telegram.org/bots/api#getupdates).
 
 /** Defaults and bounds of a pull request. */
 export const PULL_DEFAULTS = {

@@ -45,6 +45,7 @@ import { requestIdOf } from "./request_id.ts";
 import type { GatewayMetrics, IqOutcome } from "../metrics/gateway_metrics.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
+import { answerInboundIq } from "./inbound_answer.ts";
 
 /**
  * Defaults of {@linkcode RestHandlerOptions}, mod_rest's where it has the
@@ -209,6 +210,12 @@ async function deliver(
   settings: Settings,
 ): Promise<XmlElement[] | undefined> {
   const { xmpp } = settings;
+  const timeoutMs = stanza.name === "iq" ? iqTimeoutMs(request, settings) : 0;
+  // mod_rest's Prosody-Rest-Timeout: 0 or less times out at once, and an
+  // iq that cannot be waited for is not sent at all.
+  if (stanza.name === "iq" && timeoutMs <= 0) {
+    throw new IqTimeoutError(stanza.attr("id") ?? "", 0);
+  }
   if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
     await xmpp.send(stanza);
@@ -221,7 +228,7 @@ async function deliver(
   let outcome: IqOutcome = "failed";
   try {
     const reply = await xmpp.sendIq(stanza, {
-      timeoutMs: iqTimeoutMs(request, settings),
+      timeoutMs,
       // Not request.signal: under Deno.serve it also aborts after successful
       // responses (and warns about it); pending iqs end by reply, timeout or a
       // dropped stream.
@@ -237,30 +244,6 @@ async function deliver(
   } finally {
     metrics?.iqEnded(outcome, (performance.now() - started) / 1000);
   }
-}
-
-/**
- * An iq result or error for an open inbound iq (README "Answering inbound
- * iqs"): sent as its one answer. False for anything else, which goes on
- * as before; an iq answered already is a 409.
- */
-async function answersInboundIq(
-  stanza: XmlElement,
-  settings: Settings,
-  info: StanzaInfo,
-): Promise<boolean> {
-  const type = stanza.attr("type");
-  if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
-    return false;
-  }
-  if (settings.inboundIqs === undefined) return false;
-  if (!settings.xmpp.online) throw new StreamDownError();
-  const match = settings.inboundIqs.answer(stanza);
-  if (match.outcome === "unknown") return false;
-  if (match.outcome === "answered") throw new HttpError("answered");
-  Object.assign(info, { kind: "iq", type, id: stanza.attr("id") });
-  await settings.xmpp.send(match.reply);
-  return true;
 }
 
 /** What the access log line says about the stanza of a request. */
@@ -325,8 +308,14 @@ async function handle(
   }
   let queryid: string | undefined;
   if (
-    match.route.id !== "echo" && await answersInboundIq(stanza, settings, info)
+    match.route.id !== "echo" &&
+    await answerInboundIq(stanza, settings.xmpp, settings.inboundIqs)
   ) {
+    Object.assign(info, {
+      kind: "iq",
+      type: stanza.attr("type"),
+      id: stanza.attr("id"),
+    });
     return acceptedResponse();
   }
   if (stanza.name === "iq") {

@@ -82,6 +82,7 @@ export function writeValuesForm(
   const fields: XmlElement[] = [];
   for (const [name, fieldValue] of Object.entries(object)) {
     const fieldCtx = at(ctx, name);
+    checkXmlChars(name, fieldCtx); // the key becomes the field's var
     fields.push(
       el(
         "field",

@@ -95,7 +95,22 @@ export class TreeBuilder implements TokenHandler {
   /** Feeds decoded text (of `byteLength` input bytes, if known) and returns the events it completed. */
   feed(text: string, byteLength = -1): BuilderEvent[] {
     this.#events = [];
-    this.#tok.feed(text, byteLength);
+    try {
+      this.#tok.feed(text, byteLength);
+    } catch (error) {
+      // A chunk that ends past the size limit is refused before the next
+      // one is read; so an error found only after the limit was passed is
+      // the size error too, or the same bytes would give a different
+      // condition depending on how they were split.
+      const open = error instanceof XmlSyntaxError &&
+          error.condition !== "policy-violation"
+        ? this.#measured()
+        : null;
+      if (open && this.#tok.errorEnd - 1 - open.start > open.max) {
+        throw this.#tooLarge(open.position, open.what);
+      }
+      throw error;
+    }
     this.#checkBuffered();
     return this.#events;
   }
@@ -269,20 +284,33 @@ export class TreeBuilder implements TokenHandler {
   }
 
   #checkBuffered(): void {
-    const tok = this.#tok;
-    let start = this.#stanzaStart;
-    let position = this.#stanzaPosition;
-    let what = "stanza";
-    if (start < 0) {
-      // An unfinished start tag of a stanza, a document root or a stream header.
-      const level = this.#depth + this.#offset;
-      if (level > 1 || !tok.inTag) return;
-      if (level === 0) what = "stream header";
-      start = tok.tagStartByte();
-      position = tok.tagStartPosition();
+    const open = this.#measured();
+    if (open && this.#tok.fedBytes - open.start > open.max) {
+      throw this.#tooLarge(open.position, open.what);
     }
-    const max = what === "stanza" ? this.#maxStanza : MAX_HEADER_BYTES;
-    if (tok.fedBytes - start > max) throw this.#tooLarge(position!, what);
+  }
+
+  /** The open stanza, or the unfinished start tag of a stanza or stream header, with its limit. */
+  #measured():
+    | { start: number; position: XmlPosition; what: string; max: number }
+    | null {
+    const tok = this.#tok;
+    if (this.#stanzaStart >= 0) {
+      return {
+        start: this.#stanzaStart,
+        position: this.#stanzaPosition!,
+        what: "stanza",
+        max: this.#maxStanza,
+      };
+    }
+    const level = this.#depth + this.#offset;
+    if (level > 1 || !tok.inTag) return null;
+    return {
+      start: tok.tagStartByte(),
+      position: tok.tagStartPosition(),
+      what: level === 0 ? "stream header" : "stanza",
+      max: level === 0 ? MAX_HEADER_BYTES : this.#maxStanza,
+    };
   }
 
   #tooLarge(position: XmlPosition, what = "stanza"): XmlSyntaxError {

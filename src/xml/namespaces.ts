@@ -63,8 +63,12 @@ export class NamespaceScope {
     const colon = qname.indexOf(":");
     if (colon !== -1) {
       const prefix = this.#split(qname, colon);
-      if (prefix === "xmlns") {
-        throw this.#fail(`element "${qname}" cannot use the prefix "xmlns"`);
+      // Namespaces in XML 1.0 section 3: the xml and xmlns namespaces
+      // name attributes; no element of an XMPP stream is in either.
+      if (prefix === "xmlns" || prefix === "xml") {
+        throw this.#fail(
+          `element "${qname}" cannot use the prefix "${prefix}"`,
+        );
       }
       ns = this.#lookup(prefix);
       local = qname.slice(colon + 1);

@@ -198,9 +198,11 @@ export class TagScanner {
     this.#wide = false;
     const name = buf.slice(tok, i);
     const first = buf.charCodeAt(tok);
+    // The first character may have been read before this scan began
+    // (a wide one starts an attribute name): test it on its own too.
     if (
       i === tok || (first < 128 && (ASCII_NAME[first] & 1) === 0) ||
-      (wide && !XML_NAME.test(name))
+      ((wide || first >= 128) && !XML_NAME.test(name))
     ) {
       throw this.#ctx.error(`invalid name "${name}"`, "not-well-formed", tok);
     }

@@ -117,6 +117,7 @@ export class XmlTokenizer {
   /** An error at the start of the current tag. */
   errorAtTag(message: string, condition: XmlErrorCondition): XmlSyntaxError {
     const position = this.#pos.tagPosition();
+    this.#errorEnd = this.currentByte();
     return new XmlSyntaxError(
       `Cannot parse XML: ${message}`,
       condition,
@@ -139,11 +140,27 @@ export class XmlTokenizer {
     condition: XmlErrorCondition,
     at: number = this.#i,
   ): XmlSyntaxError {
+    const index = Math.min(at, this.#buf.length);
+    if (this.inTag) this.#pos.tagByte(); // measured first: the mark only moves forward
+    const position = this.#pos.position(index);
+    this.#errorEnd = this.#pos.byteOffset(
+      Math.min(Math.max(index + 1, this.#i), this.#buf.length),
+    );
     return new XmlSyntaxError(
       `Cannot parse XML: ${message}`,
       condition,
-      this.#pos.position(Math.min(at, this.#buf.length)),
+      position,
     );
+  }
+
+  #errorEnd = -1;
+
+  /**
+   * Byte offset just after the input the last error needed to be found
+   * (its character, or the whole tag for an error reported at the tag).
+   */
+  get errorEnd(): number {
+    return this.#errorEnd;
   }
 
   /**

@@ -1,4 +1,4 @@
-// Pull mode across a gateway restart over Prosody (README "Receiving without a webhook"): cli.ts on a data dir, SIGKILLed and started again.
+// Pull mode across a gateway restart over Prosody (README "Receiving without a webhook: pull, SSE, inbound iqs"): cli.ts on a data dir, SIGKILLed and started again.
 
 import assert from "node:assert/strict";
 import { el } from "../../src/xml/element.ts";

@@ -1,4 +1,4 @@
-// OpenAPI path items of pull (GET /rest/updates) and SSE (GET /rest/events), the Idempotency-Key parameter, and the event schemas (README "Receiving without a webhook").
+// OpenAPI path items of pull (GET /rest/updates) and SSE (GET /rest/events), the Idempotency-Key parameter, and the event schemas (README "Receiving without a webhook: pull, SSE, inbound iqs").
 
 import { PULL_DEFAULTS } from "../../events/pull.ts";
 import { SSE_DEFAULTS, SSE_MEDIA_TYPE } from "../../events/sse.ts";
