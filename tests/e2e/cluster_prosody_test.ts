@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { Prosody, prosodyTest } from "../support/prosody.ts";
 import { Postgres, postgresBinDir } from "../support/postgres.ts";
-import { startCluster } from "./cluster_support.ts";
+import {
+  inboundReport,
+  sendInbound,
+  startCluster,
+  startHookRecorder,
+} from "./cluster_support.ts";
 import { recoveredAfter, startLoad } from "./cluster_load.ts";
 
 const LEASE_EXPIRY_S = 3;
@@ -18,8 +23,10 @@ prosodyTest(
     if (!postgresBinDir() && !Deno.env.get("CI")) return; // postgres_test.ts reports the skip
     await using pg = await Postgres.start();
     await using prosody = await Prosody.start();
+    await using hook = startHookRecorder();
     await using cluster = await startCluster(pg, prosody, "lease", {
       leaseExpiry: LEASE_EXPIRY_S,
+      webhook: hook.url,
     });
     const { instances, alice } = cluster;
 
@@ -125,6 +132,38 @@ prosodyTest(
         assert.deepEqual(await cluster.missing(report.accepted), []);
         await holder.start();
         await holder.waitReady("standby");
+      },
+    );
+
+    await t.step(
+      "inbound: 500 messages while a standby is killed and restarted reach the reliable webhook, each stored once",
+      async () => {
+        const standby = await cluster.withRole("standby");
+        const domain = Object.keys(prosody.components)[0];
+        const complete = () =>
+          inboundReport(hook.calls, "in", 500).missing.length === 0;
+        const { resent } = await sendInbound(alice, {
+          to: domain,
+          count: 500,
+          prefix: "in",
+          spreadMs: 5_000,
+          done: complete,
+          during: async () => {
+            await sleep(1_500);
+            await standby.kill();
+            await sleep(1_000);
+            await standby.start();
+          },
+        });
+        const report = inboundReport(hook.calls, "in", 500);
+        // deno-lint-ignore no-console
+        console.log(
+          `Prosody inbound: ${hook.calls.length} webhook requests for 500 messages, ${report.repeated} repeated an event id (in flight at the kill), ${resent} bounced`,
+        );
+        assert.deepEqual(report.missing, []);
+        assert.deepEqual(report.storedTwice, []);
+        assert.equal(resent, 0, "the holder kept the stream");
+        assert.ok(report.repeated <= 32, `${report.repeated} repeated`);
       },
     );
 
