@@ -210,6 +210,12 @@ async function deliver(
   settings: Settings,
 ): Promise<XmlElement[] | undefined> {
   const { xmpp } = settings;
+  const timeoutMs = stanza.name === "iq" ? iqTimeoutMs(request, settings) : 0;
+  // mod_rest's Prosody-Rest-Timeout: 0 or less times out at once, and an
+  // iq that cannot be waited for is not sent at all.
+  if (stanza.name === "iq" && timeoutMs <= 0) {
+    throw new IqTimeoutError(stanza.attr("id") ?? "", 0);
+  }
   if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
     await xmpp.send(stanza);
@@ -222,7 +228,7 @@ async function deliver(
   let outcome: IqOutcome = "failed";
   try {
     const reply = await xmpp.sendIq(stanza, {
-      timeoutMs: iqTimeoutMs(request, settings),
+      timeoutMs,
       // Not request.signal: under Deno.serve it also aborts after successful
       // responses (and warns about it); pending iqs end by reply, timeout or a
       // dropped stream.

@@ -102,6 +102,18 @@ function truthy(value: unknown): boolean {
   return value !== undefined && value !== null && value !== false;
 }
 
+/** `value` when it is a valid JID, else undefined. */
+function validJid(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    prepJid(value);
+    return value;
+  } catch (error) {
+    if (error instanceof InvalidJidError) return undefined;
+    throw error;
+  }
+}
+
 function prep(value: string, ctx: ShapeContext): string {
   try {
     return prepJid(value);
@@ -173,7 +185,9 @@ export function readStanza(
   }
   if (isError) {
     const error = readStanzaError(stanza);
-    if (error) out.error = compact({ ...error });
+    // Output is always valid input: a `by` that is no JID is left out
+    // (RFC 6120 section 8.3.2: by is the entity that returned the error).
+    if (error) out.error = compact({ ...error, by: validJid(error.by) });
   }
   return out;
 }

@@ -44,8 +44,11 @@ postgresTest("instance coordination on PostgreSQL", async (t) => {
     async () => {
       await using set = await instances(pg, ["a", "b"]);
       const [a, b] = set.coordinations;
-      assert.equal((await a.heartbeat(beat(400))).holdsLease, true);
-      const seenByB = await b.heartbeat(beat(400));
+      // Long leases while checking who holds it (a loaded machine may take
+      // longer than a short lease between two heartbeats), then a short one
+      // to let it expire.
+      assert.equal((await a.heartbeat(beat(10_000))).holdsLease, true);
+      const seenByB = await b.heartbeat(beat(10_000));
       assert.equal(seenByB.holdsLease, false);
       assert.equal(seenByB.holder, "a");
       assert.equal(seenByB.othersOnline, 1);

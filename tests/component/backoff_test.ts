@@ -12,6 +12,12 @@ const cases = [
   { attempt: 2000, base: 100, cap: 5000, random: 0.5, delay: 2500 },
   { attempt: 4, base: 100, cap: 5000, random: 0, delay: 0 },
   { attempt: 0, base: 1000, cap: 500, random: 0.5, delay: 250 },
+  // The first five retries stay under 2 s, then the bound grows from 4 s.
+  { attempt: 2, base: 1000, cap: 60_000, random: 0.999, delay: 1998 },
+  { attempt: 4, base: 1000, cap: 60_000, random: 0.999, delay: 1998 },
+  { attempt: 5, base: 1000, cap: 60_000, random: 0.5, delay: 2000 },
+  { attempt: 8, base: 1000, cap: 60_000, random: 0.5, delay: 16_000 },
+  { attempt: 9, base: 1000, cap: 60_000, random: 0.5, delay: 30_000 },
 ];
 
 for (const { attempt, base, cap, random, delay } of cases) {

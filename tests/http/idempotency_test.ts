@@ -117,7 +117,10 @@ Deno.test("Idempotency-Key: five at once send one stanza; the others get 409 or 
   await new Promise((r) => setTimeout(r, 20));
   release();
   const statuses = (await Promise.all(all)).map((r) => r.status).sort();
-  assert.deepEqual(statuses, [200, 409, 409, 409, 409]);
+  // One sends; a request that arrives while it is in flight gets 409, one
+  // that arrives after it finished (a loaded machine) gets the replay.
+  assert.equal(statuses[0], 200, String(statuses));
+  assert.ok(statuses.every((s) => s === 200 || s === 409), String(statuses));
   assert.equal(env.port.sent.length, 1);
 });
 

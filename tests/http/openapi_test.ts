@@ -392,3 +392,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "openapi: every sending and query operation takes X-Request-Id, and /metrics is described",
+  permissions: "none",
+  fn() {
+    for (const [key, op] of operations()) {
+      if (OPERATIONAL_KEYS.has(key) || !key.includes(" /rest")) continue;
+      if (key.includes("/rest/updates") || key.includes("/rest/events")) {
+        continue;
+      }
+      const names = (op.parameters ?? []).map((p) =>
+        deref<{ name: string }>(p).name
+      );
+      assert.ok(names.includes("X-Request-Id"), key);
+    }
+    const metrics = operations().get("GET /metrics");
+    assert.ok(metrics);
+    assert.deepEqual(Object.keys(metrics.responses), ["200", "401", "403"]);
+  },
+});

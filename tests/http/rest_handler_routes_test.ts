@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { el } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { IQ_QUERY_KEYS } from "../../src/http/routes.ts";
 import {
@@ -499,4 +500,64 @@ Deno.test("GET /rest/blocklist/… sends an empty blocklist query (Lua {} is als
     canon(port.sent[0]),
     `<iq xmlns="${C}" from="${FROM}" id="id1" to="user@example.com" type="get"><blocklist xmlns="urn:xmpp:blocking"/></iq>`,
   );
+});
+
+Deno.test("GET /rest/upload_request/{to} with filename, size and content-type sends size as a number and maps the slot reply as upload_slot", async () => {
+  const { port, handler } = setup();
+  port.answerIq = (iq) =>
+    resultFor(
+      iq,
+      el(
+        "slot",
+        "urn:xmpp:http:upload:0",
+        {},
+        el(
+          "put",
+          "urn:xmpp:http:upload:0",
+          { url: "https://up.example.com/a.txt" },
+          el(
+            "header",
+            "urn:xmpp:http:upload:0",
+            { name: "Authorization" },
+            "Basic x",
+          ),
+        ),
+        el("get", "urn:xmpp:http:upload:0", {
+          url: "https://dl.example.com/a.txt",
+        }),
+      ),
+    );
+  const res = await handler(
+    request(
+      "GET",
+      "/rest/upload_request/upload.example.com?filename=a.txt&size=12&content-type=text%2Fplain",
+      { accept: JSON_TYPE },
+    ),
+  );
+  assert.equal(res.status, 200);
+  assert.equal(port.sent[0].elements()[0]?.attr("size"), "12");
+  const json = await res.json();
+  assert.deepEqual(json.upload_slot, {
+    put: {
+      url: "https://up.example.com/a.txt",
+      headers: [{ name: "Authorization", value: "Basic x" }],
+    },
+    get: { url: "https://dl.example.com/a.txt" },
+  });
+});
+
+Deno.test("GET /rest/upload_request/{to} with a size that is not a number is a 422 naming it", async () => {
+  const { port, handler } = setup();
+  const res = await handler(
+    request(
+      "GET",
+      "/rest/upload_request/upload.example.com?filename=a&size=big",
+      {
+        accept: JSON_TYPE,
+      },
+    ),
+  );
+  assert.equal(res.status, 422);
+  assert.match((await res.json()).error.text, /upload_request\/size/);
+  assert.equal(port.sent.length, 0);
 });

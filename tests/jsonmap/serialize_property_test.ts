@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { serialize } from "../../src/xml/serialize.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { CODECS } from "../../src/jsonmap/registry.ts";
-import { JsonMappingError, jsonToStanza } from "../../src/jsonmap/mod.ts";
+import {
+  JsonMappingError,
+  jsonToStanza,
+  stanzaToJson,
+} from "../../src/jsonmap/mod.ts";
+import { el } from "../../src/xml/element.ts";
 
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -126,5 +131,31 @@ Deno.test("jsonToStanza() refuses a formdata field name XML cannot carry with a 
       () => jsonToStanza({ to: "alice@localhost", formdata: { [name]: "x" } }),
       JsonMappingError,
     );
+  }
+});
+
+Deno.test("stanzaToJson() leaves out an error.by that is no JID, so the JSON it gives is valid input again", () => {
+  const cases: [string, string | undefined][] = [
+    ["a@@b", undefined],
+    ["", undefined],
+    ["@example.org", undefined],
+    ["conference.example.org", "conference.example.org"],
+    ["room@conference.example.org/nick", "room@conference.example.org/nick"],
+  ];
+  for (const [by, expected] of cases) {
+    const stanza = el(
+      "message",
+      NS.client,
+      { type: "error", to: "alice@localhost" },
+      el(
+        "error",
+        NS.client,
+        { type: "cancel", by },
+        el("item-not-found", NS.stanzas),
+      ),
+    );
+    const json = stanzaToJson(stanza);
+    assert.equal((json.error as { by?: string }).by, expected, by);
+    jsonToStanza(json);
   }
 });

@@ -4,6 +4,7 @@ import { jsonToContainer, jsonToStanza } from "../../jsonmap/mod.ts";
 import { encodeForm } from "../../jsonmap/urlencoded.ts";
 import { serialize } from "../../xml/serialize.ts";
 import { NS } from "../../xmpp/namespaces.ts";
+import { REQUEST_ID_HEADER } from "../request_id.ts";
 import { VERSION } from "../../version.ts";
 import { authChallenge } from "../auth.ts";
 import { MEDIA_TYPES } from "../../wire/mod.ts";
@@ -141,6 +142,18 @@ const HEADERS = {
 
 const PARAMETERS = {
   IdempotencyKey: IDEMPOTENCY_PARAMETER,
+  RequestId: {
+    name: REQUEST_ID_HEADER,
+    in: "header",
+    required: false,
+    description:
+      "The request's id (1 to 128 visible ASCII characters, no quotes), kept in the response's `X-Request-Id` and in every log line the request causes; without one (or with one that does not fit) the gateway makes a UUID. Every response of every route carries `X-Request-Id`.",
+    schema: {
+      type: "string",
+      pattern: "^[\\x21\\x23-\\x26\\x28-\\x7e]{1,128}$",
+    },
+    example: "order-1234",
+  },
   RestTimeout: {
     name: TIMEOUT_HEADER,
     in: "header",

@@ -134,12 +134,14 @@ function responses(id: RouteId): OpenApiObject {
 }
 
 const TIMEOUT = ref("RestTimeout", "parameters");
+const REQUEST_ID = ref("RequestId", "parameters");
 
 function restOperation(route: RouteSpec, operationId: string): OpenApiObject {
   const parameters: unknown[] = Object.entries(route.params).map((
     [name, spec],
   ) => pathParameter(name, spec));
   if (route.id !== "echo") parameters.push(TIMEOUT);
+  parameters.push(REQUEST_ID);
   if (route.id === "send" || route.id === "send_path") {
     parameters.push(ref("IdempotencyKey", "parameters"));
   }
@@ -182,7 +184,12 @@ function shortcutPaths(route: RouteSpec): Record<string, OpenApiObject> {
         operationId: `query${camel(key)}`,
         tags: ["queries"],
         summary: `${shortcut.summary}: \`GET /rest/${key}/{to}\``,
-        parameters: [pathParameter("to", route.params.to), ...params, TIMEOUT],
+        parameters: [
+          pathParameter("to", route.params.to),
+          ...params,
+          TIMEOUT,
+          REQUEST_ID,
+        ],
         responses: responses("query"),
       },
     };
