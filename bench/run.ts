@@ -7,6 +7,7 @@ const BENCHES = [
   ["REST sending (gateway inside the bench process, real Prosody)", "rest.ts"],
   ["Webhooks (gateway inside the bench process, real Prosody)", "webhook.ts"],
   ["SSE: clients held, fan-out (own process, real Prosody)", "sse.ts"],
+  ["10,000 idle connections held while serving (own process)", "idle.ts"],
 ] as const;
 
 const only = Deno.args;

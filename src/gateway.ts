@@ -126,6 +126,8 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Reconnect delays of the component. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** Pings to the server that tell a frozen one (ms). Default every 15 s, 10 s deadline. */
+  ping?: { intervalMs?: number; timeoutMs?: number };
   /** The `Authorization` value `GET /metrics` requires. Default: none (open). */
   metricsCredential?: string;
   /** Accept HTTP Basic `<domain>:<secret>`. Default true (as mod_rest). */
@@ -283,6 +285,8 @@ async function startGateway(
     logger,
     dial: options.dial,
     backoff: options.backoff,
+    pingIntervalMs: options.ping?.intervalMs,
+    pingTimeoutMs: options.ping?.timeoutMs,
     // The REST size limit holds for the stanza as written (README
     // "Sending"), for webhook replies too: under the server's own limit,
     // no stanza can make it close the stream.
@@ -435,7 +439,8 @@ async function startGateway(
     }),
     readiness: () => ({
       online: port.online,
-      state: instance?.streamState ?? component.state.name,
+      state: instance?.streamState ??
+        (component.answering ? component.state.name : "not-answering"),
       storeFailing: !inbound.storeHealthy,
       ...(instance
         ? { role: instance.role, instance: instance.instanceId }

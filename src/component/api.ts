@@ -32,6 +32,8 @@ export const COMPONENT_DEFAULTS = {
   maxQueuedStanzas: 1024,
   /** Prosody's `component_stanza_size_limit` default (512 KiB). */
   maxStanzaBytes: 512 * 1024,
+  pingIntervalMs: 15_000,
+  pingTimeoutMs: 10_000,
 } as const;
 
 /** Options of {@linkcode createComponent}. */
@@ -63,6 +65,12 @@ export interface ComponentOptions {
    * server close the stream. Default 524288 (Prosody's component limit).
    */
   maxStanzaBytes?: number;
+  /** Interval of XEP-0199 pings to the server, ms; 0 turns them off. Default 15000. */
+  pingIntervalMs?: number;
+  /** Deadline of a ping, ms; past it the stream is not online until an answer. Default 10000. */
+  pingTimeoutMs?: number;
+  /** Where pings go. Default: the domain without its first label (`gw.example.net` -> `example.net`). */
+  pingTo?: string;
   /** Parser limits for incoming data. */
   parser?: Omit<XmlParserOptions, "namespaceAliases">;
   /** Receives stanzas addressed to the component. */
@@ -90,6 +98,11 @@ export interface ComponentClient extends StanzaPort, AsyncDisposable {
   start(): void;
   /** Closes the stream gracefully; resolves once closed. */
   stop(): Promise<void>;
+  /**
+   * False while the last ping to the server went unanswered past its
+   * deadline (`online` is then false too, though the state stays `online`).
+   */
+  readonly answering: boolean;
   /**
    * Resolves when online. Rejects when the client ends up `closed` (with
    * the error that closed it when reconnecting is off) or on abort.

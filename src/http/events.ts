@@ -13,6 +13,7 @@ import {
 import { resumePoint, SSE_MEDIA_TYPE } from "../events/sse.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
 import { checkRouteGroup } from "./scope.ts";
+import { requestIdOf } from "./request_id.ts";
 import { errorResponse, HttpError, storeRouteError } from "./errors.ts";
 import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
@@ -130,6 +131,7 @@ export function createEventsHandler(
       const started = performance.now();
       let response: Response;
       let condition: string | undefined;
+      let reason: string | undefined;
       try {
         checkRouteGroup(
           authenticate(request.headers.get("Authorization"), options.auth),
@@ -154,19 +156,25 @@ export function createEventsHandler(
       } catch (error) {
         const httpError = storeRouteError(error);
         if (httpError.key === "internal") {
-          logger.error("Event request failed", { error: String(error) });
+          logger.error("Event request failed", {
+            requestId: requestIdOf(request),
+            error: String(error),
+          });
         }
         condition = httpError.condition;
+        reason = httpError.text;
         response = errorResponse(
           httpError,
           negotiateError(request.headers.get("Accept"), "json"),
         );
       }
       logger.info("http request", {
+        requestId: requestIdOf(request),
         method: request.method,
         path: pathname,
         status: response.status,
         condition,
+        reason,
         ms: Math.round(performance.now() - started),
       });
       return response;

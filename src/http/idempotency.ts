@@ -21,6 +21,7 @@ import {
 } from "./errors.ts";
 import { negotiateError, readCapped, requestFormatOf } from "../wire/mod.ts";
 import { matchRoute } from "./routes.ts";
+import { requestIdOf } from "./request_id.ts";
 
 /** Options of {@linkcode withIdempotency}. */
 export interface IdempotencyOptions {
@@ -122,7 +123,11 @@ export function withIdempotency(
           throw new HttpError("idempotency_reuse");
         case "done": {
           const { status, headers, body: text } = begun.response;
-          logger.info("idempotent replay", { path: url.pathname, status });
+          logger.info("idempotent replay", {
+            requestId: requestIdOf(request),
+            path: url.pathname,
+            status,
+          });
           return new Response(status === 202 ? null : text, {
             status,
             headers: { ...headers, [REPLAYED_HEADER]: "true" },
@@ -162,7 +167,10 @@ export function withIdempotency(
       }
       const httpError = storeRouteError(error);
       if (!(error instanceof HttpError)) {
-        logger.error("Idempotent request failed", { error: String(error) });
+        logger.error("Idempotent request failed", {
+          requestId: requestIdOf(request),
+          error: String(error),
+        });
       }
       return errorResponse(httpError, errorFormat);
     }

@@ -161,3 +161,39 @@ Deno.test("GET /rest/events streams SSE from Last-Event-ID; other methods and pa
   );
   assert.equal(env.handler(new Request("http://gw/rest/ping/x")), undefined);
 });
+
+Deno.test("events routes follow credential scopes: the events route group is needed", async () => {
+  const store = createMemoryStore();
+  const feed = new EventFeed({ store });
+  const handler = createEventsHandler({
+    store,
+    feed,
+    auth: {
+      ...auth,
+      credentials: [
+        { credential: "Bearer sender", scope: { routes: ["send" as const] } },
+        { credential: "Bearer reader", scope: { routes: ["events" as const] } },
+      ],
+    },
+  });
+  try {
+    const get = (token: string) =>
+      handler(
+        new Request("http://gw/rest/updates?timeout=0", {
+          headers: { Authorization: token },
+        }),
+      );
+    const refused = (await get("Bearer sender"))!;
+    assert.equal(refused.status, 403);
+    assert.equal(
+      (await refused.json()).error.text,
+      "Credential may not use the events routes (allowed: send)",
+    );
+    const allowed = (await get("Bearer reader"))!;
+    assert.equal(allowed.status, 200);
+    await allowed.body?.cancel();
+  } finally {
+    feed.close();
+    await store.close();
+  }
+});

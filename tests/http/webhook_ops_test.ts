@@ -191,3 +191,33 @@ Deno.test({
     assert.equal(allow.headers.get("allow"), "POST");
   },
 });
+
+Deno.test("webhook operations follow credential scopes: the operations route group is needed", async () => {
+  const handler = createWebhookOps({
+    domain: "rest.example.net",
+    credentials: [
+      { credential: "Bearer sender", scope: { routes: ["send" as const] } },
+      {
+        credential: "Bearer admin",
+        scope: { routes: ["operations" as const] },
+      },
+    ],
+    mode: "sync",
+    url: "http://hook.example/{kind}",
+    health: createWebhookHealth(),
+    now: () => NOW,
+  });
+  const refused = await handler(
+    get("/webhook", { Authorization: "Bearer sender" }),
+  );
+  assert.equal(refused.status, 403);
+  assert.equal(
+    (await refused.json()).error.text,
+    "Credential may not use the operations routes (allowed: send)",
+  );
+  const allowed = await handler(
+    get("/webhook", { Authorization: "Bearer admin" }),
+  );
+  assert.equal(allowed.status, 200);
+  await allowed.body?.cancel();
+});

@@ -202,6 +202,11 @@ export class ManagedServer implements XmppServer {
     return this.#child !== undefined;
   }
 
+  /** Sends a signal to the running server process (e.g. SIGSTOP to freeze it, SIGCONT to thaw it). */
+  signal(signal: Deno.Signal): void {
+    this.#child?.kill(signal);
+  }
+
   /** Starts the server (again) on the configured ports and waits until it is ready. */
   async start(): Promise<void> {
     if (this.#child) return;
