@@ -16,11 +16,11 @@ import {
   quantile,
   rate,
   runWrk,
-  splitLines,
 } from "./load.ts";
 import { cpuUs, startGatewayProcess, withCpu } from "./process.ts";
 import { jsonPost, partyConfig } from "./rest_memory.ts";
 import { longpollMemory } from "./e2e_longpoll.ts";
+import { roundTrips, startWebhook } from "./e2e_roundtrip.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -57,85 +57,6 @@ async function ceilingPing(ceiling: Child, concurrency: number): Promise<Run> {
   await ceiling.write({ pings: concurrency, seconds: SECONDS });
   const result = await ceiling.read<LoadResult>();
   return { ...result, cpuUs: (cpuUs(ceiling.pid) - before) / result.requests };
-}
-
-/**
- * A c2s client (bench/webhook.ts) keeping 64 messages in flight to
- * `bot@domain`; the CPU of `pid` (gateway or bare component) is read
- * over the client's measured window.
- */
-async function roundTrips(
-  server: XmppServer,
-  domain: string,
-  pid: number,
-): Promise<Run> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./webhook.ts", import.meta.url).pathname,
-      ...["--role", "client", "--mark", "1", "--to", `bot@${domain}`],
-      ...["--c2s", String(server.c2sPort), "--host", server.host],
-      ...["--user", "bob", "--password", server.users.bob],
-      ...["--window", "64", "--warmup", "1", "--seconds", String(SECONDS)],
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = splitLines(child.stdout);
-  let before = NaN;
-  let result: { replies: number; errors: number; p50: number; p99: number };
-  for (;;) {
-    const next = await lines.next();
-    if (next.done) throw new Error("The round-trip client exited early");
-    const line = JSON.parse(next.value);
-    if (line.begin) {
-      before = cpuUs(pid);
-    } else {
-      const used = cpuUs(pid) - before;
-      result = line;
-      await child.status;
-      return {
-        requests: result.replies,
-        errors: result.errors,
-        seconds: SECONDS,
-        p50: result.p50,
-        p99: result.p99,
-        cpuUs: used / result.replies,
-      };
-    }
-  }
-}
-
-/** A webhook server (bench/webhook.ts) answering `{"body":"ok"}`. */
-async function startWebhook(): Promise<
-  { port: number } & AsyncDisposable
-> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./webhook.ts", import.meta.url).pathname,
-      ...["--role", "webhook"],
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = splitLines(child.stdout);
-  const first = await lines.next();
-  if (first.done) throw new Error("The webhook exited early");
-  const drained = (async () => {
-    for await (const _ of lines) { /* drain */ }
-  })();
-  return {
-    port: JSON.parse(first.value).port,
-    async [Symbol.asyncDispose]() {
-      await child.stdin.close();
-      await drained;
-      await child.status;
-    },
-  };
 }
 
 /** Every run of one scenario over the rounds. */
@@ -228,11 +149,11 @@ async function loadRounds(server: XmppServer): Promise<void> {
     if (ONLY.includes("webhook")) {
       record(
         SCENARIOS.webhook,
-        await roundTrips(server, domain, gateway.pid),
+        await roundTrips(server, domain, gateway.pid, SECONDS),
       );
       record(
         SCENARIOS.echo,
-        await roundTrips(server, ceilingDomain, ceiling.pid),
+        await roundTrips(server, ceilingDomain, ceiling.pid, SECONDS),
       );
     }
   }
@@ -311,21 +232,24 @@ await using server = await PROSODY.start();
 if (ONLY.some((o) => o !== "longpoll")) await loadRounds(server);
 report();
 if (ONLY.includes("longpoll")) {
-  const mem = await longpollMemory(server, LONGPOLLS);
   const kib = (b: number) => `${fmt(b / 1024, 2)} KiB`;
-  console.log(
-    `- ${mem.inFlight} concurrent long-polling iqs (HTTP/1.1, one connection each): gateway RSS ` +
-      `${fmt(mem.rssBefore / 2 ** 20, 1)} -> ${
-        fmt(mem.rssAfter / 2 ** 20, 1)
-      } MiB, ` +
-      `**${
-        kib(mem.perIq)
-      } per waiting iq**; a bare Deno.serve holding as many ` +
-      `grows ${
-        kib(mem.floorPerRequest)
-      } per request, so the gateway's own share is ` +
-      `**${kib(mem.perIq - mem.floorPerRequest)}** per iq`,
-  );
+  for (const h2Connections of [undefined, 100]) {
+    const mem = await longpollMemory(server, LONGPOLLS, { h2Connections });
+    console.log(
+      `- ${mem.inFlight} concurrent long-polling iqs over ${mem.protocol} ` +
+        `(${mem.connections} new descriptors in the gateway): RSS ` +
+        `${fmt(mem.rssBefore / 2 ** 20, 1)} -> ${
+          fmt(mem.rssAfter / 2 ** 20, 1)
+        } MiB, ` +
+        `**${
+          kib(mem.perIq)
+        } per waiting iq**; a bare Deno.serve holding as many ` +
+        `the same way grows ${kib(mem.floorPerRequest)} per request, so the ` +
+        `gateway's own share is **${
+          kib(mem.perIq - mem.floorPerRequest)
+        }** per iq`,
+    );
+  }
 }
 console.log(
   `- ${cpus} CPUs shared by Prosody, the gateway, wrk and the c2s clients; ` +

@@ -1,34 +1,86 @@
-// Memory per long-polling iq (bench/e2e.ts): the gateway started through cli.ts vs a bare Deno.serve, RSS read from /proc.
+// Memory per long-polling iq (bench/e2e.ts): the gateway started through cli.ts vs a bare Deno.serve, RSS read from /proc; HTTP/1.1 (a connection each) or HTTP/2 over TLS (streams on a few connections).
 
 import type { XmppServer } from "../tests/support/xmpp_server.ts";
 import { Child } from "./load.ts";
-import { rssBytes, startGatewayProcess } from "./process.ts";
+import {
+  openDescriptors,
+  rssBytes,
+  selfSigned,
+  startGatewayProcess,
+} from "./process.ts";
 import { jsonPost, partyConfig } from "./rest_memory.ts";
 
 /** What {@linkcode longpollMemory} measured. */
 export interface LongpollMemory {
+  /** `HTTP/1.1` or `HTTP/2`. */
+  protocol: string;
   /** Iqs the party saw waiting. */
   inFlight: number;
+  /** Descriptors the gateway opened for them (about one per connection). */
+  connections: number;
   /** Gateway RSS before and after, bytes. */
   rssBefore: number;
   rssAfter: number;
   /** RSS growth per waiting iq, bytes. */
   perIq: number;
-  /** RSS growth per request held by a bare `Deno.serve`, bytes. */
+  /** RSS growth per request held by a bare `Deno.serve` the same way, bytes. */
   floorPerRequest: number;
+}
+
+/** How the long-polls reach the gateway. */
+export interface LongpollOptions {
+  /** HTTP/2 over TLS on this many connections; undefined: HTTP/1.1, a connection each. */
+  h2Connections?: number;
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 1_000));
 
+type Tls = Awaited<ReturnType<typeof selfSigned>>;
+
+function pollConfig(
+  request: ReturnType<typeof jsonPost>,
+  count: number,
+  tls: Tls | undefined,
+  connections: number | undefined,
+) {
+  return tls === undefined
+    ? { mode: "longpoll", request, count }
+    : { mode: "longpoll", request, count, caCert: tls.cert, connections };
+}
+
+/**
+ * Iqs the party saw, asked until `count` arrived or none came for 10 s
+ * (opening thousands of connections takes a while).
+ */
+async function arrivals(party: Child, count: number): Promise<number> {
+  let total = 0;
+  let quietSince = performance.now();
+  while (total < count && performance.now() - quietSince < 10_000) {
+    await party.write({ expect: count - total });
+    const { count: more } = await party.read<{ count: number }>();
+    if (more > 0) quietSince = performance.now();
+    total += more;
+  }
+  return total;
+}
+
 /** RSS growth per request of a bare `Deno.serve` holding `count` requests. */
-async function floor(count: number): Promise<number> {
-  await using server = new Child({ mode: "hold" });
+async function floor(
+  count: number,
+  tls: Tls | undefined,
+  connections: number | undefined,
+): Promise<number> {
+  await using server = new Child({
+    mode: "hold",
+    ...tls && { cert: tls.cert, key: tls.key },
+  });
   const { port } = await server.read<{ port: number }>();
   const body = { kind: "iq", to: "a@b", ping: true };
-  const request = jsonPost(`http://127.0.0.1:${port}`, body);
+  const scheme = tls ? "https" : "http";
+  const request = jsonPost(`${scheme}://127.0.0.1:${port}`, body);
   await settle();
   const before = rssBytes(server.pid);
-  await using polls = new Child({ mode: "longpoll", request, count });
+  await using polls = new Child(pollConfig(request, count, tls, connections));
   await polls.read(); // started
   await server.write({ expect: count });
   await server.read();
@@ -38,47 +90,56 @@ async function floor(count: number): Promise<number> {
 
 /**
  * `count` iqs through a fresh gateway process to a c2s party that never
- * answers, each its own HTTP/1.1 connection; gateway RSS before (after a
- * warm-up of 500 short polls on the same path) and once all are waiting.
+ * answers; gateway RSS before (after a warm-up of 500 short polls on the
+ * same path) and once all are waiting, after a second's rest each.
  */
 export async function longpollMemory(
   server: XmppServer,
   count: number,
+  options: LongpollOptions = {},
 ): Promise<LongpollMemory> {
-  const domain = Object.keys(server.components)[0];
-  await using gateway = await startGatewayProcess({
-    server: server.componentAddress,
-    domain,
-    secret: server.components[domain],
-    flags: ["--iq-max-timeout", "600"],
-  });
-  await using party = new Child(partyConfig(server, "iq"));
-  const { jid } = await party.read<{ jid: string }>();
-  const iq = { kind: "iq", to: jid, ping: true };
-  const warm = jsonPost(gateway.url, iq, { "Prosody-Rest-Timeout": "1" });
-  await using warmup = new Child({
-    mode: "longpoll",
-    request: warm,
-    count: 500,
-  });
-  await warmup.read(); // started
-  await party.write({ expect: 500 });
-  await party.read();
-  await warmup.read(); // all timed out
-  await settle();
-  const rssBefore = rssBytes(gateway.pid);
-  const request = jsonPost(gateway.url, iq, { "Prosody-Rest-Timeout": "600" });
-  await using polls = new Child({ mode: "longpoll", request, count });
-  await polls.read(); // started
-  await party.write({ expect: count });
-  const { count: inFlight } = await party.read<{ count: number }>();
-  await settle();
-  const rssAfter = rssBytes(gateway.pid);
-  return {
-    inFlight,
-    rssBefore,
-    rssAfter,
-    perIq: (rssAfter - rssBefore) / inFlight,
-    floorPerRequest: await floor(count),
-  };
+  const connections = options.h2Connections;
+  const dir = await Deno.makeTempDir({ prefix: "xmpp-rest-bench-tls-" });
+  try {
+    const tls = connections === undefined ? undefined : await selfSigned(dir);
+    const domain = Object.keys(server.components)[0];
+    await using gateway = await startGatewayProcess({
+      server: server.componentAddress,
+      domain,
+      secret: server.components[domain],
+      flags: ["--iq-max-timeout", "600"],
+      tls,
+    });
+    await using party = new Child(partyConfig(server, "iq"));
+    const { jid } = await party.read<{ jid: string }>();
+    const iq = { kind: "iq", to: jid, ping: true };
+    const warm = jsonPost(gateway.url, iq, { "Prosody-Rest-Timeout": "1" });
+    await using warmup = new Child(pollConfig(warm, 500, tls, connections));
+    await warmup.read(); // started
+    await party.write({ expect: 500 });
+    await party.read();
+    await warmup.read(); // all timed out
+    await settle();
+    const rssBefore = rssBytes(gateway.pid);
+    const fdsBefore = openDescriptors(gateway.pid);
+    const request = jsonPost(gateway.url, iq, {
+      "Prosody-Rest-Timeout": "600",
+    });
+    await using polls = new Child(pollConfig(request, count, tls, connections));
+    await polls.read(); // started
+    const inFlight = await arrivals(party, count);
+    await settle();
+    const rssAfter = rssBytes(gateway.pid);
+    return {
+      protocol: tls ? "HTTP/2" : "HTTP/1.1",
+      inFlight,
+      connections: openDescriptors(gateway.pid) - fdsBefore,
+      rssBefore,
+      rssAfter,
+      perIq: (rssAfter - rssBefore) / inFlight,
+      floorPerRequest: await floor(count, tls, connections),
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }

@@ -46,8 +46,10 @@ export interface GatewayProcessOptions {
   secret: string;
   /** More command-line flags (e.g. `--callback-url`). */
   flags?: string[];
-  /** More `deno run` flags (e.g. `--cpu-prof`). */
+  /** More `deno run` flags (e.g. `--inspect`). */
   denoFlags?: string[];
+  /** Serve HTTPS with these PEM files (`cert` is the text, for the readiness check). */
+  tls?: { certPath: string; keyPath: string; cert: string };
 }
 
 /**
@@ -78,6 +80,9 @@ export async function startGatewayProcess(
     `127.0.0.1:${port}`,
     "--credentials",
     TEST_TOKEN,
+    ...options.tls
+      ? ["--tls-cert", options.tls.certPath, "--tls-key", options.tls.keyPath]
+      : [],
     ...options.flags ?? [],
   ];
   // `exec` keeps the pid: the shell only redirects stderr to the log file.
@@ -95,7 +100,10 @@ export async function startGatewayProcess(
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
+  using client = Deno.createHttpClient({
+    caCerts: options.tls ? [options.tls.cert] : [],
+  });
   const stop = async () => {
     try {
       child.kill("SIGTERM");
@@ -106,7 +114,7 @@ export async function startGatewayProcess(
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ready = await fetch(`${url}/readyz`).then(
+    const ready = await fetch(`${url}/readyz`, { client }).then(
       async (res) => (await res.body?.cancel(), res.ok),
       () => false,
     );
@@ -126,6 +134,41 @@ export async function startGatewayProcess(
       await stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
+  };
+}
+
+/** Open file descriptors of process `pid` (sockets included); NaN off Linux. */
+export function openDescriptors(pid: number): number {
+  try {
+    return [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** A self-signed leaf certificate for 127.0.0.1 made with openssl, in `dir`. */
+export async function selfSigned(
+  dir: string,
+): Promise<{ certPath: string; keyPath: string; cert: string; key: string }> {
+  const certPath = `${dir}/cert.pem`;
+  const keyPath = `${dir}/key.pem`;
+  const { success } = await new Deno.Command("openssl", {
+    args: [
+      ...["req", "-x509", "-newkey", "ec", "-pkeyopt"],
+      ...["ec_paramgen_curve:P-256", "-nodes", "-days", "1"],
+      ...["-keyout", keyPath, "-out", certPath, "-subj", "/CN=localhost"],
+      ...["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+      ...["-addext", "basicConstraints=critical,CA:FALSE"],
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error("openssl could not make a certificate");
+  return {
+    certPath,
+    keyPath,
+    cert: await Deno.readTextFile(certPath),
+    key: await Deno.readTextFile(keyPath),
   };
 }
 

@@ -6,6 +6,7 @@ import { PROSODY } from "../tests/support/xmpp_server.ts";
 import { freePorts } from "../tests/support/server_process.ts";
 import { Child, runWrk } from "./load.ts";
 import { startGatewayProcess } from "./process.ts";
+import { roundTrips, startWebhook } from "./e2e_roundtrip.ts";
 import { jsonPost, partyConfig } from "./rest_memory.ts";
 
 const arg = (name: string, fallback: string) => {
@@ -99,12 +100,19 @@ function summarise(profile: Profile): string[] {
 await using server = await PROSODY.start();
 const [domain] = Object.keys(server.components);
 const [inspectPort] = freePorts(1);
+await using hook = await startWebhook();
 await using gateway = await startGatewayProcess({
   server: server.componentAddress,
   domain,
   secret: server.components[domain],
   denoFlags: [`--inspect=127.0.0.1:${inspectPort}`],
+  flags: ["--callback-url", `http://127.0.0.1:${hook.port}/hook/{kind}`],
 });
+/** The load of the scenario for `seconds`: wrk, or webhook round trips. */
+const load = async (seconds: number) =>
+  SCENARIO === "webhook"
+    ? await roundTrips(server, domain, gateway.pid, seconds)
+    : await runWrk(request, 64, seconds);
 await using party = new Child(partyConfig(server, "message"));
 const { jid } = await party.read<{ jid: string }>();
 const request = SCENARIO === "ping"
@@ -115,7 +123,7 @@ const request = SCENARIO === "ping"
     to: jid,
     body: "Hello",
   });
-await runWrk(request, 64, 2); // warm-up
+await load(2); // warm-up
 if (Deno.args.includes("--perf")) {
   // Whole-process view (Rust, kernel, JIT code) with Linux perf, no inspector.
   const perf = new Deno.Command("perf", {
@@ -135,7 +143,7 @@ if (Deno.args.includes("--perf")) {
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const run = await runWrk(request, 64, SECONDS);
+  const run = await load(SECONDS);
   await perf.status;
   console.error(`${run.requests} requests in ${run.seconds} s`);
   Deno.exit(0);
@@ -144,7 +152,7 @@ const session = await inspector(inspectPort);
 await session.call("Profiler.enable");
 await session.call("Profiler.setSamplingInterval", { interval: 100 });
 await session.call("Profiler.start");
-const result = await runWrk(request, 64, SECONDS);
+const result = await load(SECONDS);
 const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
 session.close();
 console.error(`${result.requests} requests in ${result.seconds} s`);

@@ -30,8 +30,16 @@ type Config =
     seconds: number;
     status: number;
   }
-  | { mode: "longpoll"; request: LoadRequest; count: number }
-  | { mode: "hold" }
+  | {
+    mode: "longpoll";
+    request: LoadRequest;
+    count: number;
+    /** HTTPS: trust this PEM certificate and speak HTTP/2 only. */
+    caCert?: string;
+    /** HTTP/2: spread the requests over this many connections. */
+    connections?: number;
+  }
+  | { mode: "hold"; cert?: string; key?: string }
   | { mode: "accept" }
   | { mode: "gateway"; domain: string; secret: string; server: string }
   | {
@@ -86,11 +94,15 @@ async function party(c: Extract<Config, { mode: "party" }>): Promise<void> {
   Deno.exit(0);
 }
 
-function send(request: LoadRequest): Promise<Response> {
+function send(
+  request: LoadRequest,
+  client?: Deno.HttpClient,
+): Promise<Response> {
   return fetch(request.url, {
     method: "POST",
     headers: request.headers,
     body: request.body,
+    client,
   });
 }
 
@@ -112,9 +124,19 @@ async function longpoll(
   c: Extract<Config, { mode: "longpoll" }>,
 ): Promise<void> {
   const statuses: Record<string, number> = {};
-  const all = Array.from({ length: c.count }, async () => {
+  // Each HTTP/2-only client keeps one connection; its requests are streams.
+  const clients = c.caCert === undefined ? [] : Array.from(
+    { length: c.connections ?? 1 },
+    () =>
+      Deno.createHttpClient({
+        caCerts: [c.caCert!],
+        http1: false,
+        http2: true,
+      }),
+  );
+  const all = Array.from({ length: c.count }, async (_, i) => {
     try {
-      const res = await send(c.request);
+      const res = await send(c.request, clients[i % clients.length]);
       await res.arrayBuffer();
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     } catch (error) {
@@ -148,11 +170,12 @@ async function measureOnRequest(count: () => number): Promise<void> {
   Deno.exit(0);
 }
 
-/** The floor: a bare `Deno.serve` that reads each request body and never answers. */
-async function hold(): Promise<void> {
+/** The floor: a bare `Deno.serve` (HTTPS with `cert`) that reads each request body and never answers. */
+async function hold(c: Extract<Config, { mode: "hold" }>): Promise<void> {
   let held = 0;
+  const tls = c.cert === undefined ? {} : { cert: c.cert, key: c.key! };
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    { hostname: "127.0.0.1", port: 0, onListen() {}, ...tls },
     async (req) => {
       await req.arrayBuffer();
       held++;
@@ -247,7 +270,7 @@ switch (config.mode) {
     await component(config);
     break;
   case "hold":
-    await hold();
+    await hold(config);
     break;
   case "gateway":
     await gateway(config);

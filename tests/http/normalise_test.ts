@@ -212,3 +212,20 @@ Deno.test({
     assert.notEqual(a, randomStanzaId());
   },
 });
+
+Deno.test({
+  name:
+    "randomStanzaId() is canonical base64url of 18 bytes, all 64 characters in use",
+  permissions: "none",
+  fn() {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const id = randomStanzaId();
+      const bytes = Uint8Array.fromBase64(id, { alphabet: "base64url" });
+      assert.equal(bytes.length, 18);
+      assert.equal(bytes.toBase64({ alphabet: "base64url" }), id);
+      for (const c of id) seen.add(c);
+    }
+    assert.equal(seen.size, 64);
+  },
+});

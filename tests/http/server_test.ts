@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import {
+  connectionEngine,
   defaultMaxConnections,
   type HttpServer,
   serveHttp,
@@ -63,6 +64,10 @@ async function until(what: string, check: () => boolean): Promise<void> {
 const request = new TextEncoder().encode(
   "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
 );
+
+Deno.test("this Deno has the per-connection HTTP engine the server shell needs", () => {
+  assert.equal(typeof connectionEngine(), "function", Deno.version.deno);
+});
 
 Deno.test("defaultMaxConnections() keeps a tenth of the descriptors (at least 64) for everything else", () => {
   const cases: [number | undefined, number][] = [
