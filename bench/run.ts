@@ -8,6 +8,10 @@ const BENCHES = [
   ["Webhooks (gateway inside the bench process, real Prosody)", "webhook.ts"],
   ["SSE: clients held, fan-out (own process, real Prosody)", "sse.ts"],
   ["10,000 idle connections held while serving (own process)", "idle.ts"],
+  [
+    "Several instances (own processes, PostgreSQL, ejabberd, Prosody)",
+    "cluster.ts",
+  ],
 ] as const;
 
 const only = Deno.args;

@@ -304,14 +304,14 @@ async function startGateway(
     onRoleChange: (role) => metrics.instanceRole(role),
   });
   // With several instances, stanzas go out through whichever has the stream.
-  const port: StanzaPort = instance?.port ?? component;
+  const xmpp: StanzaPort = instance?.port ?? component;
   const webhookOptions = (o: GatewayOptions, url: string): WebhookOptions => ({
     callbackUrl: url,
     callbackContentType: o.callbackContentType,
     callbackStanzas: o.callbackStanzas,
     callbackEvents: o.callbackEvents,
     callbackTimeout: o.callbackTimeout,
-    xmpp: port,
+    xmpp,
     version: VERSION,
     fetch: options.fetch,
     logger,
@@ -332,7 +332,7 @@ async function startGateway(
       store,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
-      xmpp: port,
+      xmpp,
       owner: cluster?.instanceId,
       schedule: options.callbackRetry ??
         parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
@@ -404,7 +404,7 @@ async function startGateway(
   );
   const rest = createRestHandler({
     inboundIqs: eventsApi.openIqs,
-    xmpp: port,
+    xmpp,
     domain: options.domain,
     secret: options.secret,
     credentials: options.credentials,
@@ -438,7 +438,7 @@ async function startGateway(
       now,
     }),
     readiness: () => ({
-      online: port.online,
+      online: xmpp.online,
       state: instance?.streamState ??
         (component.answering ? component.state.name : "not-answering"),
       storeFailing: !inbound.storeHealthy,

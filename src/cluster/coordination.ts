@@ -17,6 +17,8 @@ export interface ClusterView {
   readonly holdsLease: boolean;
   /** Other instances whose stream is online and whose heartbeat is live. */
   readonly othersOnline: number;
+  /** Their ids. */
+  readonly peers: readonly string[];
   /** The instance holding a live stream lease, if any (mode `lease`). */
   readonly holder?: string;
 }
@@ -36,6 +38,9 @@ export interface HandoverItem {
   /** The reply as XML (`jabber:client`). */
   readonly stanza: string;
 }
+
+/** Room for a reply in a NOTIFY payload (PostgreSQL's limit is 8000 bytes). */
+const NOTIFY_LIMIT = 7_900;
 
 /** Shared coordination of the instances of one component domain. */
 export interface Coordination {
@@ -65,10 +70,14 @@ export interface Coordination {
   takeHandover(id: number): Promise<void>;
   /** Deletes handed-over replies older than `maxAgeMs`. */
   pruneHandover(maxAgeMs: number): Promise<void>;
-  /** Calls `onOutbox` when stanzas are queued, `onHandover` when a reply is handed over, `onRelease` when the lease is released. */
+  /**
+   * Calls `onOutbox` when stanzas are queued, `onHandover` when a reply is
+   * handed over (with the reply when it fits in the notification), and
+   * `onRelease` when the lease is released.
+   */
   subscribe(listeners: {
     readonly onOutbox: () => void;
-    readonly onHandover: (id: number) => void;
+    readonly onHandover: (item: HandoverItem | { readonly id: number }) => void;
     readonly onRelease: () => void;
   }): Promise<() => Promise<void>>;
 }
@@ -123,18 +132,19 @@ export function pgCoordination(
                expires_at = excluded.expires_at`,
             [domain, instance, role, online, leaseMs],
           );
-          const [count] = await tx.query(
-            `SELECT count(*) AS n FROM xmpp_rest_instances
+          const peers = (await tx.query(
+            `SELECT instance FROM xmpp_rest_instances
              WHERE domain = $1 AND instance <> $2 AND online AND expires_at > ${DB_NOW_MS}`,
             [domain, instance],
-          );
+          )).map((row) => String(row.instance));
           const [lease] = await tx.query(
             `SELECT holder FROM xmpp_rest_leases WHERE domain = $1 AND expires_at > ${DB_NOW_MS}`,
             [domain],
           );
           return {
             holdsLease,
-            othersOnline: Number(count.n),
+            othersOnline: peers.length,
+            peers,
             ...(lease ? { holder: String(lease.holder) } : {}),
           };
         })),
@@ -192,9 +202,15 @@ export function pgCoordination(
              VALUES ($1, $2, ${DB_NOW_MS}) RETURNING id`,
             [domain, stanza],
           );
+          // The reply rides along when it fits a notification (8000 bytes).
+          const head = `${domain} ${row.id}`;
+          const payload = new TextEncoder().encode(stanza).length +
+                head.length < NOTIFY_LIMIT
+            ? `${head} ${stanza}`
+            : head;
           await tx.query("SELECT pg_notify($1, $2)", [
             HANDOVER_CHANNEL,
-            `${domain} ${row.id}`,
+            payload,
           ]);
         });
       }),
@@ -224,8 +240,12 @@ export function pgCoordination(
             if (payload === domain) onOutbox();
           }),
           client.listen(HANDOVER_CHANNEL, (payload) => {
-            const [of, id] = payload.split(" ");
-            if (of === domain) onHandover(Number(id));
+            const [of, id] = payload.split(" ", 2);
+            if (of !== domain) return;
+            const stanza = payload.slice(of.length + id.length + 2);
+            onHandover(
+              stanza ? { id: Number(id), stanza } : { id: Number(id) },
+            );
           }),
           client.listen(LEASE_CHANNEL, (payload) => {
             if (payload === domain) onRelease();

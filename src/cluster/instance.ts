@@ -10,7 +10,7 @@ import { IqTracker } from "../component/iq_tracker.ts";
 import type { StanzaHandler } from "../inbound/route.ts";
 import { inboundRoute } from "../inbound/rules.ts";
 import { type Logger, silentLogger } from "../logger.ts";
-import type { Coordination } from "./coordination.ts";
+import type { Coordination, HandoverItem } from "./coordination.ts";
 import { ClusterPort } from "./port.ts";
 import {
   CLUSTER_DEFAULTS,
@@ -78,6 +78,7 @@ export function createInstance(options: InstanceOptions): Instance {
   const tracker = new IqTracker(component.domain);
   let othersOnline = false;
   let holder: string | undefined;
+  let peers = new Set<string>();
   let holding = mode === "all";
   let lastRenewed = -Infinity;
   let stopped = false;
@@ -159,6 +160,18 @@ export function createInstance(options: InstanceOptions): Instance {
     }
   }
 
+  /** Resolves a local iq with a handed-over reply, removing it once taken. */
+  async function takeReply(item: HandoverItem): Promise<void> {
+    try {
+      const reply = parseXml(item.stanza, { defaultNamespace: NS.client });
+      if (tracker.resolve(reply)) await coordination.takeHandover(item.id);
+    } catch (error) {
+      logger.warn("Cannot take a handed-over iq reply", {
+        error: String(error),
+      });
+    }
+  }
+
   async function readHandover(): Promise<void> {
     if (tracker.size === 0) return;
     try {
@@ -204,6 +217,13 @@ export function createInstance(options: InstanceOptions): Instance {
       othersOnline = view.othersOnline > 0;
       holder = view.holder;
       if (mode === "lease") port.holderIs(holder);
+      const live = new Set(view.peers);
+      const lost = [...peers].filter((id) => !live.has(id));
+      peers = live;
+      if (mode === "all" && lost.length > 0) {
+        logger.warn("Instances went away", { instances: lost.join(",") });
+        port.peersLost(lost);
+      }
       if (holdsLease) lastRenewed = performance.now();
     } catch (error) {
       logger.warn("Cannot reach the store for the heartbeat", {
@@ -254,7 +274,10 @@ export function createInstance(options: InstanceOptions): Instance {
         onOutbox: () => {
           if (component.online) void drainOutbox();
         },
-        onHandover: () => void readHandover(),
+        onHandover: (item) => {
+          if ("stanza" in item) void takeReply(item);
+          else void readHandover();
+        },
         onRelease: () => {
           if (mode === "lease" && !holding) tick();
         },

@@ -41,6 +41,8 @@ export class ClusterPort implements StanzaPort {
   #newId: () => string;
   /** Iqs queued in the outbox, with the holder they were queued for. */
   #queued = new Map<TrackedIq, string | undefined>();
+  /** Every iq waiting for its reply. */
+  #waiting = new Set<TrackedIq>();
 
   /** Creates the port. */
   constructor(options: ClusterPortOptions) {
@@ -94,6 +96,25 @@ export class ClusterPort implements StanzaPort {
     }
   }
 
+  /**
+   * Told that instances with their own streams went away (mode `all`):
+   * the server may have routed the reply of any waiting iq to one of their
+   * streams, where it is lost, so every waiting iq fails with
+   * {@linkcode StreamDownError} (a 503 the client may retry) instead of
+   * running into its timeout.
+   */
+  peersLost(ids: readonly string[]): void {
+    for (const tracked of this.#waiting) {
+      tracked.cancel(
+        new StreamDownError(
+          `Instance ${
+            ids.join(", ")
+          } went away while the iq waited; its reply may have gone to that stream`,
+        ),
+      );
+    }
+  }
+
   /** Sends an iq get/set and waits for its reply, wherever it arrives. */
   async sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement> {
     if (!this.online) throw new StreamDownError();
@@ -105,6 +126,7 @@ export class ClusterPort implements StanzaPort {
     tracked.promise.catch(() => {});
     const viaOutbox = !this.#options.local.online;
     if (viaOutbox) this.#queued.set(tracked, this.#options.holder());
+    this.#waiting.add(tracked);
     try {
       await this.send(request);
     } catch (error) {
@@ -114,6 +136,7 @@ export class ClusterPort implements StanzaPort {
       return await tracked.promise;
     } finally {
       this.#queued.delete(tracked);
+      this.#waiting.delete(tracked);
     }
   }
 }

@@ -40,6 +40,7 @@ import { COMPONENT_DEFAULTS } from "../component/api.ts";
 import { REST_DEFAULTS } from "../http/rest_handler.ts";
 import { GATEWAY_DEFAULTS } from "../gateway.ts";
 import { WEBHOOK_DEFAULTS } from "../webhook/mod.ts";
+import { MEDIA_TYPES } from "../wire/mod.ts";
 
 export type { HostPort } from "../address.ts";
 
@@ -456,9 +457,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     placeholder: "TYPE",
     description: "webhook body format (xml, json, form, text/plain)",
     parse: oneOf(CALLBACK_CONTENT_TYPES, {
-      json: "application/json",
-      xml: "application/xmpp+xml",
-      form: "application/x-www-form-urlencoded",
+      json: MEDIA_TYPES.json,
+      xml: MEDIA_TYPES.xml,
+      form: MEDIA_TYPES.form,
     }),
   },
   {

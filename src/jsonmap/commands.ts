@@ -13,7 +13,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./handwritten.ts";
+import { handwrittenField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** The optional actions of `<actions/>` (XEP-0050 section 6.3), as JSON booleans. */
@@ -103,11 +103,7 @@ function writeNote(value: unknown, ctx: ShapeContext): XmlElement {
 
 /** Codecs of this file: `command` (hand-written in mod_rest, so skipped on error stanzas). */
 export const commandCodecs: readonly FieldCodec[] = [
-  elementField({
-    key: "command",
-    kinds: ["message", "presence", "iq"],
-    handwritten: true,
-    element: { name: "command", ns: NS.commands },
+  handwrittenField("command", { name: "command", ns: NS.commands }, {
     read: readCommand,
     write: writeCommand,
   }),

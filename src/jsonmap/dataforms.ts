@@ -14,7 +14,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./handwritten.ts";
+import { handwrittenField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** XEP-0004 section 3.3 field types. */
@@ -208,18 +208,9 @@ function writeOption(value: unknown, ctx: ShapeContext): XmlElement {
 
 /** Codecs of this file: `dataform` (full shape, every kind) and the input-only `formdata` (values-only map). */
 export const dataformCodecs: readonly FieldCodec[] = [
-  elementField({
-    key: "dataform",
-    kinds: ["message", "presence", "iq"],
-    handwritten: true,
-    element: { name: "x", ns: NS.dataForms },
+  handwrittenField("dataform", { name: "x", ns: NS.dataForms }, {
     read: readFullForm,
     write: writeForm,
   }),
-  elementField({
-    key: "formdata",
-    kinds: ["message", "presence", "iq"],
-    handwritten: true,
-    write: writeValuesForm,
-  }),
+  handwrittenField("formdata", undefined, { write: writeValuesForm }),
 ];

@@ -13,7 +13,7 @@ import {
   optional,
   type ShapeContext,
 } from "./shape.ts";
-import { elementField } from "./handwritten.ts";
+import { handwrittenField } from "./handwritten.ts";
 import type { FieldCodec } from "./types.ts";
 
 /** The hidden field naming a form's type (XEP-0068). */
@@ -173,19 +173,11 @@ function writeItem(value: unknown, ctx: ShapeContext): XmlElement {
 
 /** Codecs of this file: `disco` and `items` (hand-written in mod_rest, so skipped on error stanzas). */
 export const discoCodecs: readonly FieldCodec[] = [
-  elementField({
-    key: "disco",
-    kinds: ["message", "presence", "iq"],
-    handwritten: true,
-    element: { name: "query", ns: NS.discoInfo },
+  handwrittenField("disco", { name: "query", ns: NS.discoInfo }, {
     read: readDiscoInfo,
     write: writeDiscoInfo,
   }),
-  elementField({
-    key: "items",
-    kinds: ["message", "presence", "iq"],
-    handwritten: true,
-    element: { name: "query", ns: NS.discoItems },
+  handwrittenField("items", { name: "query", ns: NS.discoItems }, {
     read: readDiscoItems,
     write: writeDiscoItems,
   }),

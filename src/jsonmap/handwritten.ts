@@ -51,3 +51,34 @@ export function elementField(spec: ElementFieldSpec): FieldCodec {
     },
   };
 }
+
+/** How a hand-written payload is read from and written to its element. */
+export interface PayloadCodec {
+  /** Reads the JSON value from the element; none for an input-only key. */
+  readonly read?: (element: XmlElement) => unknown;
+  /** Builds the element from a JSON value (throws on a wrong shape). */
+  readonly write: (value: unknown, ctx: WriteContext) => XmlElement;
+}
+
+/**
+ * A key mod_rest maps by hand on every kind of stanza (so skipped on error
+ * stanzas): {@linkcode elementField} with those settings.
+ *
+ * @example
+ * ```ts
+ * handwrittenField("command", { name: "command", ns: NS.commands }, { read: readCommand, write: writeCommand });
+ * ```
+ */
+export function handwrittenField(
+  key: string,
+  element: { readonly name: string; readonly ns: string } | undefined,
+  codec: PayloadCodec,
+): FieldCodec {
+  return elementField({
+    key,
+    kinds: ["message", "presence", "iq"],
+    handwritten: true,
+    element,
+    ...codec,
+  });
+}

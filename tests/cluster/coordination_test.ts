@@ -106,14 +106,16 @@ postgresTest("instance coordination on PostgreSQL", async (t) => {
     async () => {
       await using set = await instances(pg, ["a", "b"]);
       const [a, b] = set.coordinations;
-      const announced = Promise.withResolvers<number>();
+      const announced = Promise.withResolvers<{ id: number }>();
       const stop = await b.subscribe({
         onOutbox: () => {},
-        onHandover: (id) => announced.resolve(id),
+        onHandover: (item) => announced.resolve(item),
         onRelease: () => {},
       });
       await a.handOver(`<iq type="result" id="q1"/>`);
-      const id = await announced.promise;
+      const item = await announced.promise;
+      const id = item.id;
+      assert.deepEqual(item, { id, stanza: `<iq type="result" id="q1"/>` });
       const items = await b.readHandover(0);
       assert.deepEqual(items, [{ id, stanza: `<iq type="result" id="q1"/>` }]);
       await b.takeHandover(id);

@@ -133,3 +133,14 @@ Deno.test("ClusterPort fails an outbox iq with 503 when the holder it was queued
     (error) => error instanceof StreamDownError && /gw-a/.test(error.message),
   );
 });
+
+Deno.test("ClusterPort fails waiting iqs with 503 when an instance with its own stream goes away", async () => {
+  const { port } = setup();
+  const reply = port.sendIq(ping, { timeoutMs: 5_000 });
+  await Promise.resolve();
+  port.peersLost(["gw-c"]);
+  await assert.rejects(
+    () => reply,
+    (error) => error instanceof StreamDownError && /gw-c/.test(error.message),
+  );
+});

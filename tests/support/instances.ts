@@ -25,6 +25,8 @@ export interface InstanceOptions {
   readonly leaseExpiry?: number;
   /** Further flags. */
   readonly args?: readonly string[];
+  /** `--log-level`. Default `debug`. */
+  readonly logLevel?: string;
 }
 
 /** What `/readyz` says. */
@@ -79,7 +81,7 @@ export class GatewayProcess implements AsyncDisposable {
       "--lease-expiry",
       String(options.leaseExpiry ?? 5),
       "--log-level",
-      "debug",
+      options.logLevel ?? "debug",
       ...(options.args ?? []),
     ]);
     await instance.start();
