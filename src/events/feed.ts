@@ -75,6 +75,8 @@ export class EventFeed {
   #heartbeat: unknown;
   #unwatch: () => void;
   #closed = false;
+  #greeting: Uint8Array;
+  #strategy: QueuingStrategy<Uint8Array>;
 
   /** Starts watching the store. */
   constructor(options: EventFeedOptions) {
@@ -87,6 +89,11 @@ export class EventFeed {
     this.#retryMs = options.retryMs ?? SSE_DEFAULTS.retryMs;
     this.#cacheSize = options.cacheSize ?? 1024;
     this.#unwatch = this.#store.watch((lastId) => this.#appended(lastId));
+    // Shared by every client (memory per client counts: README "Performance").
+    this.#greeting = encoder.encode(
+      sseRetry(this.#retryMs) + sseComment("connected"),
+    );
+    this.#strategy = { highWaterMark: this.#bufferBytes, size: byteLength };
   }
 
   /** Connected clients. */
@@ -134,16 +141,14 @@ export class EventFeed {
           pulled: true,
           closed: false,
         };
-        controller.enqueue(
-          encoder.encode(sseRetry(this.#retryMs) + sseComment("connected")),
-        );
+        controller.enqueue(this.#greeting);
         if (this.#closed) return this.#end(client);
         this.#clients.add(client);
         this.#ensureHeartbeat();
       },
       pull: () => this.#pump(client),
       cancel: () => this.#drop(client),
-    }, { highWaterMark: this.#bufferBytes, size: (chunk) => chunk.byteLength });
+    }, this.#strategy);
     return stream;
   }
 
@@ -309,4 +314,8 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += part.byteLength;
   }
   return out;
+}
+
+function byteLength(chunk: Uint8Array): number {
+  return chunk.byteLength;
 }
