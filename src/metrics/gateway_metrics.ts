@@ -3,6 +3,7 @@
 import {
   Counter,
   type CounterChild,
+  DEFAULT_BUCKETS,
   Gauge,
   Histogram,
   type HistogramChild,
@@ -12,17 +13,7 @@ import { INSTANCE_ROLES, type InstanceRole } from "../cluster/roles.ts";
 
 /** Latency buckets for iq round trips and webhook requests, seconds (iqs may wait minutes). */
 export const WAIT_BUCKETS: readonly number[] = [
-  0.005,
-  0.01,
-  0.025,
-  0.05,
-  0.1,
-  0.25,
-  0.5,
-  1,
-  2.5,
-  5,
-  10,
+  ...DEFAULT_BUCKETS,
   30,
   60,
   120,

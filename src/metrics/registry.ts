@@ -115,6 +115,44 @@ export interface CounterChild {
   value: number;
 }
 
+/** What counters and gauges share: a value per set of label values. */
+abstract class ValueFamily implements MetricFamily {
+  /** Family name. */
+  readonly name: string;
+  /** Help text. */
+  readonly help: string;
+  /** `counter` or `gauge`. */
+  abstract readonly type: MetricType;
+  readonly #labelNames: readonly string[];
+  /** The series, one per set of label values. */
+  protected readonly children: Children<CounterChild>;
+
+  /** Defines the family. */
+  constructor(name: string, help: string, labelNames: readonly string[] = []) {
+    checkNames(name, labelNames);
+    this.name = name;
+    this.help = help;
+    this.#labelNames = labelNames;
+    this.children = new Children(labelNames.length, () => ({ value: 0 }));
+  }
+
+  /** The child for these label values (created at 0 on first use). */
+  labels(...values: string[]): CounterChild {
+    return this.children.get(values);
+  }
+
+  /** Samples for the exposition. */
+  *samples(): Iterable<Sample> {
+    for (const { values, child } of this.children.entries()) {
+      yield {
+        suffix: "",
+        labels: pairs(this.#labelNames, values),
+        value: child.value,
+      };
+    }
+  }
+}
+
 /**
  * A counter family (name ends in `_total`). `labels(...)` returns the
  * child for those label values; keep it to count without a lookup.
@@ -125,44 +163,13 @@ export interface CounterChild {
  * requests.labels("send").value++;
  * ```
  */
-export class Counter implements MetricFamily {
-  /** Family name. */
-  readonly name: string;
-  /** Help text. */
-  readonly help: string;
+export class Counter extends ValueFamily {
   /** Always `counter`. */
   readonly type: MetricType = "counter";
-  readonly #labelNames: readonly string[];
-  readonly #children: Children<CounterChild>;
-
-  /** Defines the counter. */
-  constructor(name: string, help: string, labelNames: readonly string[] = []) {
-    checkNames(name, labelNames);
-    this.name = name;
-    this.help = help;
-    this.#labelNames = labelNames;
-    this.#children = new Children(labelNames.length, () => ({ value: 0 }));
-  }
-
-  /** The child for these label values (created at 0 on first use). */
-  labels(...values: string[]): CounterChild {
-    return this.#children.get(values);
-  }
 
   /** Adds `by` (default 1) to the child of these label values. */
   inc(by = 1, ...values: string[]): void {
-    this.#children.get(values).value += by;
-  }
-
-  /** Samples for the exposition. */
-  *samples(): Iterable<Sample> {
-    for (const { values, child } of this.#children.entries()) {
-      yield {
-        suffix: "",
-        labels: pairs(this.#labelNames, values),
-        value: child.value,
-      };
-    }
+    this.children.get(values).value += by;
   }
 }
 
@@ -176,44 +183,13 @@ export class Counter implements MetricFamily {
  * pending.labels().value = 3;
  * ```
  */
-export class Gauge implements MetricFamily {
-  /** Family name. */
-  readonly name: string;
-  /** Help text. */
-  readonly help: string;
+export class Gauge extends ValueFamily {
   /** Always `gauge`. */
   readonly type: MetricType = "gauge";
-  readonly #labelNames: readonly string[];
-  readonly #children: Children<CounterChild>;
-
-  /** Defines the gauge. */
-  constructor(name: string, help: string, labelNames: readonly string[] = []) {
-    checkNames(name, labelNames);
-    this.name = name;
-    this.help = help;
-    this.#labelNames = labelNames;
-    this.#children = new Children(labelNames.length, () => ({ value: 0 }));
-  }
-
-  /** The child for these label values (created at 0 on first use). */
-  labels(...values: string[]): CounterChild {
-    return this.#children.get(values);
-  }
 
   /** Sets the child of these label values. */
   set(value: number, ...values: string[]): void {
-    this.#children.get(values).value = value;
-  }
-
-  /** Samples for the exposition. */
-  *samples(): Iterable<Sample> {
-    for (const { values, child } of this.#children.entries()) {
-      yield {
-        suffix: "",
-        labels: pairs(this.#labelNames, values),
-        value: child.value,
-      };
-    }
+    this.children.get(values).value = value;
   }
 }
 
