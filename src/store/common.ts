@@ -1,6 +1,11 @@
-// Pieces every event store back-end shares: the delivery row shape, claim order and append listeners.
+// Pieces every event store back-end shares: the delivery row shape, claim order, the idempotency decision and append listeners.
 
-import type { AppendListener, AttemptError } from "./types.ts";
+import type {
+  AppendListener,
+  AttemptError,
+  IdempotencyBegin,
+  StoredResponse,
+} from "./types.ts";
 
 /** One push delivery as a back-end keeps it (delivered ones are deleted). */
 export interface DeliveryRow {
@@ -25,6 +30,35 @@ export interface DeliveryRow {
 /** Claim order of {@linkcode EventStore.claimDeliveries}: due time, then event id. */
 export function byDueThenId(a: DeliveryRow, b: DeliveryRow): number {
   return a.dueAt - b.dueAt || a.eventId - b.eventId;
+}
+
+/** An idempotency record as a back-end keeps it. */
+export interface IdempotencyRecord {
+  /** The request fingerprint the key was first used with. */
+  readonly fingerprint: string;
+  /** When the key was reserved. */
+  readonly createdAt: number;
+  /** The finished response (absent while the first request runs). */
+  response?: StoredResponse;
+}
+
+/**
+ * What {@linkcode EventStore.beginIdempotent} answers for a kept record;
+ * `undefined` when there is none or it is older than `ttlMs`, and the key
+ * is to be reserved anew.
+ */
+export function idempotencyAnswer(
+  record: IdempotencyRecord | undefined,
+  fingerprint: string,
+  options: { readonly now: number; readonly ttlMs: number },
+): IdempotencyBegin | undefined {
+  if (!record || record.createdAt <= options.now - options.ttlMs) {
+    return undefined;
+  }
+  if (record.fingerprint !== fingerprint) return { state: "mismatch" };
+  return record.response
+    ? { state: "done", response: record.response }
+    : { state: "in-flight" };
 }
 
 /** Append listeners of one store; a throwing listener does not stop the others. */

@@ -17,13 +17,13 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import { byDueThenId, type DeliveryRow, WatchList } from "./common.ts";
-
-interface IdempotencyRecord {
-  readonly fingerprint: string;
-  readonly createdAt: number;
-  response?: StoredResponse;
-}
+import {
+  byDueThenId,
+  type DeliveryRow,
+  idempotencyAnswer,
+  type IdempotencyRecord,
+  WatchList,
+} from "./common.ts";
 
 /**
  * Creates an {@linkcode EventStore} that keeps everything in memory (lost
@@ -284,17 +284,12 @@ class MemoryStore implements EventStore {
     options: { readonly now: number; readonly ttlMs: number },
   ): Promise<IdempotencyBegin> {
     if (this.#closed) return closed();
-    const record = this.#idempotency.get(key);
-    if (record && record.createdAt > options.now - options.ttlMs) {
-      if (record.fingerprint !== fingerprint) {
-        return Promise.resolve({ state: "mismatch" });
-      }
-      return Promise.resolve(
-        record.response
-          ? { state: "done", response: record.response }
-          : { state: "in-flight" },
-      );
-    }
+    const kept = idempotencyAnswer(
+      this.#idempotency.get(key),
+      fingerprint,
+      options,
+    );
+    if (kept) return Promise.resolve(kept);
     this.#idempotency.set(key, { fingerprint, createdAt: options.now });
     return Promise.resolve({ state: "new" });
   }

@@ -16,11 +16,12 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import { WatchList } from "./common.ts";
+import { idempotencyAnswer, WatchList } from "./common.ts";
 import {
   deadLetterFromRow,
   deliveryFromRow,
   eventFromRow,
+  idempotencyFromRow,
 } from "./sql_rows.ts";
 import { APPEND_CHANNEL, applySchema, SCHEMA } from "./postgres_schema.ts";
 import type { PgClient, PgQueryable } from "./postgres_client.ts";
@@ -355,18 +356,12 @@ class PostgresStore implements EventStore {
         "SELECT * FROM xmpp_rest_idempotency WHERE key = $1 FOR UPDATE",
         [key],
       );
-      if (Number(row.created_at) > options.now - options.ttlMs) {
-        if (row.fingerprint !== fingerprint) return { state: "mismatch" };
-        if (row.status === null) return { state: "in-flight" };
-        return {
-          state: "done",
-          response: {
-            status: Number(row.status),
-            headers: JSON.parse(String(row.headers)),
-            body: String(row.body),
-          },
-        };
-      }
+      const kept = idempotencyAnswer(
+        idempotencyFromRow(row),
+        fingerprint,
+        options,
+      );
+      if (kept) return kept;
       await tx.query(
         `UPDATE xmpp_rest_idempotency SET fingerprint = $2, created_at = $3,
            status = NULL, headers = NULL, body = NULL WHERE key = $1`,

@@ -1,6 +1,7 @@
 // Rows of the SQL back-ends (SQLite, PostgreSQL) as store values: both use the same column names (see sqlite_schema.ts, postgres_schema.ts).
 
 import type { DeadLetter, Delivery, EventKind, StoredEvent } from "./types.ts";
+import type { IdempotencyRecord } from "./common.ts";
 
 /** One result row: column name to value (integers may arrive as strings or bigints). */
 export type SqlRow = Record<string, unknown>;
@@ -41,5 +42,20 @@ export function deadLetterFromRow(row: SqlRow): DeadLetter {
     event: delivery.event,
     attempts: delivery.attempts,
     lastError: delivery.lastError ?? { at: 0, reason: "unknown" },
+  };
+}
+
+/** The record in a row of the idempotency table. */
+export function idempotencyFromRow(row: SqlRow): IdempotencyRecord {
+  return {
+    fingerprint: String(row.fingerprint),
+    createdAt: Number(row.created_at),
+    ...(row.status === null || row.status === undefined ? {} : {
+      response: {
+        status: Number(row.status),
+        headers: JSON.parse(String(row.headers)),
+        body: String(row.body),
+      },
+    }),
   };
 }

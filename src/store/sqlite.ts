@@ -17,11 +17,12 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import { WatchList } from "./common.ts";
+import { idempotencyAnswer, WatchList } from "./common.ts";
 import {
   deadLetterFromRow,
   deliveryFromRow,
   eventFromRow,
+  idempotencyFromRow,
 } from "./sql_rows.ts";
 import { SCHEMA } from "./sqlite_schema.ts";
 
@@ -338,18 +339,12 @@ class SqliteStore implements EventStore {
       const row = this.#sql("SELECT * FROM idempotency WHERE key = ?").get(
         key,
       ) as Row | undefined;
-      if (row && Number(row.created_at) > options.now - options.ttlMs) {
-        if (row.fingerprint !== fingerprint) return { state: "mismatch" };
-        if (row.status === null) return { state: "in-flight" };
-        return {
-          state: "done",
-          response: {
-            status: Number(row.status),
-            headers: JSON.parse(String(row.headers)),
-            body: String(row.body),
-          },
-        };
-      }
+      const kept = idempotencyAnswer(
+        row && idempotencyFromRow(row),
+        fingerprint,
+        options,
+      );
+      if (kept) return kept;
       this.#sql(
         "INSERT INTO idempotency (key, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at, status = NULL, headers = NULL, body = NULL",
       ).run(key, fingerprint, options.now);
