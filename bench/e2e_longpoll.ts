@@ -2,12 +2,8 @@
 
 import type { XmppServer } from "../tests/support/xmpp_server.ts";
 import { Child } from "./load.ts";
-import {
-  openDescriptors,
-  rssBytes,
-  selfSigned,
-  startGatewayProcess,
-} from "./process.ts";
+import { openDescriptors, rssBytes, startGatewayProcess } from "./process.ts";
+import { selfSigned } from "../tests/support/tls.ts";
 import { jsonPost, partyConfig } from "./rest_memory.ts";
 
 /** What {@linkcode longpollMemory} measured. */

@@ -146,32 +146,6 @@ export function openDescriptors(pid: number): number {
   }
 }
 
-/** A self-signed leaf certificate for 127.0.0.1 made with openssl, in `dir`. */
-export async function selfSigned(
-  dir: string,
-): Promise<{ certPath: string; keyPath: string; cert: string; key: string }> {
-  const certPath = `${dir}/cert.pem`;
-  const keyPath = `${dir}/key.pem`;
-  const { success } = await new Deno.Command("openssl", {
-    args: [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt"],
-      ...["ec_paramgen_curve:P-256", "-nodes", "-days", "1"],
-      ...["-keyout", keyPath, "-out", certPath, "-subj", "/CN=localhost"],
-      ...["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-      ...["-addext", "basicConstraints=critical,CA:FALSE"],
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  if (!success) throw new Error("openssl could not make a certificate");
-  return {
-    certPath,
-    keyPath,
-    cert: await Deno.readTextFile(certPath),
-    key: await Deno.readTextFile(keyPath),
-  };
-}
-
 /** A CPU reading of `pid` around `run`: the result plus µs of CPU per counted item. */
 export async function withCpu<T>(
   pid: number,

@@ -22,6 +22,7 @@ import {
   deliveryFromRow,
   eventFromRow,
   idempotencyFromRow,
+  settlementColumns,
 } from "./sql_rows.ts";
 import { APPEND_CHANNEL, applySchema, SCHEMA } from "./postgres_schema.ts";
 import type { PgClient, PgQueryable } from "./postgres_client.ts";
@@ -217,20 +218,11 @@ class PostgresStore implements EventStore {
         );
         return;
       }
-      const { error } = settlement;
       await db.query(
         `UPDATE xmpp_rest_deliveries SET attempts = attempts + 1, claim_owner = NULL, claim_until = NULL,
            state = $1, due_at = $2, last_at = $3, last_status = $4, last_reason = $5
          WHERE consumer = $6 AND event_id = $7 AND state = 'pending'`,
-        [
-          settlement.outcome === "dead" ? "dead" : "pending",
-          settlement.outcome === "retry" ? settlement.dueAt : 0,
-          error.at,
-          error.status ?? null,
-          error.reason,
-          consumer,
-          eventId,
-        ],
+        [...settlementColumns(settlement), consumer, eventId],
       );
     });
   }

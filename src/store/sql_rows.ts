@@ -1,6 +1,12 @@
 // Rows of the SQL back-ends (SQLite, PostgreSQL) as store values: both use the same column names (see sqlite_schema.ts, postgres_schema.ts).
 
-import type { DeadLetter, Delivery, EventKind, StoredEvent } from "./types.ts";
+import type {
+  DeadLetter,
+  Delivery,
+  DeliverySettlement,
+  EventKind,
+  StoredEvent,
+} from "./types.ts";
 import type { IdempotencyRecord } from "./common.ts";
 
 /** One result row: column name to value (integers may arrive as strings or bigints). */
@@ -58,4 +64,21 @@ export function idempotencyFromRow(row: SqlRow): IdempotencyRecord {
       },
     }),
   };
+}
+
+/**
+ * The columns a retry or dead-letter settlement writes, in this order:
+ * `state`, `due_at`, `last_at`, `last_status`, `last_reason`.
+ */
+export function settlementColumns(
+  settlement: Exclude<DeliverySettlement, { outcome: "delivered" }>,
+): [string, number, number, number | null, string] {
+  const { error } = settlement;
+  return [
+    settlement.outcome === "dead" ? "dead" : "pending",
+    settlement.outcome === "retry" ? settlement.dueAt : 0,
+    error.at,
+    error.status ?? null,
+    error.reason,
+  ];
 }

@@ -23,6 +23,7 @@ import {
   deliveryFromRow,
   eventFromRow,
   idempotencyFromRow,
+  settlementColumns,
 } from "./sql_rows.ts";
 import { SCHEMA } from "./sqlite_schema.ts";
 
@@ -214,20 +215,11 @@ class SqliteStore implements EventStore {
         ).run(consumer, eventId);
         return;
       }
-      const { error } = settlement;
       this.#sql(
         `UPDATE deliveries SET attempts = attempts + 1, claim_owner = NULL, claim_until = NULL,
            state = ?, due_at = ?, last_at = ?, last_status = ?, last_reason = ?
          WHERE consumer = ? AND event_id = ? AND state = 'pending'`,
-      ).run(
-        settlement.outcome === "dead" ? "dead" : "pending",
-        settlement.outcome === "retry" ? settlement.dueAt : 0,
-        error.at,
-        error.status ?? null,
-        error.reason,
-        consumer,
-        eventId,
-      );
+      ).run(...settlementColumns(settlement), consumer, eventId);
     }, true);
   }
 
