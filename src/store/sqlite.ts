@@ -2,6 +2,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
+  type AckScope,
   type AppendListener,
   type AppendOptions,
   type ClaimOptions,
@@ -12,12 +13,13 @@ import {
   type EventStore,
   type IdempotencyBegin,
   type NewEvent,
+  type PullCursor,
   type RedeliverSelection,
   type StoredEvent,
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import { idempotencyAnswer, WatchList } from "./common.ts";
+import { boundWithoutCursors, idempotencyAnswer, WatchList } from "./common.ts";
 import {
   deadLetterFromRow,
   deliveryFromRow,
@@ -175,6 +177,27 @@ class SqliteStore implements EventStore {
       this.#sql(
         "INSERT INTO cursors (consumer, offset) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET offset = max(offset, excluded.offset)",
       ).run(consumer, offset), true);
+  }
+
+  listCursors(): Promise<readonly PullCursor[]> {
+    return this.#run(
+      "list cursors",
+      () =>
+        this.#sql("SELECT consumer, offset FROM cursors ORDER BY consumer")
+          .all()
+          .map((row) => ({
+            consumer: String(row.consumer),
+            offset: Number(row.offset),
+          })),
+    );
+  }
+
+  deleteCursor(consumer: string): Promise<boolean> {
+    return this.#run("forget a cursor", () =>
+      Number(
+        this.#sql("DELETE FROM cursors WHERE consumer = ?").run(consumer)
+          .changes,
+      ) > 0, true);
   }
 
   claimDeliveries(
@@ -378,6 +401,27 @@ class SqliteStore implements EventStore {
           .changes,
       );
     }, true);
+  }
+
+  pruneAcknowledged(scope: AckScope): Promise<number> {
+    // The decision of acknowledgedBelow() (common.ts) in one statement.
+    return this.#run("prune acknowledged events", () =>
+      Number(
+        this.#sql(
+          `DELETE FROM events WHERE id IN (
+             SELECT e.id FROM events e
+             WHERE e.id < coalesce((SELECT min(offset) FROM cursors), ?)
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+             ORDER BY e.id LIMIT ?)`,
+        ).run(boundWithoutCursors(scope), scope.limit).changes,
+      ), true);
+  }
+
+  countEvents(): Promise<number> {
+    return this.#run("count events", () =>
+      Number(
+        (this.#sql("SELECT count(*) AS n FROM events").get() as Row).n,
+      ));
   }
 
   close(): Promise<void> {
