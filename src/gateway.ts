@@ -13,6 +13,8 @@ import { syncConsumer } from "./inbound/consumers.ts";
 import { createEventsApi } from "./events/api.ts";
 import { ETIQUETTE_ANSWERS } from "./inbound/etiquette.ts";
 import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
+import { DEFAULT_DEDUPE_WINDOW_MS } from "./inbound/dedupe.ts";
+import { receiptMessage } from "./webhook/reply.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
 import { createPruner } from "./store/pruning.ts";
@@ -240,6 +242,24 @@ async function startGateway(
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
     store,
+    // Only where events are kept for later: sync mode stays mod_rest's.
+    dedupeWindowMs: reliable || eventsApiOn(options)
+      ? options.inboundDedupeWindow ?? DEFAULT_DEDUPE_WINDOW_MS
+      : 0,
+    onDuplicate: (stanza, first) => {
+      metrics.inboundDuplicate();
+      // The first copy's receipt went out on delivery and may have been
+      // lost with a stream: a re-send after delivery gets it again.
+      if (!reliable || !first.duplicate?.delivered) return;
+      const receipt = receiptMessage(stanza, () => crypto.randomUUID());
+      const failed = (error: unknown) =>
+        logger.warn("Cannot send a receipt again", { error: String(error) });
+      try {
+        if (receipt) Promise.resolve(xmpp.send(receipt)).catch(failed);
+      } catch (error) {
+        failed(error);
+      }
+    },
     consumer: !webhook
       ? eventsApi.consumer
       : reliable

@@ -106,6 +106,8 @@ export interface GatewayOptions {
   eventsApi?: EventsApiSwitch;
   /** Seconds an inbound iq waits for an answer over POST /rest. Default 30. */
   inboundIqTimeout?: number;
+  /** A message re-sent within this many ms is stored once (README "Running several instances"); 0 = off. Default 10 min. */
+  inboundDedupeWindow?: number;
   /** Built-in answers for the component's own domain. Default all. */
   etiquette?: readonly EtiquetteAnswer[];
   /** A `postgres://` URL: run as one of several instances sharing this store (README "Running several instances"); it is then the event log. */

@@ -19,6 +19,7 @@ import {
   type EtiquetteAnswer,
 } from "../inbound/etiquette.ts";
 import { OPEN_IQ_DEFAULTS } from "../inbound/open_iqs.ts";
+import { DEFAULT_DEDUPE_WINDOW_MS } from "../inbound/dedupe.ts";
 
 import type { HostPort } from "../address.ts";
 import { COMPONENT_DEFAULTS } from "../component/api.ts";
@@ -123,6 +124,8 @@ export interface GatewayConfig {
   eventsApi: EventsApiSwitch;
   /** Seconds an inbound iq waits for a consumer's answer over POST /rest. */
   inboundIqTimeout: number;
+  /** Inbound de-duplication window, ms (0: off). */
+  inboundDedupeWindow: number;
   /** Built-in answers for the component's own domain. */
   etiquette: EtiquetteAnswer[];
 }
@@ -189,6 +192,7 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   basicAuth: true,
   eventsApi: "auto",
   inboundIqTimeout: OPEN_IQ_DEFAULTS.timeoutSeconds,
+  inboundDedupeWindow: DEFAULT_DEDUPE_WINDOW_MS,
   etiquette: [...ETIQUETTE_ANSWERS],
   streamMode: CLUSTER_DEFAULTS.streamMode,
   leaseExpiry: CLUSTER_DEFAULTS.leaseExpirySeconds,

@@ -6,6 +6,7 @@ import { DEFAULT_DATA_DIR } from "../store/open.ts";
 import { CLUSTER_DEFAULTS, STREAM_MODES } from "../cluster/roles.ts";
 import { ETIQUETTE_ANSWERS } from "../inbound/etiquette.ts";
 import { OPEN_IQ_DEFAULTS } from "../inbound/open_iqs.ts";
+import { DEFAULT_DEDUPE_WINDOW_MS } from "../inbound/dedupe.ts";
 
 import { WEBHOOK_DEFAULTS } from "../webhook/mod.ts";
 
@@ -14,6 +15,7 @@ import {
   boolean,
   dataDir,
   duration,
+  durationOrOff,
   etiquetteList,
   instanceId,
   oneOf,
@@ -173,6 +175,17 @@ export const RECEIVING_OPTIONS: readonly OptionSpec[] = [
     description:
       "seconds an inbound iq waits for its answer over POST /rest, then service-unavailable",
     parse: positiveNumber,
+  },
+  {
+    field: "inboundDedupeWindow",
+    flag: "inbound-dedupe-window",
+    env: "XMPP_REST_INBOUND_DEDUPE_WINDOW",
+    key: "rest_inbound_dedupe_window",
+    defaultText: `${DEFAULT_DEDUPE_WINDOW_MS / 60_000}m`,
+    placeholder: "DURATION",
+    description:
+      "a message re-sent (same sender, id and payload, or origin-id) within this long is stored once (0: off)",
+    parse: durationOrOff,
   },
   {
     field: "etiquette",

@@ -153,6 +153,12 @@ export function duration(raw: unknown): number {
   return value;
 }
 
+/** A duration, or `0` for off. */
+export function durationOrOff(raw: unknown): number {
+  const value = text(raw);
+  return value === "0" ? 0 : parseDuration(value);
+}
+
 export function webhookSecrets(raw: unknown): string[] {
   const values = Array.isArray(raw)
     ? raw.map(text).filter((s) => s !== "")

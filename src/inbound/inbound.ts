@@ -4,12 +4,15 @@ import type { XmlElement } from "../xml/element.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { errorReply, isReplyForbidden } from "../xmpp/stanza.ts";
 import {
+  type AppendDedupe,
+  type AppendedEvent,
   type EventStore,
   type StoredEvent,
   StoreError,
 } from "../store/types.ts";
 import type { StanzaHandler } from "./route.ts";
 import { toNewEvent } from "./rules.ts";
+import { dedupeKey } from "./dedupe.ts";
 
 /**
  * Takes one inbound stanza (with its event when a store is in use).
@@ -31,6 +34,14 @@ export interface InboundOptions {
   store?: EventStore;
   /** Push consumers that get a pending delivery for this stanza's event (e.g. `["webhook"]`). */
   deliverTo?(stanza: XmlElement): readonly string[];
+  /**
+   * With a store: a message whose {@linkcode dedupeKey} was stored less
+   * than this long ago (ms) is a re-send, not stored again and not offered
+   * to the consumer. Default 0 (off).
+   */
+  dedupeWindowMs?: number;
+  /** Told about each re-sent message (with its first copy's event). */
+  onDuplicate?(stanza: XmlElement, first: AppendedEvent): void;
   /** Told when the store failed to write and when it recovered. */
   onStoreHealth?(healthy: boolean, error?: StoreError): void;
   /** Clock in ms since the epoch. Default `Date.now`. */
@@ -50,7 +61,7 @@ export interface Inbound {
 interface Pending {
   readonly stanza: XmlElement;
   readonly receivedAt: number;
-  readonly done: (result: StoredEvent | StoreError) => void;
+  readonly done: (result: AppendedEvent | StoreError) => void;
 }
 
 /**
@@ -90,11 +101,21 @@ export function createInbound(options: InboundOptions): Inbound {
 
   async function flush(items: Pending[], target: EventStore): Promise<void> {
     const events = items.map((p) => toNewEvent(p.stanza, p.receivedAt));
+    const windowMs = options.dedupeWindowMs ?? 0;
+    const dedupe = windowMs > 0
+      ? {
+        keys: items.map((p) => dedupeKey(p.stanza)),
+        since: Math.min(...items.map((p) => p.receivedAt)) - windowMs,
+      }
+      : undefined;
     try {
-      const deliverTo = options.deliverTo;
-      const stored = deliverTo
-        ? await appendGrouped(target, items, events, deliverTo)
-        : await target.append(events);
+      const stored = await appendGrouped(
+        target,
+        items,
+        events,
+        options.deliverTo ?? (() => []),
+        dedupe,
+      );
       setHealth(true);
       items.forEach((p, i) => p.done(stored[i]));
     } catch (error) {
@@ -121,7 +142,7 @@ export function createInbound(options: InboundOptions): Inbound {
 
   const handler: StanzaHandler = (stanza) => {
     if (!store) return consumer(stanza, undefined);
-    return new Promise<StoredEvent | StoreError>((done) => {
+    return new Promise<AppendedEvent | StoreError>((done) => {
       batch.push({ stanza, receivedAt: now(), done });
       if (batch.length > 1) return;
       queueMicrotask(() => {
@@ -132,6 +153,15 @@ export function createInbound(options: InboundOptions): Inbound {
     }).then((result) => {
       if (result instanceof StoreError) {
         answerUnstored(stanza);
+        return true;
+      }
+      if (result.duplicate) {
+        logger.debug("Re-sent message recognised; not stored again", {
+          id: stanza.attr("id"),
+          from: stanza.attr("from"),
+          event: result.id,
+        });
+        options.onDuplicate?.(stanza, result);
         return true;
       }
       return consumer(stanza, result);
@@ -152,8 +182,9 @@ async function appendGrouped(
   items: readonly Pending[],
   events: ReturnType<typeof toNewEvent>[],
   deliverTo: (stanza: XmlElement) => readonly string[],
-): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
+  dedupe: AppendDedupe | undefined,
+): Promise<AppendedEvent[]> {
+  const out: AppendedEvent[] = [];
   let start = 0;
   while (start < items.length) {
     const targets = deliverTo(items[start].stanza);
@@ -165,6 +196,9 @@ async function appendGrouped(
     out.push(
       ...await store.append(events.slice(start, end), {
         deliverTo: targets,
+        ...(dedupe && {
+          dedupe: { keys: dedupe.keys.slice(start, end), since: dedupe.since },
+        }),
       }),
     );
     start = end;

@@ -86,6 +86,7 @@ export class GatewayMetrics {
   readonly #streamState: Gauge;
   readonly #role: Gauge;
   readonly #reconnects: CounterChild;
+  readonly #duplicates: CounterChild;
   readonly #webhookAttempts: Counter;
   readonly #webhookDuration: HistogramChild;
   readonly #queuePending: Gauge;
@@ -162,6 +163,12 @@ export class GatewayMetrics {
       new Counter(
         "xmpp_rest_component_reconnects_total",
         "Times the component stream was lost after being online.",
+      ),
+    ).labels();
+    this.#duplicates = r.add(
+      new Counter(
+        "xmpp_rest_inbound_duplicates_total",
+        "Re-sent messages recognised and not stored again.",
       ),
     ).labels();
     this.#webhookAttempts = r.add(
@@ -296,6 +303,11 @@ export class GatewayMetrics {
     for (const each of INSTANCE_ROLES) {
       this.#role.set(each === role ? 1 : 0, each);
     }
+  }
+
+  /** Counts one re-sent message that was not stored again. */
+  inboundDuplicate(): void {
+    this.#duplicates.value++;
   }
 
   /** Counts one webhook request by outcome (`delivered`, `http-error`, `refused`, `timeout`, ...). */

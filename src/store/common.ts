@@ -2,9 +2,12 @@
 
 import type {
   AckScope,
+  AppendDedupe,
+  AppendedEvent,
   AppendListener,
   AttemptError,
   IdempotencyBegin,
+  NewEvent,
   StoredResponse,
 } from "./types.ts";
 
@@ -93,6 +96,101 @@ export function idempotencyAnswer(
   return record.response
     ? { state: "done", response: record.response }
     : { state: "in-flight" };
+}
+
+/** A de-duplication key as a back-end keeps it. */
+export interface SeenKey {
+  /** The first copy's event id. */
+  readonly eventId: number;
+  /** When the first copy was received (ms since epoch). */
+  readonly seenAt: number;
+}
+
+/**
+ * What becomes of one event of an append under de-duplication: `store` it,
+ * or it repeats an event already `seen` in the store, or one stored
+ * earlier in the same append (`repeat`, by index).
+ */
+export type DedupeVerdict =
+  | { readonly kind: "store" }
+  | { readonly kind: "seen"; readonly eventId: number }
+  | { readonly kind: "repeat"; readonly index: number };
+
+/**
+ * Decides, for each of `count` events, whether it is stored or repeats an
+ * earlier copy: a key recorded at or after `dedupe.since` (looked up in
+ * `seen`), or the same key earlier in the batch. Without `dedupe` every
+ * event is stored.
+ *
+ * @example
+ * ```ts
+ * dedupeVerdicts(2, { keys: ["k", "k"], since: 0 }, new Map());
+ * // [{ kind: "store" }, { kind: "repeat", index: 0 }]
+ * ```
+ */
+export function dedupeVerdicts(
+  count: number,
+  dedupe: AppendDedupe | undefined,
+  seen: ReadonlyMap<string, SeenKey>,
+): DedupeVerdict[] {
+  const firstInBatch = new Map<string, number>();
+  return Array.from({ length: count }, (_, i): DedupeVerdict => {
+    const key = dedupe?.keys[i];
+    if (key === undefined) return { kind: "store" };
+    const known = seen.get(key);
+    if (known && known.seenAt >= dedupe!.since) {
+      return { kind: "seen", eventId: known.eventId };
+    }
+    const index = firstInBatch.get(key);
+    if (index !== undefined) return { kind: "repeat", index };
+    firstInBatch.set(key, i);
+    return { kind: "store" };
+  });
+}
+
+/**
+ * The append's answer: stored events get the next of `ids` in order,
+ * duplicates their first copy's id and `duplicate`. `undelivered(id)`
+ * says whether a delivery of a stored first copy is still pending or dead;
+ * a repeat within the batch is undelivered when the append has consumers.
+ */
+export function appendedEvents(
+  events: readonly NewEvent[],
+  verdicts: readonly DedupeVerdict[],
+  ids: readonly number[],
+  undelivered: (eventId: number) => boolean,
+  hasConsumers: boolean,
+): AppendedEvent[] {
+  const out: AppendedEvent[] = [];
+  let next = 0;
+  verdicts.forEach((verdict, i) => {
+    const event = events[i];
+    if (verdict.kind === "store") out.push({ ...event, id: ids[next++] });
+    else if (verdict.kind === "seen") {
+      const delivered = !undelivered(verdict.eventId);
+      out.push({ ...event, id: verdict.eventId, duplicate: { delivered } });
+    } else {
+      const id = out[verdict.index].id;
+      out.push({ ...event, id, duplicate: { delivered: !hasConsumers } });
+    }
+  });
+  return out;
+}
+
+/** The keys an append records: those of the events it stores, with their ids. */
+export function keysToRecord(
+  events: readonly NewEvent[],
+  verdicts: readonly DedupeVerdict[],
+  appended: readonly AppendedEvent[],
+  dedupe: AppendDedupe | undefined,
+): { key: string; eventId: number; seenAt: number }[] {
+  const out: { key: string; eventId: number; seenAt: number }[] = [];
+  verdicts.forEach((verdict, i) => {
+    const key = dedupe?.keys[i];
+    if (verdict.kind !== "store" || key === undefined) return;
+    out.push({ key, eventId: appended[i].id, seenAt: events[i].receivedAt });
+  });
+  return out;
 }
 
 /** Append listeners of one store; a throwing listener does not stop the others. */

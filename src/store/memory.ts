@@ -2,6 +2,7 @@
 
 import {
   type AckScope,
+  type AppendedEvent,
   type AppendListener,
   type AppendOptions,
   type AttemptError,
@@ -21,10 +22,14 @@ import {
 } from "./types.ts";
 import {
   acknowledgedBelow,
+  appendedEvents,
   byDueThenId,
+  dedupeVerdicts,
   type DeliveryRow,
   idempotencyAnswer,
   type IdempotencyRecord,
+  keysToRecord,
+  type SeenKey,
   WatchList,
 } from "./common.ts";
 
@@ -52,6 +57,7 @@ class MemoryStore implements EventStore {
   #cursors = new Map<string, number>();
   #settings = new Map<string, string>();
   #idempotency = new Map<string, IdempotencyRecord>();
+  #seen = new Map<string, SeenKey>();
   #watchers = new WatchList();
 
   #consumer(consumer: string): Map<number, DeliveryRow> {
@@ -63,12 +69,17 @@ class MemoryStore implements EventStore {
   append(
     events: readonly NewEvent[],
     options: AppendOptions = {},
-  ): Promise<readonly StoredEvent[]> {
+  ): Promise<readonly AppendedEvent[]> {
     if (this.#closed) return closed();
-    const stored = events.map((event) => {
-      const row: StoredEvent = { ...event, id: ++this.#lastId };
+    const deliverTo = options.deliverTo ?? [];
+    const verdicts = dedupeVerdicts(events.length, options.dedupe, this.#seen);
+    const ids: number[] = [];
+    verdicts.forEach((verdict, i) => {
+      if (verdict.kind !== "store") return;
+      const row: StoredEvent = { ...events[i], id: ++this.#lastId };
+      ids.push(row.id);
       this.#events.set(row.id, row);
-      for (const consumer of options.deliverTo ?? []) {
+      for (const consumer of deliverTo) {
         this.#consumer(consumer).set(row.id, {
           eventId: row.id,
           conversation: row.conversation,
@@ -77,10 +88,19 @@ class MemoryStore implements EventStore {
           attempts: 0,
         });
       }
-      return row;
     });
-    if (stored.length > 0) this.#watchers.notify(this.#lastId);
-    return Promise.resolve(stored);
+    const appended = appendedEvents(
+      events,
+      verdicts,
+      ids,
+      (id) => deliverTo.some((c) => this.#consumer(c).has(id)),
+      deliverTo.length > 0,
+    );
+    for (const k of keysToRecord(events, verdicts, appended, options.dedupe)) {
+      this.#seen.set(k.key, { eventId: k.eventId, seenAt: k.seenAt });
+    }
+    if (ids.length > 0) this.#watchers.notify(this.#lastId);
+    return Promise.resolve(appended);
   }
 
   read(fromId: number, limit: number): Promise<readonly StoredEvent[]> {
@@ -336,6 +356,9 @@ class MemoryStore implements EventStore {
     }
     for (const [key, record] of this.#idempotency) {
       if (record.createdAt < before) this.#idempotency.delete(key);
+    }
+    for (const [key, seen] of this.#seen) {
+      if (seen.seenAt < before) this.#seen.delete(key);
     }
     return Promise.resolve(count);
   }

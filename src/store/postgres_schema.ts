@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS xmpp_rest_settings (
   value TEXT NOT NULL,
   PRIMARY KEY (consumer, name)
 );
+CREATE TABLE IF NOT EXISTS xmpp_rest_inbound_keys (
+  key TEXT PRIMARY KEY,
+  event_id BIGINT NOT NULL,
+  seen_at BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS xmpp_rest_idempotency (
   key TEXT PRIMARY KEY,
   fingerprint TEXT NOT NULL,

@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS settings (
   value TEXT NOT NULL,
   PRIMARY KEY (consumer, name)
 );
+CREATE TABLE IF NOT EXISTS inbound_keys (
+  key TEXT PRIMARY KEY,
+  event_id INTEGER NOT NULL,
+  seen_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY,
   fingerprint TEXT NOT NULL,

@@ -41,6 +41,32 @@ export interface AppendOptions {
    * for each appended event, in the same transaction.
    */
   readonly deliverTo?: readonly string[];
+  /** Inbound de-duplication (README "Running several instances"): see {@linkcode AppendDedupe}. */
+  readonly dedupe?: AppendDedupe;
+}
+
+/**
+ * De-duplication of re-sent stanzas: an event whose key was recorded by an
+ * append at or after `since` (its `receivedAt`) is not stored again; the
+ * append answers it with the first copy's id and `duplicate` set. Keys are
+ * kept, shared by every instance on the store, until pruned.
+ */
+export interface AppendDedupe {
+  /** One key per appended event, same order (`undefined`: never a duplicate). */
+  readonly keys: readonly (string | undefined)[];
+  /** Keys recorded before this time (ms since epoch) no longer count. */
+  readonly since: number;
+}
+
+/** An event as an append answers it. */
+export interface AppendedEvent extends StoredEvent {
+  /**
+   * Set when the event repeats one already in the store (or earlier in
+   * the same append): nothing was stored and `id` is the first copy's.
+   * `delivered` is true when no delivery of the first copy to the
+   * append's `deliverTo` consumers is pending or dead.
+   */
+  readonly duplicate?: { readonly delivered: boolean };
 }
 
 /** Why one delivery attempt failed, as an operator reads it. */
@@ -172,11 +198,14 @@ export interface EventStore extends AsyncDisposable {
   /** A short name for logs and `/readyz`: `memory`, `sqlite`, `postgres`. */
   readonly kind: string;
 
-  /** Appends events in one transaction and returns them with their ids, in order. */
+  /**
+   * Appends events in one transaction and returns them with their ids, in
+   * order (a duplicate under `options.dedupe` with its first copy's id).
+   */
   append(
     events: readonly NewEvent[],
     options?: AppendOptions,
-  ): Promise<readonly StoredEvent[]>;
+  ): Promise<readonly AppendedEvent[]>;
   /** Events with `id >= fromId`, in id order, at most `limit`. */
   read(fromId: number, limit: number): Promise<readonly StoredEvent[]>;
   /** The highest id ever appended (0 for an empty log). */
@@ -252,7 +281,8 @@ export interface EventStore extends AsyncDisposable {
 
   /**
    * Deletes events received before `before` (with their deliveries), and
-   * idempotency records older than that too; returns how many events.
+   * idempotency records and de-duplication keys older than that too;
+   * returns how many events.
    */
   prune(before: number): Promise<number>;
   /**

@@ -237,16 +237,32 @@ function noParsedReply(
   context: ReplyContext,
 ): XmlElement[] {
   if (incoming.name === "iq") return [iqResult(incoming)];
+  const receipt = receiptMessage(incoming, context.randomId);
+  return receipt ? [receipt] : [];
+}
+
+/**
+ * XEP-0184 section 5.4: the receipt alone, in a message back to the sender
+ * (with a fresh id), for a message with an id that requested one; else
+ * undefined.
+ *
+ * @example
+ * ```ts
+ * receiptMessage(incoming, () => crypto.randomUUID()); // <message ...><received id="m1"/></message>
+ * ```
+ */
+export function receiptMessage(
+  incoming: XmlElement,
+  randomId: () => string,
+): XmlElement | undefined {
   const receipt = receiptFor(incoming);
-  if (!receipt) return [];
-  return [
-    el("message", incoming.ns, {
-      type: incoming.attr("type"),
-      id: context.randomId(),
-      from: incoming.attr("to"),
-      to: incoming.attr("from"),
-    }, receipt),
-  ];
+  if (!receipt) return undefined;
+  return el("message", incoming.ns, {
+    type: incoming.attr("type"),
+    id: randomId(),
+    from: incoming.attr("to"),
+    to: incoming.attr("from"),
+  }, receipt);
 }
 
 /** XEP-0184 section 5.4: `<received id>` for a message with an id that requested a receipt. */

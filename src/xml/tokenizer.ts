@@ -293,11 +293,13 @@ export class XmlTokenizer {
   #emitText(buf: string, from: number, to: number): void {
     const raw = buf.slice(from, to);
     const bad = raw.indexOf("]]>");
-    const message = '"]]>" is not allowed in text';
-    if (bad !== -1) throw this.error(message, "not-well-formed", from + bad);
     this.#i = to;
     this.#textStart = from;
-    this.#h.text(normaliseLineEnds(raw), TextKind.literal);
+    // Text before a "]]>" goes first: its own fault wins, as in any chunking.
+    const text = bad === -1 ? raw : raw.slice(0, bad);
+    if (text !== "") this.#h.text(normaliseLineEnds(text), TextKind.literal);
+    const message = '"]]>" is not allowed in text';
+    if (bad !== -1) throw this.error(message, "not-well-formed", from + bad);
   }
 
   #afterLt(c: number): void {

@@ -66,6 +66,7 @@ Deno.test({
       logFormat: "text",
       eventsApi: "auto",
       inboundIqTimeout: 30,
+      inboundDedupeWindow: 600_000,
       etiquette: ["ping", "disco", "version", "time"],
       basicAuth: true,
       streamMode: "lease",
@@ -91,11 +92,14 @@ const eventOptionCases: [
       "ping",
       "--etiquette",
       "time",
+      "--inbound-dedupe-window",
+      "90s",
     ],
     {},
     {
       eventsApi: "on",
       inboundIqTimeout: 2.5,
+      inboundDedupeWindow: 90_000,
       etiquette: ["ping", "time"],
     },
   ],
@@ -103,7 +107,13 @@ const eventOptionCases: [
     XMPP_REST_EVENTS_API: "off",
     XMPP_REST_INBOUND_IQ_TIMEOUT: "5",
     XMPP_REST_ETIQUETTE: "none",
-  }, { eventsApi: "off", inboundIqTimeout: 5, etiquette: [] }],
+    XMPP_REST_INBOUND_DEDUPE_WINDOW: "0",
+  }, {
+    eventsApi: "off",
+    inboundIqTimeout: 5,
+    etiquette: [],
+    inboundDedupeWindow: 0,
+  }],
 ];
 for (const [where, args, env, want] of eventOptionCases) {
   Deno.test({
@@ -131,8 +141,10 @@ Deno.test({
       rest_events_api: "on",
       rest_inbound_iq_timeout: 7,
       rest_etiquette: ["disco"],
+      rest_inbound_dedupe_window: "2h",
     };
     const config = ok([...base, "--config", "c.json"], {}, file);
+    assert.equal(config.inboundDedupeWindow, 7_200_000);
     assert.equal(config.eventsApi, "on");
     assert.equal(config.inboundIqTimeout, 7);
     assert.deepEqual(config.etiquette, ["disco"]);
@@ -144,8 +156,10 @@ Deno.test({
       "0",
       "--etiquette",
       "pong",
+      "--inbound-dedupe-window",
+      "-1m",
     ]);
-    assert.equal(bad.length, 3, bad.join("\n"));
+    assert.equal(bad.length, 4, bad.join("\n"));
   },
 });
 

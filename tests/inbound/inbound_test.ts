@@ -92,3 +92,47 @@ Deno.test("createInbound() answers wait/resource-constraint when the store canno
   assert.equal(inbound.storeHealthy, true);
   assert.deepEqual(health, [false, true]);
 });
+
+Deno.test("createInbound() with a dedupe window stores a re-sent message once and reports it, not offering it again", async () => {
+  const store = countingStore();
+  const offered: string[] = [];
+  const duplicates: [string, number][] = [];
+  let clock = 1_000;
+  const inbound = createInbound({
+    send: () => {},
+    store,
+    now: () => clock,
+    dedupeWindowMs: 60_000,
+    deliverTo: () => ["webhook"],
+    consumer: (stanza) => {
+      offered.push(stanza.attr("id")!);
+      return true;
+    },
+    onDuplicate: (stanza, first) =>
+      duplicates.push([stanza.attr("id")!, first.id]),
+  });
+  await inbound.handler(message(1));
+  await inbound.handler(message(2));
+  clock += 30_000;
+  assert.equal(await inbound.handler(message(1)), true);
+  assert.deepEqual(offered, ["m1", "m2"]);
+  assert.deepEqual(duplicates, [["m1", 1]]);
+  assert.equal(await store.lastId(), 2);
+  // Out of the window it is a new message again.
+  clock += 60_000;
+  await inbound.handler(message(1));
+  assert.deepEqual(offered, ["m1", "m2", "m1"]);
+  assert.equal(await store.lastId(), 3);
+});
+
+Deno.test("createInbound() without a dedupe window stores every copy", async () => {
+  const store = countingStore();
+  const inbound = createInbound({
+    send: () => {},
+    store,
+    consumer: () => true,
+  });
+  await inbound.handler(message(1));
+  await inbound.handler(message(1));
+  assert.equal(await store.lastId(), 2);
+});

@@ -10,16 +10,7 @@ import {
   jsonToStanza,
   stanzaToJson,
 } from "../../src/jsonmap/mod.ts";
-
-// Small deterministic PRNG (mulberry32) so failures reproduce.
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { pick, randomJson, seededRandom } from "../support/random_input.ts";
 
 const STRINGS = [
   "",
@@ -81,31 +72,12 @@ const SUB_KEYS = [
   "forwarded",
 ];
 
-function value(next: () => number, depth: number): unknown {
-  const r = next();
-  if (depth > 3 || r < 0.35) {
-    return STRINGS[Math.floor(next() * STRINGS.length)];
-  }
-  if (r < 0.45) {
-    return [0, 1, -1, 1.5, 128, -129, 2 ** 60, NaN][Math.floor(next() * 8)];
-  }
-  if (r < 0.55) return next() < 0.5;
-  if (r < 0.6) return null;
-  if (r < 0.75) {
-    return Array.from(
-      { length: Math.floor(next() * 3) },
-      () => value(next, depth + 1),
-    );
-  }
-  const out: Record<string, unknown> = {};
-  for (let i = Math.floor(next() * 4); i > 0; i--) {
-    out[SUB_KEYS[Math.floor(next() * SUB_KEYS.length)]] = value(
-      next,
-      depth + 1,
-    );
-  }
-  return out;
-}
+/** Mapping-relevant strings as values, the codecs' sub-keys as object keys. */
+const ALPHABET = {
+  strings: STRINGS,
+  numbers: [0, 1, -1, 1.5, 128, -129, 2 ** 60, NaN],
+  keys: SUB_KEYS,
+};
 
 const TOP_KEYS = [
   ...new Set([
@@ -126,12 +98,12 @@ Deno.test({
     "jsonToStanza() on 5000 random objects either throws JsonMappingError or builds a stanza whose JSON maps back",
   permissions: "none",
   fn() {
-    const next = rng(20240601);
+    const next = seededRandom(20240601);
     let mapped = 0;
     for (let i = 0; i < 5000; i++) {
       const input: Record<string, unknown> = {};
       for (let k = 1 + Math.floor(next() * 4); k > 0; k--) {
-        input[TOP_KEYS[Math.floor(next() * TOP_KEYS.length)]] = value(next, 0);
+        input[pick(TOP_KEYS, next)] = randomJson(next, ALPHABET);
       }
       for (const coerce of [false, true]) {
         let stanza;
@@ -244,7 +216,7 @@ Deno.test({
     "stanzaToJson() on 5000 random stanzas either throws JsonMappingError or gives JSON that maps back",
   permissions: "none",
   fn() {
-    const next = rng(77);
+    const next = seededRandom(77);
     const kinds = ["message", "presence", "iq"];
     let mapped = 0;
     for (let i = 0; i < 5000; i++) {

@@ -10,14 +10,7 @@ import {
   stanzaToJson,
 } from "../../src/jsonmap/mod.ts";
 import { el } from "../../src/xml/element.ts";
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { pick, randomJson, seededRandom } from "../support/random_input.ts";
 
 /** Strings (values and object keys alike) that XML names and text may not hold, and ordinary ones. */
 const STRINGS = [
@@ -50,33 +43,12 @@ const STRINGS = [
   "__proto__",
 ];
 
-function pick<T>(items: readonly T[], next: () => number): T {
-  return items[Math.floor(next() * items.length)];
-}
-
-function value(next: () => number, depth: number): unknown {
-  const r = next();
-  if (depth > 3 || r < 0.4) return pick(STRINGS, next);
-  if (r < 0.5) return pick([0, 1, -1, 1.5, 2 ** 60, -0], next);
-  if (r < 0.58) return next() < 0.5;
-  if (r < 0.62) return null;
-  if (r < 0.75) {
-    return Array.from(
-      { length: Math.floor(next() * 3) },
-      () => value(next, depth + 1),
-    );
-  }
-  const out: Record<string, unknown> = {};
-  for (let i = Math.floor(next() * 4); i > 0; i--) {
-    Object.defineProperty(out, pick(STRINGS, next), {
-      value: value(next, depth + 1),
-      enumerable: true,
-      configurable: true,
-      writable: true,
-    });
-  }
-  return out;
-}
+/** Hostile strings as values and as object keys. */
+const ALPHABET = {
+  strings: STRINGS,
+  numbers: [0, 1, -1, 1.5, 2 ** 60, -0],
+  keys: STRINGS,
+};
 
 const TOP_KEYS = [
   ...new Set([
@@ -96,14 +68,14 @@ Deno.test({
     "jsonToStanza() on 6000 random objects with hostile keys and strings throws only JsonMappingError, and what it builds serializes",
   permissions: "none",
   fn() {
-    const next = random(1010);
+    const next = seededRandom(1010);
     let mapped = 0;
     for (let i = 0; i < 6000; i++) {
       const input: Record<string, unknown> = {
         to: pick(["alice@localhost", "localhost"], next),
       };
       for (let k = 1 + Math.floor(next() * 3); k > 0; k--) {
-        input[pick(TOP_KEYS, next)] = value(next, 0);
+        input[pick(TOP_KEYS, next)] = randomJson(next, ALPHABET);
       }
       for (const coerce of [false, true]) {
         let stanza;

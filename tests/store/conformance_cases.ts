@@ -15,6 +15,7 @@ import { durabilityCases } from "./conformance_durable_cases.ts";
 import { idempotencyCases } from "./conformance_idempotency_cases.ts";
 import { deliveryCases } from "./conformance_delivery_cases.ts";
 import { pruneCases } from "./conformance_prune_cases.ts";
+import { dedupeCases } from "./conformance_dedupe_cases.ts";
 
 /** A fresh, empty store of one back-end, disposed after the case. */
 export interface StoreFixture extends AsyncDisposable {
@@ -146,6 +147,7 @@ export const storeCases: readonly StoreCase[] = [
   ...idempotencyCases,
   ...durabilityCases,
   ...pruneCases,
+  ...dedupeCases,
 ];
 
 /** Registers one Deno test running every case, each on a fresh store from `factory`. */

@@ -5,6 +5,11 @@ import { type XmlStreamEvent, XmlStreamParser } from "../../src/xml/parser.ts";
 import { XmlSyntaxError } from "../../src/xml/errors.ts";
 import { XmlElement } from "../../src/xml/element.ts";
 import { serialize } from "../../src/xml/serialize.ts";
+import {
+  mutateText,
+  randomSplits,
+  seededRandom,
+} from "../support/random_input.ts";
 
 const HEADER = "<stream:stream xmlns='jabber:client' " +
   "xmlns:stream='http://etherx.jabber.org/streams' id='x' xml:lang='en'>";
@@ -53,30 +58,8 @@ const INSERTS = [
   "<a>",
 ];
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function mutate(input: string, next: () => number): string {
-  const chars = Array.from(input);
-  const count = 1 + Math.floor(next() * 3);
-  for (let k = 0; k < count; k++) {
-    const at = Math.floor(next() * (chars.length + 1));
-    const op = next();
-    if (op < 0.35) chars.splice(at, 1);
-    else if (op < 0.8) {
-      chars.splice(at, 0, INSERTS[Math.floor(next() * INSERTS.length)]);
-    } else {
-      const len = Math.floor(next() * 12);
-      chars.splice(at, 0, ...chars.slice(at, at + len));
-    }
-  }
-  return chars.join("");
-}
+/** Deletions, insertions and copies of 12 characters. */
+const EDITS = { remove: 0.35, insert: 0.8, copyLength: 12 };
 
 type Result = { events: string[] } | { error: string; at: string };
 
@@ -106,18 +89,12 @@ function run(chunks: (string | Uint8Array)[]): Result {
   };
 }
 
+/** Every byte on its own, then six random chunkings. */
 function splits(bytes: Uint8Array, next: () => number): Uint8Array[][] {
-  const out: Uint8Array[][] = [Array.from(bytes, (b) => new Uint8Array([b]))];
-  for (let k = 0; k < 6; k++) {
-    const cuts = [0];
-    for (let c = 0; c < 1 + Math.floor(next() * 4); c++) {
-      cuts.push(Math.floor(next() * bytes.length));
-    }
-    cuts.push(bytes.length);
-    cuts.sort((a, b) => a - b);
-    out.push(cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end)));
-  }
-  return out;
+  return [
+    Array.from(bytes, (b) => new Uint8Array([b])),
+    ...randomSplits(bytes, next, 6, 4),
+  ];
 }
 
 Deno.test({
@@ -125,11 +102,11 @@ Deno.test({
     "XmlStreamParser gives every chunking of 1500 mutated streams the same outcome, and only XmlSyntaxErrors",
   permissions: "none",
   fn() {
-    const next = random(7);
+    const next = seededRandom(7);
     const encoder = new TextEncoder();
     const conditions = new Map<string, number>();
     for (let i = 0; i < 1500; i++) {
-      const input = mutate(SEEDS[i % SEEDS.length], next);
+      const input = mutateText(SEEDS[i % SEEDS.length], next, INSERTS, EDITS);
       const bytes = encoder.encode(input);
       const whole = run([bytes]);
       const label = "error" in whole ? whole.error : "ok";
@@ -162,7 +139,7 @@ Deno.test({
     "XmlStreamParser parses 300 random serialized stanzas back to the same elements in random chunkings",
   permissions: "none",
   fn() {
-    const next = random(99);
+    const next = seededRandom(99);
     const names = ["a", "b", "message", "x", "é", "n-1", "_z"];
     const namespaces = ["jabber:client", "urn:x", "", "urn:é&<>\"'"];
     const texts = ["", "t", " ", "a&b<c>", "]]>", "\r\n", "😀", "\t"];

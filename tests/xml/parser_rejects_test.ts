@@ -62,6 +62,7 @@ const notWellFormed: Cases = [
     HEADER + "<m xmlns:a='u' xmlns:b='u'><a:x></b:x></m>",
   ],
   ["an end tag before any start tag", "</a>"],
+  ["text before the header that holds a ]]>", "s ]]> x" + HEADER],
   ["a duplicate attribute", HEADER + "<m a='1' a='2'/>"],
   [
     "a duplicate attribute after prefix resolution",

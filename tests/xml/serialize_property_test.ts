@@ -5,6 +5,11 @@ import { type XmlStreamEvent, XmlStreamParser } from "../../src/xml/parser.ts";
 import { XmlSyntaxError } from "../../src/xml/errors.ts";
 import type { XmlElement } from "../../src/xml/element.ts";
 import { serialize } from "../../src/xml/serialize.ts";
+import {
+  mutateText,
+  randomSplits,
+  seededRandom,
+} from "../support/random_input.ts";
 
 const HEADER = "<stream:stream xmlns='jabber:client' " +
   "xmlns:stream='http://etherx.jabber.org/streams' id='x'>";
@@ -62,26 +67,8 @@ const INSERTS = [
   "\uFEFF",
 ];
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function mutate(input: string, next: () => number): string {
-  const chars = Array.from(input);
-  for (let k = 1 + Math.floor(next() * 3); k > 0; k--) {
-    const at = Math.floor(next() * (chars.length + 1));
-    const op = next();
-    if (op < 0.25) chars.splice(at, 1);
-    else if (op < 0.9) {
-      chars.splice(at, 0, INSERTS[Math.floor(next() * INSERTS.length)]);
-    } else chars.splice(at, 0, ...chars.slice(at, at + 40));
-  }
-  return chars.join("");
-}
+/** Mostly insertions; a copy repeats up to 40 characters. */
+const EDITS = { remove: 0.25, insert: 0.9, copyLength: 40 };
 
 type Outcome = { stanzas: XmlElement[] } | { condition: string };
 
@@ -105,34 +92,22 @@ function parse(
   return { stanzas };
 }
 
-function splits(bytes: Uint8Array, next: () => number): Uint8Array[][] {
-  const out: Uint8Array[][] = [];
-  for (let k = 0; k < 4; k++) {
-    const cuts = [0, bytes.length];
-    for (let c = 1 + Math.floor(next() * 6); c > 0; c--) {
-      cuts.push(Math.floor(next() * bytes.length));
-    }
-    cuts.sort((a, b) => a - b);
-    out.push(cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end)));
-  }
-  return out;
-}
-
 Deno.test({
   name:
     "4000 mutated stanzas: what the parser accepts serializes and parses back equal; any chunking of the bytes gives the same outcome and condition",
   permissions: "none",
   fn() {
-    const next = random(20261203);
+    const next = seededRandom(20261203);
     const encoder = new TextEncoder();
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 4000; i++) {
-      const input = HEADER + mutate(SEEDS[i % SEEDS.length], next);
+      const input = HEADER +
+        mutateText(SEEDS[i % SEEDS.length], next, INSERTS, EDITS);
       const whole = parse([input]);
       const label = "condition" in whole ? whole.condition : "ok";
       outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
       const bytes = encoder.encode(input);
-      for (const chunks of splits(bytes, next)) {
+      for (const chunks of randomSplits(bytes, next, 4, 6)) {
         const split = parse(chunks);
         assert.equal(
           "condition" in split ? split.condition : "ok",

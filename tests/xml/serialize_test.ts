@@ -11,6 +11,7 @@ import {
 } from "../../src/xml/serialize.ts";
 import { parseXml } from "../../src/xml/parser.ts";
 import { dump } from "./_harness.ts";
+import { seededRandom } from "../support/random_input.ts";
 
 Deno.test({
   name: "escapeText() escapes & < > and CR, nothing else",
@@ -236,15 +237,6 @@ Deno.test({
   },
 });
 
-/** A small deterministic PRNG so failures are reproducible. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 const NASTY = [
   "&",
   "<",
@@ -298,7 +290,7 @@ Deno.test({
     "serialize() has no injection: parse(serialize(x)) equals x for 2000 nasty texts, values and namespaces",
   permissions: "none",
   fn() {
-    const next = random(20240601);
+    const next = seededRandom(20240601);
     for (let i = 0; i < 2000; i++) {
       const text = nasty(next);
       const value = nasty(next);
