@@ -11,6 +11,8 @@ export const HTTP_SERVER_DEFAULTS = {
   bodyTimeout: 30,
   /** Seconds a kept-alive connection may stay idle between requests. */
   idleTimeout: 75,
+  /** The engine for plain connections ({@linkcode HttpEngine}). */
+  engine: "http1",
 } as const;
 
 /** Descriptors kept free for the XMPP stream, webhooks and files, at least. */
@@ -55,7 +57,10 @@ export type Listen = (
  * behind `Deno.serve` (for comparison). TLS connections always get Deno's
  * engine, which negotiates HTTP/2 by ALPN.
  */
-export type HttpEngine = "http1" | "deno";
+export type HttpEngine = typeof HTTP_ENGINES[number];
+
+/** The engines {@linkcode HttpEngine} names. */
+export const HTTP_ENGINES = ["http1", "deno"] as const;
 
 /** Options of {@linkcode serveHttp}. */
 export interface HttpServerOptions {
@@ -167,7 +172,7 @@ export function serveHttp(
   handler: (request: Request) => Promise<Response>,
 ): HttpServer {
   const engine = connectionEngine();
-  const ownEngine = (options.engine ?? "http1") === "http1";
+  const ownEngine = (options.engine ?? HTTP_SERVER_DEFAULTS.engine) === "http1";
   if (engine === undefined) {
     throw new Error(
       `Cannot start the HTTP server: this Deno (${Deno.version.deno}) lacks the per-connection HTTP engine`,
