@@ -17,6 +17,8 @@ import { DEFAULT_DEDUPE_WINDOW_MS } from "./inbound/dedupe.ts";
 import { receiptMessage } from "./webhook/reply.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
+import { createPruner } from "./store/pruning.ts";
+import { observeAcknowledgements } from "./store/observed.ts";
 import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
@@ -41,11 +43,7 @@ import {
   WEBHOOK_CONSUMER,
 } from "./webhook/reliable.ts";
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./webhook/retry.ts";
-import {
-  isPushed,
-  reliableConsumer,
-  startPruning,
-} from "./inbound/consumers.ts";
+import { isPushed, reliableConsumer } from "./inbound/consumers.ts";
 
 export { GATEWAY_DEFAULTS } from "./gateway_api.ts";
 export type { Gateway, GatewayOptions } from "./gateway_api.ts";
@@ -128,6 +126,23 @@ async function startGateway(
     startedAt: Date.now() - performance.now(),
   });
   const now = options.now ?? Date.now;
+  // Events go once every consumer is done with them, or at retention end
+  // (README "What is kept, and for how long"). Without a webhook, or with
+  // pull/SSE served, nothing goes before the first pull consumer appears.
+  const untilFirstPull = eventsApiOn(options) ||
+    options.callbackUrl === undefined;
+  const pruner = createPruner({
+    store,
+    retentionMs: options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
+    untilFirstPull,
+    now,
+    logger,
+  });
+  // Consumers use this view of the store: their acknowledgements nudge the
+  // pruner. With only a webhook, an event without a delivery (sync mode,
+  // iqs, stanzas the webhook does not select) is done once it is appended.
+  const consumed = observeAcknowledgements(store, pruner.nudge);
+  const unwatchAppends = untilFirstPull ? undefined : store.watch(pruner.nudge);
   const health = createWebhookHealth();
   const component = createComponent({
     domain: options.domain,
@@ -184,7 +199,7 @@ async function startGateway(
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
     ? await createReliableDelivery({
-      store,
+      store: consumed,
       settings: opened.settings,
       contentType: () => opened.webhook.contentType,
       xmpp,
@@ -210,7 +225,7 @@ async function startGateway(
   };
   let metricsCredential = options.metricsCredential;
   const eventsApi = createEventsApi({
-    store,
+    store: consumed,
     serve: eventsApiOn(options),
     domain: options.domain,
     auth,
@@ -258,20 +273,16 @@ async function startGateway(
     logger,
   });
   metrics.setQueueSource(async () => {
-    const lastEventId = await store.lastId();
-    if (!reliable) {
-      return { pending: webhook?.queued ?? 0, dead: 0, lastEventId };
-    }
+    const [lastEventId, storedEvents] = await Promise.all([
+      store.lastId(),
+      store.countEvents(),
+    ]);
+    const events = { lastEventId, storedEvents };
+    if (!reliable) return { pending: webhook?.queued ?? 0, dead: 0, ...events };
     const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
-    return { ...stats, lastEventId };
+    return { ...stats, ...events };
   });
   const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
-  const pruner = startPruning(
-    store,
-    options.eventRetention ?? DEFAULT_EVENT_RETENTION_MS,
-    now,
-    logger,
-  );
   component.setStanzaHandler(
     instance ? instance.wrap(inbound.handler) : inbound.handler,
   );
@@ -306,7 +317,7 @@ async function startGateway(
         return opened?.settings.displayUrl;
       },
       health,
-      store: reliable ? store : undefined,
+      store: reliable ? consumed : undefined,
       reliable,
       now,
     }),
@@ -342,6 +353,7 @@ async function startGateway(
     // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
     listen: tlsListen(options.tls),
   }, handler);
+  pruner.start();
   if (instance) {
     try {
       await instance.start();
@@ -405,7 +417,8 @@ async function startGateway(
         ]);
         clearTimeout(timer);
         unwatch?.();
-        clearInterval(pruner);
+        unwatchAppends?.();
+        await pruner.stop();
         await instance?.stop();
         await component.stop();
         await server.close();

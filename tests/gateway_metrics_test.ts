@@ -62,7 +62,9 @@ Deno.test("gateway metrics: a retried and a dead delivery show as queue depth 1,
       await new Promise((r) => setTimeout(r, 50));
       text = await scrape();
     }
+    // One pending and one dead letter: both events are kept.
     assert.match(text, /^xmpp_rest_events_stored 2$/m);
+    assert.match(text, /^xmpp_rest_events_last_id 2$/m);
     assert.match(
       text,
       /^xmpp_rest_webhook_attempts_total\{outcome="5xx"\} 1$/m,

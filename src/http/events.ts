@@ -65,8 +65,10 @@ async function pull(
       : Promise.resolve(0),
   ]);
   const start = pullStart(request.offset, cursor, lastId);
-  if (start.acknowledge !== undefined) {
-    await store.setCursor(name, start.acknowledge);
+  // A consumer is known from its first pull on: from then on, what it has
+  // not acknowledged is kept (README "What is kept, and for how long").
+  if (start.acknowledge !== undefined || cursor === 0) {
+    await store.setCursor(name, start.acknowledge ?? 0);
   }
   let events = await store.read(start.fromId, request.limit);
   if (events.length === 0 && request.timeoutMs > 0) {

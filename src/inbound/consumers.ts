@@ -4,7 +4,6 @@ import type { Logger } from "../logger.ts";
 import type { Webhook } from "../webhook/delivery.ts";
 import type { InboundConsumer } from "./inbound.ts";
 import type { XmlElement } from "../xml/element.ts";
-import type { EventStore } from "../store/types.ts";
 
 /**
  * mod_rest's behaviour: every stanza is posted to the webhook at once and
@@ -70,27 +69,4 @@ export function reliableConsumer(
 /** True for a stanza the reliable delivery loop posts: a selected message or presence. */
 export function isPushed(stanza: XmlElement, webhook: Webhook): boolean {
   return stanza.name !== "iq" && webhook.selects(stanza);
-}
-
-/**
- * Deletes events older than `retentionMs` now and every ten minutes (the
- * timer does not keep the process alive); returns the interval id.
- */
-export function startPruning(
-  store: EventStore,
-  retentionMs: number,
-  now: () => number,
-  logger: Logger,
-): ReturnType<typeof setInterval> {
-  const prune = () => {
-    store.prune(now() - retentionMs).then((count) => {
-      if (count > 0) logger.info("Pruned old events", { count });
-    }, (error) => {
-      logger.warn("Cannot prune old events", { error: String(error) });
-    });
-  };
-  prune();
-  const id = setInterval(prune, 10 * 60_000);
-  Deno.unrefTimer(Number(id));
-  return id;
 }

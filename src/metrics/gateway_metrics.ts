@@ -43,6 +43,8 @@ export interface QueueStats {
   readonly dead: number;
   /** The highest event id stored (events stored since the log began). */
   readonly lastEventId: number;
+  /** Events kept in the store now (README "What is kept, and for how long"). */
+  readonly storedEvents: number;
 }
 
 /** Process memory as `Deno.memoryUsage()` reports it. */
@@ -91,6 +93,7 @@ export class GatewayMetrics {
   readonly #queueOldest: Gauge;
   readonly #deadLetters: Gauge;
   readonly #eventsStored: Gauge;
+  readonly #eventsLastId: Gauge;
   readonly #now: () => number;
   #queue?: () => Promise<QueueStats>;
 
@@ -204,6 +207,12 @@ export class GatewayMetrics {
     this.#eventsStored = r.add(
       new Gauge(
         "xmpp_rest_events_stored",
+        "Events kept in the event store now (until consumed or past retention).",
+      ),
+    );
+    this.#eventsLastId = r.add(
+      new Gauge(
+        "xmpp_rest_events_last_id",
         "Highest event id in the event store (events stored since it began).",
       ),
     );
@@ -212,7 +221,8 @@ export class GatewayMetrics {
       const stats = await this.#queue();
       this.#queuePending.set(stats.pending);
       this.#deadLetters.set(stats.dead);
-      this.#eventsStored.set(stats.lastEventId);
+      this.#eventsStored.set(stats.storedEvents);
+      this.#eventsLastId.set(stats.lastEventId);
       this.#queueOldest.set(
         stats.oldestPendingAt === undefined
           ? 0

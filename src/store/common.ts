@@ -1,6 +1,7 @@
-// Pieces every event store back-end shares: the delivery row shape, claim order, the idempotency decision and append listeners.
+// Pieces every event store back-end shares: the delivery row shape, claim order, the idempotency and acknowledged-pruning decisions and append listeners.
 
 import type {
+  AckScope,
   AppendDedupe,
   AppendedEvent,
   AppendListener,
@@ -33,6 +34,39 @@ export interface DeliveryRow {
 /** Claim order of {@linkcode EventStore.claimDeliveries}: due time, then event id. */
 export function byDueThenId(a: DeliveryRow, b: DeliveryRow): number {
   return a.dueAt - b.dueAt || a.eventId - b.eventId;
+}
+
+/**
+ * The bound {@linkcode acknowledgedBelow} gives when the store has no pull
+ * cursor: 0 (keep everything) while pull consumers are expected, else no
+ * bound at all. The SQL back-ends pass it as the `coalesce` fallback of
+ * `min(offset)`.
+ */
+export function boundWithoutCursors(scope: AckScope): number {
+  return scope.untilFirstPull ? 0 : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Events with an id below the returned bound are acknowledged by every
+ * pull consumer: the lowest cursor offset, or
+ * {@linkcode boundWithoutCursors} when there is no cursor. Such an event
+ * may be deleted once it has no pending or dead delivery either.
+ *
+ * @example
+ * ```ts
+ * acknowledgedBelow([12, 7], { untilFirstPull: true, limit: 100 }); // 7
+ * acknowledgedBelow([], { untilFirstPull: true, limit: 100 }); // 0
+ * ```
+ */
+export function acknowledgedBelow(
+  offsets: Iterable<number>,
+  scope: AckScope,
+): number {
+  let bound: number | undefined;
+  for (const offset of offsets) {
+    if (bound === undefined || offset < bound) bound = offset;
+  }
+  return bound ?? boundWithoutCursors(scope);
 }
 
 /** An idempotency record as a back-end keeps it. */

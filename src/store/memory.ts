@@ -1,6 +1,7 @@
 // The in-memory event store (README "Receiving you can trust"): fast, for unit tests and `--data-dir :memory:`.
 
 import {
+  type AckScope,
   type AppendedEvent,
   type AppendListener,
   type AppendOptions,
@@ -13,12 +14,14 @@ import {
   type EventStore,
   type IdempotencyBegin,
   type NewEvent,
+  type PullCursor,
   type RedeliverSelection,
   type StoredEvent,
   type StoredResponse,
   StoreError,
 } from "./types.ts";
 import {
+  acknowledgedBelow,
   appendedEvents,
   byDueThenId,
   dedupeVerdicts,
@@ -127,9 +130,24 @@ class MemoryStore implements EventStore {
 
   setCursor(consumer: string, offset: number): Promise<void> {
     if (this.#closed) return closed();
-    const current = this.#cursors.get(consumer) ?? 0;
-    if (offset > current) this.#cursors.set(consumer, offset);
+    const current = this.#cursors.get(consumer);
+    if (current === undefined || offset > current) {
+      this.#cursors.set(consumer, offset);
+    }
     return Promise.resolve();
+  }
+
+  listCursors(): Promise<readonly PullCursor[]> {
+    if (this.#closed) return closed();
+    return Promise.resolve(
+      [...this.#cursors].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+        .map(([consumer, offset]) => ({ consumer, offset })),
+    );
+  }
+
+  deleteCursor(consumer: string): Promise<boolean> {
+    if (this.#closed) return closed();
+    return Promise.resolve(this.#cursors.delete(consumer));
   }
 
   /** Oldest pending delivery of each conversation. */
@@ -343,6 +361,32 @@ class MemoryStore implements EventStore {
       if (seen.seenAt < before) this.#seen.delete(key);
     }
     return Promise.resolve(count);
+  }
+
+  pruneAcknowledged(scope: AckScope): Promise<number> {
+    if (this.#closed) return closed();
+    const below = acknowledgedBelow(this.#cursors.values(), scope);
+    let count = 0;
+    // Map order is insertion order, which is id order.
+    for (const id of this.#events.keys()) {
+      if (id >= below || count >= scope.limit) break;
+      if (this.#hasDelivery(id)) continue;
+      this.#events.delete(id);
+      count++;
+    }
+    return Promise.resolve(count);
+  }
+
+  #hasDelivery(id: number): boolean {
+    for (const rows of this.#deliveries.values()) {
+      if (rows.has(id)) return true;
+    }
+    return false;
+  }
+
+  countEvents(): Promise<number> {
+    if (this.#closed) return closed();
+    return Promise.resolve(this.#events.size);
   }
 
   close(): Promise<void> {

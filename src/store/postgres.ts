@@ -1,6 +1,7 @@
 // The PostgreSQL event store (README "Running several instances"): the EventStore shared by several gateway instances, appends told to all of them with LISTEN/NOTIFY.
 
 import {
+  type AckScope,
   type AppendedEvent,
   type AppendListener,
   type AppendOptions,
@@ -12,6 +13,7 @@ import {
   type EventStore,
   type IdempotencyBegin,
   type NewEvent,
+  type PullCursor,
   type RedeliverSelection,
   type StoredEvent,
   type StoredResponse,
@@ -19,6 +21,7 @@ import {
 } from "./types.ts";
 import {
   appendedEvents,
+  boundWithoutCursors,
   dedupeVerdicts,
   idempotencyAnswer,
   keysToRecord,
@@ -241,6 +244,24 @@ class PostgresStore implements EventStore {
          ON CONFLICT (consumer) DO UPDATE SET "offset" = greatest(xmpp_rest_cursors."offset", excluded."offset")`,
         [consumer, offset],
       ));
+  }
+
+  listCursors(): Promise<readonly PullCursor[]> {
+    return this.#run("list cursors", async (db) =>
+      (await db.query(
+        `SELECT consumer, "offset" FROM xmpp_rest_cursors ORDER BY consumer COLLATE "C"`,
+      )).map((row) => ({
+        consumer: String(row.consumer),
+        offset: Number(row.offset),
+      })));
+  }
+
+  deleteCursor(consumer: string): Promise<boolean> {
+    return this.#run("forget a cursor", async (db) =>
+      (await db.query(
+        "DELETE FROM xmpp_rest_cursors WHERE consumer = $1 RETURNING consumer",
+        [consumer],
+      )).length > 0);
   }
 
   claimDeliveries(
@@ -471,6 +492,36 @@ class PostgresStore implements EventStore {
       );
       return rows.length;
     }, true);
+  }
+
+  /**
+   * The decision of acknowledgedBelow() (common.ts) in one statement. Its
+   * snapshot can only be behind: cursors only grow and a delivery row is
+   * only ever created with its event, so a stale view keeps more, never
+   * less. Rows another instance is deleting are skipped, not waited for.
+   */
+  pruneAcknowledged(scope: AckScope): Promise<number> {
+    return this.#run("prune acknowledged events", async (db) =>
+      (await db.query(
+        `WITH doomed AS (
+           SELECT e.id FROM xmpp_rest_events e
+           WHERE e.id < coalesce((SELECT min("offset") FROM xmpp_rest_cursors), $1)
+             AND NOT EXISTS (SELECT 1 FROM xmpp_rest_deliveries d WHERE d.event_id = e.id)
+           ORDER BY e.id LIMIT $2
+           FOR UPDATE OF e SKIP LOCKED)
+         DELETE FROM xmpp_rest_events e USING doomed WHERE e.id = doomed.id
+         RETURNING e.id`,
+        [boundWithoutCursors(scope), scope.limit],
+      )).length);
+  }
+
+  countEvents(): Promise<number> {
+    return this.#run("count events", async (db) => {
+      const [row] = await db.query(
+        "SELECT count(*) AS n FROM xmpp_rest_events",
+      );
+      return Number(row.n);
+    });
   }
 
   async close(): Promise<void> {

@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS xmpp_rest_deliveries (
 );
 CREATE INDEX IF NOT EXISTS xmpp_rest_deliveries_heads
   ON xmpp_rest_deliveries (consumer, state, conversation, event_id);
+CREATE INDEX IF NOT EXISTS xmpp_rest_deliveries_event
+  ON xmpp_rest_deliveries (event_id);
 CREATE TABLE IF NOT EXISTS xmpp_rest_cursors (
   consumer TEXT PRIMARY KEY,
   "offset" BIGINT NOT NULL

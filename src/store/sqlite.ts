@@ -2,6 +2,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
+  type AckScope,
   type AppendedEvent,
   type AppendListener,
   type AppendOptions,
@@ -13,6 +14,7 @@ import {
   type EventStore,
   type IdempotencyBegin,
   type NewEvent,
+  type PullCursor,
   type RedeliverSelection,
   type StoredEvent,
   type StoredResponse,
@@ -20,6 +22,7 @@ import {
 } from "./types.ts";
 import {
   appendedEvents,
+  boundWithoutCursors,
   dedupeVerdicts,
   idempotencyAnswer,
   keysToRecord,
@@ -231,6 +234,27 @@ class SqliteStore implements EventStore {
       ).run(consumer, offset), true);
   }
 
+  listCursors(): Promise<readonly PullCursor[]> {
+    return this.#run(
+      "list cursors",
+      () =>
+        this.#sql("SELECT consumer, offset FROM cursors ORDER BY consumer")
+          .all()
+          .map((row) => ({
+            consumer: String(row.consumer),
+            offset: Number(row.offset),
+          })),
+    );
+  }
+
+  deleteCursor(consumer: string): Promise<boolean> {
+    return this.#run("forget a cursor", () =>
+      Number(
+        this.#sql("DELETE FROM cursors WHERE consumer = ?").run(consumer)
+          .changes,
+      ) > 0, true);
+  }
+
   claimDeliveries(
     consumer: string,
     options: ClaimOptions,
@@ -433,6 +457,27 @@ class SqliteStore implements EventStore {
           .changes,
       );
     }, true);
+  }
+
+  pruneAcknowledged(scope: AckScope): Promise<number> {
+    // The decision of acknowledgedBelow() (common.ts) in one statement.
+    return this.#run("prune acknowledged events", () =>
+      Number(
+        this.#sql(
+          `DELETE FROM events WHERE id IN (
+             SELECT e.id FROM events e
+             WHERE e.id < coalesce((SELECT min(offset) FROM cursors), ?)
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+             ORDER BY e.id LIMIT ?)`,
+        ).run(boundWithoutCursors(scope), scope.limit).changes,
+      ), true);
+  }
+
+  countEvents(): Promise<number> {
+    return this.#run("count events", () =>
+      Number(
+        (this.#sql("SELECT count(*) AS n FROM events").get() as Row).n,
+      ));
   }
 
   close(): Promise<void> {

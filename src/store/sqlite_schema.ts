@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deliveries_heads
   ON deliveries (consumer, state, conversation, event_id);
+CREATE INDEX IF NOT EXISTS deliveries_event ON deliveries (event_id);
 CREATE TABLE IF NOT EXISTS cursors (
   consumer TEXT PRIMARY KEY,
   offset INTEGER NOT NULL

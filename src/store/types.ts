@@ -158,6 +158,33 @@ export type IdempotencyBegin =
   /** The first request finished: replay its response. */
   | { readonly state: "done"; readonly response: StoredResponse };
 
+/**
+ * Which acknowledgements {@linkcode EventStore.pruneAcknowledged} waits
+ * for (README "What is kept, and for how long"). Whatever the scope, an
+ * event stays while any pull cursor in the store is at or below its id, and
+ * while any push delivery of it is unsettled or dead (a dead letter stays
+ * listable and replayable until retention ends).
+ */
+export interface AckScope {
+  /**
+   * True while pull consumers are expected: with no pull cursor in the
+   * store yet, nothing is deleted, so the first pull gets everything
+   * received since start-up. False when only push consumers (the webhook)
+   * read the log: an event without an unsettled delivery is done.
+   */
+  readonly untilFirstPull: boolean;
+  /** Most events deleted by one call (keeps each transaction short). */
+  readonly limit: number;
+}
+
+/** A pull consumer the store knows (it has pulled at least once). */
+export interface PullCursor {
+  /** The cursor's name. */
+  readonly consumer: string;
+  /** Events below this id are acknowledged. */
+  readonly offset: number;
+}
+
 /** Called after events were appended (by this or, where the back-end can tell, another instance). */
 export type AppendListener = (lastId: number) => void;
 
@@ -188,8 +215,15 @@ export interface EventStore extends AsyncDisposable {
 
   /** The offset a pull consumer acknowledged up to (events below it are done); 0 when unknown. */
   getCursor(consumer: string): Promise<number>;
-  /** Moves a pull consumer's cursor forward (never back). */
+  /**
+   * Moves a pull consumer's cursor forward (never back); creates it when
+   * unknown, even at 0 (the consumer now keeps events from pruning).
+   */
   setCursor(consumer: string, offset: number): Promise<void>;
+  /** Every cursor, by name. */
+  listCursors(): Promise<readonly PullCursor[]>;
+  /** Forgets a cursor (its consumer no longer keeps events); true when it existed. */
+  deleteCursor(consumer: string): Promise<boolean>;
 
   /**
    * Claims due deliveries of one push consumer: for each conversation at
@@ -251,6 +285,15 @@ export interface EventStore extends AsyncDisposable {
    * returns how many events.
    */
   prune(before: number): Promise<number>;
+  /**
+   * Deletes up to `scope.limit` events, oldest first, that every consumer
+   * is done with: below every pull cursor (see {@linkcode AckScope} for
+   * when there is none) and without a pending or dead delivery. Safe to
+   * run on several instances at once; returns how many were deleted.
+   */
+  pruneAcknowledged(scope: AckScope): Promise<number>;
+  /** How many events are kept now. */
+  countEvents(): Promise<number>;
   /** Closes the back-end; later calls throw. */
   close(): Promise<void>;
 }

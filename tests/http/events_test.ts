@@ -95,6 +95,20 @@ Deno.test("GET /rest/updates: pages by offset, acknowledges below the offset, pe
   assert.deepEqual(empty, { events: [], next_offset: 251 });
 });
 
+Deno.test("GET /rest/updates: a consumer is known to the store from its first pull, with or without an offset", async () => {
+  await using env = await setup(3);
+  assert.deepEqual(await env.store.listCursors(), []);
+  await env.get("/rest/updates?consumer=fresh");
+  await env.get("/rest/updates?consumer=acked&offset=3");
+  assert.deepEqual(await env.store.listCursors(), [
+    { consumer: "pull:acked", offset: 3 },
+    { consumer: "pull:fresh", offset: 0 },
+  ]);
+  // Its unacknowledged events are kept from pruning.
+  await env.store.pruneAcknowledged({ untilFirstPull: true, limit: 100 });
+  assert.equal(await env.store.countEvents(), 3);
+});
+
 Deno.test("GET /rest/updates: long polling answers when an event arrives, or empty after the timeout", async () => {
   await using env = await setup(1);
   const started = Date.now();

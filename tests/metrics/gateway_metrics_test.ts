@@ -84,6 +84,7 @@ Deno.test({
         oldestPendingAt: 40_000,
         dead: 2,
         lastEventId: 17,
+        storedEvents: 5,
       })
     );
     m.webhookAttempt("5xx", 0.2);
@@ -91,7 +92,8 @@ Deno.test({
     assert.match(out, /^xmpp_rest_webhook_queue_depth 4$/m);
     assert.match(out, /^xmpp_rest_webhook_oldest_pending_age_seconds 60$/m);
     assert.match(out, /^xmpp_rest_webhook_dead_letters 2$/m);
-    assert.match(out, /^xmpp_rest_events_stored 17$/m);
+    assert.match(out, /^xmpp_rest_events_stored 5$/m);
+    assert.match(out, /^xmpp_rest_events_last_id 17$/m);
     assert.match(out, /^xmpp_rest_webhook_attempts_total\{outcome="5xx"\} 1$/m);
   },
 });

@@ -14,6 +14,7 @@ import {
 import { durabilityCases } from "./conformance_durable_cases.ts";
 import { idempotencyCases } from "./conformance_idempotency_cases.ts";
 import { deliveryCases } from "./conformance_delivery_cases.ts";
+import { pruneCases } from "./conformance_prune_cases.ts";
 import { dedupeCases } from "./conformance_dedupe_cases.ts";
 
 /** A fresh, empty store of one back-end, disposed after the case. */
@@ -145,6 +146,7 @@ export const storeCases: readonly StoreCase[] = [
   ...deliveryCases,
   ...idempotencyCases,
   ...durabilityCases,
+  ...pruneCases,
   ...dedupeCases,
 ];
 

@@ -125,6 +125,48 @@ postgresTest("PostgreSQL store shared by several instances", async (t) => {
   );
 
   await t.step(
+    "pruning on both instances while they append and acknowledge never removes an unacknowledged event",
+    async () => {
+      await using pair = await twoInstances(pg);
+      const scope = { untilFirstPull: true, limit: 7 };
+      await pair.stores[0].setCursor("slow", 0);
+      const work = Array.from({ length: 20 }, async (_, i) => {
+        const store = pair.stores[i % 2];
+        await store.append([event(3 * i), event(3 * i + 1), event(3 * i + 2)]);
+        await store.setCursor("fast", 3 * i + 4);
+        await Promise.all([
+          pair.stores[0].pruneAcknowledged(scope),
+          pair.stores[1].pruneAcknowledged(scope),
+        ]);
+        if (i % 4 === 3) await store.setCursor("slow", 3 * i);
+      });
+      await Promise.all(work);
+      const kept = (await pair.stores[0].read(0, 100)).map((e) => e.id);
+      const slow = await pair.stores[0].getCursor("slow");
+      assert.ok(
+        kept.length > 0 && kept[0] <= slow,
+        `kept ${kept[0]}.. with the slow cursor at ${slow}`,
+      );
+      assert.deepEqual(
+        kept,
+        Array.from({ length: 60 - kept[0] + 1 }, (_, i) => kept[0] + i),
+        "everything from the first kept event on is there",
+      );
+      let more = 1;
+      while (more > 0) {
+        more = (await Promise.all(
+          pair.stores.map((store) => store.pruneAcknowledged(scope)),
+        )).reduce((a, b) => a + b, 0);
+      }
+      assert.equal(
+        (await pair.stores[1].read(0, 100))[0].id,
+        Math.min(slow, 61),
+        "everything below both cursors went",
+      );
+    },
+  );
+
+  await t.step(
     "while PostgreSQL restarts calls reject with StoreError; then the same store works again",
     async () => {
       await using pair = await twoInstances(pg);
