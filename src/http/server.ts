@@ -1,6 +1,7 @@
-// The HTTP server shell: owns the listening socket and every connection (cap, header and idle timeouts, accept errors such as EMFILE); Deno's HTTP engine serves each connection.
+// The HTTP server shell: owns the listening socket and every connection (cap, header and idle timeouts, accept errors such as EMFILE); the own HTTP/1.1 engine serves plain connections, Deno's engine TLS ones (ALPN, HTTP/2).
 
 import { type Logger, silentLogger } from "../logger.ts";
+import { serveHttp1 } from "./http1_engine.ts";
 
 /** Defaults of {@linkcode HttpServerOptions}, in seconds (README "Security notes"). */
 export const HTTP_SERVER_DEFAULTS = {
@@ -48,6 +49,14 @@ export type Listen = (
   address: { hostname: string; port: number },
 ) => Deno.Listener;
 
+/**
+ * Which engine serves plain (non-TLS) connections: `http1`, the own
+ * HTTP/1.1 engine (default: a few KiB per connection), or `deno`, the one
+ * behind `Deno.serve` (for comparison). TLS connections always get Deno's
+ * engine, which negotiates HTTP/2 by ALPN.
+ */
+export type HttpEngine = "http1" | "deno";
+
 /** Options of {@linkcode serveHttp}. */
 export interface HttpServerOptions {
   /** Address to listen on; port 0 picks a free one. */
@@ -70,6 +79,8 @@ export interface HttpServerOptions {
   listen?: Listen;
   /** Clock in milliseconds (tests). Default `performance.now`. */
   now?: () => number;
+  /** The engine for plain connections. Default `http1`. */
+  engine?: HttpEngine;
 }
 
 /** A running HTTP server. */
@@ -117,7 +128,7 @@ interface Connection {
   deadline: number;
   /** Closes the connection at once. */
   readonly abort: AbortController;
-  /** Deno's server for this connection. */
+  /** The engine serving this connection. */
   server?: { finished: Promise<void>; shutdown(): Promise<void> };
 }
 
@@ -156,6 +167,7 @@ export function serveHttp(
   handler: (request: Request) => Promise<Response>,
 ): HttpServer {
   const engine = connectionEngine();
+  const ownEngine = (options.engine ?? "http1") === "http1";
   if (engine === undefined) {
     throw new Error(
       `Cannot start the HTTP server: this Deno (${Deno.version.deno}) lacks the per-connection HTTP engine`,
@@ -191,17 +203,27 @@ export function serveHttp(
       if (--connection.active === 0) connection.deadline = now() + idleMs;
     };
     connections.add(connection);
-    connection.server = engine(
-      conn,
-      connection.abort.signal,
-      (request, info) => {
-        connection.active++;
-        info.completed.then(done, done);
-        return handler(request);
-      },
-      onError,
-      () => {},
-    );
+    connection.server = ownEngine && !("handshake" in conn)
+      ? serveHttp1(conn, {
+        signal: connection.abort.signal,
+        handler,
+        onError,
+        hooks: {
+          requestStarted: () => connection.active++,
+          requestEnded: done,
+        },
+      })
+      : engine(
+        conn,
+        connection.abort.signal,
+        (request, info) => {
+          connection.active++;
+          info.completed.then(done, done);
+          return handler(request);
+        },
+        onError,
+        () => {},
+      );
     connection.server.finished.catch(() => {}).finally(() => {
       connections.delete(connection);
     });

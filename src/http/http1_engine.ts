@@ -1,0 +1,405 @@
+// The own HTTP/1.1 engine (RFC 9112) for one accepted plain connection: keep-alive, pipelining in order, 100-continue, bodies by length or chunked, streamed responses; the codec is src/http1/.
+
+import {
+  type BodyFraming,
+  HEAD_LIMITS,
+  headEnd,
+  leadingEmptyLines,
+  parseRequestHead,
+  type RequestHead,
+} from "../http1/head.ts";
+import { ChunkedDecoder } from "../http1/chunked.ts";
+import { CONTINUE, plainResponse } from "../http1/response.ts";
+import { writeResponse } from "./http1_write.ts";
+
+/** What the engine tells the connection's owner about its requests (deadlines live there). */
+export interface Http1Hooks {
+  /** A request reached the handler: no idle deadline until it ends. */
+  requestStarted(): void;
+  /** Its response is completely written, or was given up. */
+  requestEnded(): void;
+}
+
+/** Options of {@linkcode serveHttp1}. */
+export interface Http1Options {
+  /** Aborting it closes the connection at once. */
+  readonly signal: AbortSignal;
+  /** Answers one request. */
+  readonly handler: (request: Request) => Promise<Response>;
+  /** The response when the handler throws. */
+  readonly onError: (error: unknown) => Response;
+  /** Request start and end, for deadlines. */
+  readonly hooks?: Http1Hooks;
+}
+
+/** A connection being served. */
+export interface Http1Connection {
+  /** Settles when the connection is closed. */
+  readonly finished: Promise<void>;
+  /** Ends the connection after the request in progress (at once when idle). */
+  shutdown(): Promise<void>;
+}
+
+/** Bytes of a new connection's read buffer; it grows for a long head and shrinks back after. */
+export const INITIAL_READ_BUFFER = 1024;
+
+const encoder = new TextEncoder();
+const noHooks: Http1Hooks = { requestStarted() {}, requestEnded() {} };
+
+/**
+ * Serves HTTP/1.1 on `conn` until the peer closes it, a request asks to
+ * close, the signal aborts or {@linkcode Http1Connection.shutdown} is
+ * called. Requests are answered one after the other in arrival order
+ * (pipelined ones wait in the read buffer). While a request is in the
+ * handler one read stays pending, so a client that goes away is noticed:
+ * the request's signal aborts and a streamed body is cancelled.
+ *
+ * @example
+ * ```ts
+ * const conn = await listener.accept();
+ * serveHttp1(conn, { signal, handler, onError: () => new Response("oops", { status: 500 }) });
+ * ```
+ */
+export function serveHttp1(
+  conn: Deno.Conn,
+  options: Http1Options,
+): Http1Connection {
+  const connection = new Connection(conn, options);
+  return {
+    finished: connection.finished,
+    shutdown: () => connection.shutdown(),
+  };
+}
+
+class Connection {
+  readonly finished: Promise<void>;
+  #conn: Deno.Conn;
+  #options: Http1Options;
+  #hooks: Http1Hooks;
+  #buffer = new Uint8Array(INITIAL_READ_BUFFER);
+  #start = 0;
+  #end = 0;
+  #reading?: Promise<boolean>;
+  #eof = false;
+  #closed = false;
+  #closing = false;
+  #busy = false;
+  #watching = false;
+  /** Called when the peer goes away during a request. */
+  #onGone?: () => void;
+
+  constructor(conn: Deno.Conn, options: Http1Options) {
+    this.#conn = conn;
+    this.#options = options;
+    this.#hooks = options.hooks ?? noHooks;
+    const close = () => this.#close();
+    if (options.signal.aborted) close();
+    else options.signal.addEventListener("abort", close, { once: true });
+    this.finished = this.#serve().finally(() => {
+      options.signal.removeEventListener("abort", close);
+      this.#close();
+    });
+  }
+
+  shutdown(): Promise<void> {
+    this.#closing = true;
+    if (!this.#busy) this.#close();
+    return this.finished;
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    this.#onGone?.();
+  }
+
+  async #serve(): Promise<void> {
+    while (!this.#closed && !this.#closing) {
+      const head = await this.#readHead();
+      if (head === undefined) return;
+      if (!head.ok) {
+        await this.#send(encoder.encode(plainResponse(head.status, head.text)));
+        return;
+      }
+      if (!await this.#exchange(head.head)) return;
+      if (
+        this.#start === this.#end &&
+        this.#buffer.byteLength > INITIAL_READ_BUFFER
+      ) {
+        this.#buffer = new Uint8Array(INITIAL_READ_BUFFER);
+        this.#start = this.#end = 0;
+      }
+    }
+  }
+
+  /** The next request head, an answer refusing it, or undefined when the connection ends first. */
+  async #readHead(): Promise<
+    | { ok: true; head: RequestHead }
+    | { ok: false; status: number; text: string }
+    | undefined
+  > {
+    let scanned = this.#start;
+    for (;;) {
+      this.#start += leadingEmptyLines(this.#buffer, this.#start, this.#end);
+      const end = headEnd(
+        this.#buffer,
+        Math.max(this.#start, scanned - 3),
+        this.#end,
+      );
+      if (end !== -1) {
+        const parsed = parseRequestHead(
+          this.#buffer.subarray(this.#start, end),
+        );
+        this.#start = end;
+        return parsed.ok ? parsed : { ok: false, ...parsed.error };
+      }
+      scanned = this.#end;
+      if (this.#end - this.#start >= HEAD_LIMITS.maxHeadBytes) {
+        return {
+          ok: false,
+          status: 431,
+          text:
+            `Request header fields too large: the head exceeds ${HEAD_LIMITS.maxHeadBytes} bytes`,
+        };
+      }
+      if (this.#closing && this.#start === this.#end) return undefined;
+      const before = this.#start;
+      if (!await this.#fill(HEAD_LIMITS.maxHeadBytes)) return undefined;
+      scanned -= before - this.#start; // compaction moved the bytes
+    }
+  }
+
+  /**
+   * Reads more bytes into the buffer (compacting it, or growing it up to
+   * `max` bytes when full); false once the peer has closed. Concurrent
+   * callers share the one pending read.
+   */
+  #fill(max = this.#buffer.byteLength): Promise<boolean> {
+    if (this.#eof || this.#closed) return Promise.resolve(false);
+    if (this.#reading) return this.#reading;
+    if (this.#end === this.#buffer.byteLength) {
+      if (this.#start > 0) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      } else if (this.#buffer.byteLength < max) {
+        const grown = new Uint8Array(
+          Math.min(max + 1, this.#buffer.byteLength * 4),
+        );
+        grown.set(this.#buffer.subarray(0, this.#end));
+        this.#buffer = grown;
+      } else return Promise.resolve(true); // full: the caller decides
+    }
+    this.#reading = this.#conn.read(this.#buffer.subarray(this.#end)).then(
+      (n) => {
+        this.#reading = undefined;
+        if (n === null) {
+          this.#eof = true;
+          return false;
+        }
+        this.#end += n;
+        return true;
+      },
+      () => {
+        this.#reading = undefined;
+        this.#eof = true;
+        return false;
+      },
+    );
+    return this.#reading;
+  }
+
+  /** Keeps one read pending while a request is served, to notice the peer leaving. */
+  #watch(): void {
+    if (this.#watching || !this.#busy || this.#eof || this.#closed) return;
+    if (this.#end === this.#buffer.byteLength && this.#start === 0) return;
+    this.#watching = true;
+    this.#fill().then((more) => {
+      this.#watching = false;
+      if (!more) this.#onGone?.();
+      else this.#watch();
+    });
+  }
+
+  /** One request and its response; false when the connection must close after it. */
+  async #exchange(head: RequestHead): Promise<boolean> {
+    const body = this.#requestBody(head);
+    let request: Request;
+    const abort = new AbortController();
+    try {
+      request = new Request(requestUrl(head, this.#conn), {
+        method: head.method,
+        headers: head.headers as [string, string][],
+        body: body.value,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      await this.#send(
+        encoder.encode(
+          plainResponse(
+            400,
+            `Bad request: ${
+              String((error as Error).message ?? error).replace(
+                /[^\x20-\x7e]/g,
+                "?",
+              )
+                .slice(0, 120)
+            }`,
+          ),
+        ),
+      );
+      return false;
+    }
+    this.#busy = true;
+    this.#hooks.requestStarted();
+    let gone = false;
+    let cancelBody: (() => void) | undefined;
+    this.#onGone = () => {
+      gone = true;
+      abort.abort(new Error("The client closed the connection"));
+      cancelBody?.();
+      this.#close();
+    };
+    try {
+      this.#watch();
+      let response: Response;
+      try {
+        response = await this.#options.handler(request);
+      } catch (error) {
+        response = this.#options.onError(error);
+      }
+      const failure = body.failure?.();
+      if (gone || this.#closed || failure !== undefined) {
+        await response.body?.cancel().catch(() => {});
+        // A malformed body is the client's fault, whatever the handler made of it.
+        if (failure !== undefined && !gone) {
+          await this.#send(encoder.encode(plainResponse(400, failure)));
+        }
+        return false;
+      }
+      const keep = head.keepAlive && !this.#closing && body.complete();
+      return await writeResponse(response, {
+        head: head.method === "HEAD",
+        close: !keep,
+        write: (bytes) => this.#send(bytes),
+        onCancel: (cancel) => cancelBody = cancel,
+      }) && keep && !this.#closed;
+    } finally {
+      this.#onGone = undefined;
+      this.#busy = false;
+      this.#hooks.requestEnded();
+    }
+  }
+
+  /** The request body: bytes when all of it is buffered, else a stream over the connection. */
+  #requestBody(head: RequestHead): {
+    value: BodyInit | null;
+    complete(): boolean;
+    failure?: () => string | undefined;
+  } {
+    const framing: BodyFraming = head.body;
+    if (framing.kind === "none") return { value: null, complete: () => true };
+    if (
+      framing.kind === "length" && this.#end - this.#start >= framing.length
+    ) {
+      const bytes = this.#buffer.slice(
+        this.#start,
+        this.#start + framing.length,
+      );
+      this.#start += framing.length;
+      return { value: bytes, complete: () => true };
+    }
+    let done = false;
+    let failure: string | undefined;
+    let continued = !head.expectContinue;
+    let remaining = framing.kind === "length" ? framing.length : 0;
+    const chunked = framing.kind === "chunked"
+      ? new ChunkedDecoder()
+      : undefined;
+    const stream = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (!continued) {
+          continued = true;
+          await this.#send(encoder.encode(CONTINUE));
+        }
+        for (;;) {
+          if (this.#end > this.#start) {
+            const available = this.#buffer.subarray(this.#start, this.#end);
+            if (chunked === undefined) {
+              const n = Math.min(remaining, available.byteLength);
+              controller.enqueue(available.slice(0, n));
+              this.#start += n;
+              remaining -= n;
+              if (remaining === 0) {
+                done = true;
+                controller.close();
+              }
+              return;
+            }
+            const step = chunked.decode(available);
+            if (step.kind === "error") {
+              failure = step.text;
+              controller.error(new TypeError(step.text));
+              return;
+            }
+            this.#start += step.used;
+            if (step.kind === "end") {
+              done = true;
+              controller.close();
+              return;
+            }
+            if (step.kind === "data") {
+              controller.enqueue(step.data.slice());
+              return;
+            }
+          }
+          if (!await this.#fill()) {
+            controller.error(
+              new TypeError(
+                "The client closed the connection before the body ended",
+              ),
+            );
+            return;
+          }
+        }
+      },
+    }, { highWaterMark: 0 });
+    return {
+      value: stream,
+      complete: () => done,
+      failure: () => failure,
+    };
+  }
+
+  async #send(bytes: Uint8Array): Promise<boolean> {
+    try {
+      let at = 0;
+      while (at < bytes.byteLength) {
+        at += await this.#conn.write(at === 0 ? bytes : bytes.subarray(at));
+      }
+      return true;
+    } catch {
+      this.#close();
+      return false;
+    }
+  }
+}
+
+/** The URL of a request: the absolute-form target, or the origin-form one on `Host` (RFC 9112 section 3.3). */
+function requestUrl(head: RequestHead, conn: Deno.Conn): string {
+  if (head.target[0] !== "/") {
+    return head.target === "*" ? `http://${hostOf(head, conn)}/` : head.target;
+  }
+  return `http://${hostOf(head, conn)}${head.target}`;
+}
+
+function hostOf(head: RequestHead, conn: Deno.Conn): string {
+  if (head.host !== undefined && head.host !== "") return head.host;
+  const addr = conn.localAddr as Deno.NetAddr;
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}

@@ -1,0 +1,367 @@
+// RFC 9112 sections 2-7 (HTTP/1.1 message syntax): the request head, its limits and the body framing rules that prevent request smuggling (section 6).
+
+/** Limits of a request head (README "Security notes"). */
+export const HEAD_LIMITS = {
+  /** Bytes of the request line and header fields together, CRLFs included. */
+  maxHeadBytes: 16 * 1024,
+  /** Header field lines. */
+  maxHeaders: 100,
+  /** Bytes of the request target. */
+  maxTargetBytes: 8 * 1024,
+} as const;
+
+/** How the body of a request is delimited (RFC 9112 section 6.3). */
+export type BodyFraming =
+  | { readonly kind: "none" }
+  | { readonly kind: "length"; readonly length: number }
+  | { readonly kind: "chunked" };
+
+/** A parsed request head. */
+export interface RequestHead {
+  /** The method, case preserved (methods are case-sensitive). */
+  readonly method: string;
+  /** The request target as sent (origin-form or absolute-form). */
+  readonly target: string;
+  /** `1.1` or `1.0`. */
+  readonly version: "1.1" | "1.0";
+  /** Field lines in order, names lower-cased, values trimmed. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The `Host` value, if sent. */
+  readonly host?: string;
+  /** How the body is delimited. */
+  readonly body: BodyFraming;
+  /** False when the connection closes after this exchange (`Connection: close`, HTTP/1.0). */
+  readonly keepAlive: boolean;
+  /** `Expect: 100-continue` was sent. */
+  readonly expectContinue: boolean;
+}
+
+/** Why a request head is refused: the status to answer and a text naming the problem. */
+export interface HeadError {
+  /** 400, 414, 417, 431, 501 or 505. */
+  readonly status: number;
+  /** A sentence for the client. */
+  readonly text: string;
+}
+
+/** The outcome of {@linkcode parseRequestHead}. */
+export type HeadParse =
+  | { readonly ok: true; readonly head: RequestHead }
+  | { readonly ok: false; readonly error: HeadError };
+
+const LF = 10;
+const CR = 13;
+
+/**
+ * Where the head that starts at `from` ends: the index just past the
+ * empty line, or -1 when it has not fully arrived. An LF LF pair counts
+ * as an end too, so a head with bare LFs is refused at once by
+ * {@linkcode parseRequestHead} instead of waiting for its timeout.
+ *
+ * @example
+ * ```ts
+ * headEnd(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), 0, 27); // 27
+ * ```
+ */
+export function headEnd(bytes: Uint8Array, from: number, to: number): number {
+  let at = bytes.indexOf(LF, from);
+  while (at !== -1 && at < to) {
+    const next = at + 1;
+    if (next < to && bytes[next] === LF) return next + 1;
+    if (next + 1 < to && bytes[next] === CR && bytes[next + 1] === LF) {
+      return next + 2;
+    }
+    at = bytes.indexOf(LF, next);
+  }
+  return -1;
+}
+
+/**
+ * How many empty lines (CRLF) precede a request line at `from`; RFC 9112
+ * section 2.2 asks servers to ignore at least one.
+ */
+export function leadingEmptyLines(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+): number {
+  let at = from;
+  while (at + 1 < to && bytes[at] === CR && bytes[at + 1] === LF) at += 2;
+  return at - from;
+}
+
+const latin1 = new TextDecoder("latin1");
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_NAME = METHOD;
+const TARGET = /^[\x21-\x7e]+$/;
+// Every control character but HTAB (RFC 9110 section 5.5); CR and LF are
+// handled where lines are split.
+// deno-lint-ignore no-control-regex
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+function bad(status: number, text: string): HeadParse {
+  return { ok: false, error: { status, text } };
+}
+
+/** The bytes as ISO-8859-1 text (field values may carry obs-text, RFC 9110 section 5.5). */
+function decodeLatin1(bytes: Uint8Array): string {
+  const text = latin1.decode(bytes); // windows-1252 differs in 0x80-0x9F
+  if (!/[\u0100-\uffff]/.test(text)) return text;
+  let out = "";
+  for (const byte of bytes) out += String.fromCharCode(byte);
+  return out;
+}
+
+/**
+ * Parses a complete request head (as delimited by {@linkcode headEnd}).
+ * Refuses, with the status RFC 9112 and RFC 9110 give: a malformed request
+ * line, bare CR or LF, obs-fold, whitespace before a colon, a missing or
+ * repeated `Host` (400); an HTTP version other than 1.x (505); a target,
+ * head or field count over {@linkcode HEAD_LIMITS} (414, 431); and every
+ * framing that could smuggle a request (section 6): `Content-Length`
+ * together with `Transfer-Encoding`, differing or non-numeric lengths,
+ * `chunked` not last (400), a transfer coding other than chunked (501).
+ *
+ * @example
+ * ```ts
+ * const bytes = new TextEncoder().encode("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+ * parseRequestHead(bytes); // { ok: true, head: { method: "GET", target: "/x", ... } }
+ * ```
+ */
+export function parseRequestHead(bytes: Uint8Array): HeadParse {
+  if (bytes.byteLength > HEAD_LIMITS.maxHeadBytes) {
+    return bad(
+      431,
+      `Request header fields too large: the head exceeds ${HEAD_LIMITS.maxHeadBytes} bytes`,
+    );
+  }
+  const text = decodeLatin1(bytes);
+  const lines = text.split("\r\n");
+  // The head ends with an empty line: two empty strings at the end.
+  if (lines.length < 3 || lines.pop() !== "" || lines.pop() !== "") {
+    return bad(400, "Cannot parse request head: lines must end with CRLF");
+  }
+  const requestLine = lines[0];
+  if (requestLine.includes("\r") || requestLine.includes("\n")) {
+    return bad(
+      400,
+      "Cannot parse request head: bare CR or LF (lines end with CRLF)",
+    );
+  }
+  const first = requestLine.indexOf(" ");
+  const last = requestLine.lastIndexOf(" ");
+  if (first <= 0 || last === first) {
+    return bad(
+      400,
+      "Cannot parse request line: expected method, target and version",
+    );
+  }
+  const method = requestLine.slice(0, first);
+  const target = requestLine.slice(first + 1, last);
+  const protocol = requestLine.slice(last + 1);
+  if (!METHOD.test(method)) {
+    return bad(400, "Cannot parse request line: invalid method");
+  }
+  if (target.length > HEAD_LIMITS.maxTargetBytes) {
+    return bad(
+      414,
+      `URI too long: the target exceeds ${HEAD_LIMITS.maxTargetBytes} bytes`,
+    );
+  }
+  if (!TARGET.test(target)) {
+    return bad(400, "Cannot parse request line: invalid request target");
+  }
+  if (target[0] !== "/" && !/^https?:\/\//i.test(target) && target !== "*") {
+    return bad(
+      400,
+      "Cannot parse request line: the target must be a path or an absolute URL",
+    );
+  }
+  let version: "1.1" | "1.0";
+  if (protocol === "HTTP/1.1") version = "1.1";
+  else if (protocol === "HTTP/1.0") version = "1.0";
+  else if (/^HTTP\/\d\.\d$/.test(protocol)) {
+    return bad(505, `HTTP version not supported: ${protocol}`);
+  } else return bad(400, "Cannot parse request line: invalid HTTP version");
+  if (lines.length - 1 > HEAD_LIMITS.maxHeaders) {
+    return bad(
+      431,
+      `Request header fields too large: more than ${HEAD_LIMITS.maxHeaders} fields`,
+    );
+  }
+  return parseFields(lines, method, target, version);
+}
+
+function parseFields(
+  lines: string[],
+  method: string,
+  target: string,
+  version: "1.1" | "1.0",
+): HeadParse {
+  const headers: [string, string][] = [];
+  let host: string | undefined;
+  let hosts = 0;
+  let length: string | undefined;
+  let transferEncoding: string | undefined;
+  let connection = "";
+  let expect: string | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.includes("\r") || line.includes("\n")) {
+      return bad(
+        400,
+        "Cannot parse request head: bare CR or LF (lines end with CRLF)",
+      );
+    }
+    const first = line.charCodeAt(0);
+    if (first === 32 || first === 9) {
+      return bad(
+        400,
+        "Cannot parse request head: obs-fold (a field line starting with whitespace) is not accepted",
+      );
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
+      return bad(400, "Cannot parse header field: expected name: value");
+    }
+    const name = line.slice(0, colon).toLowerCase();
+    if (!FIELD_NAME.test(name)) {
+      return bad(
+        400,
+        `Cannot parse header field: invalid name "${printable(name)}"`,
+      );
+    }
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    if (BAD_VALUE.test(value)) {
+      return bad(
+        400,
+        `Cannot parse header field "${name}": control character in the value`,
+      );
+    }
+    headers.push([name, value]);
+    switch (name) {
+      case "host":
+        host = value;
+        hosts++;
+        break;
+      case "content-length":
+        length = length === undefined ? value : `${length},${value}`;
+        break;
+      case "transfer-encoding":
+        transferEncoding = transferEncoding === undefined
+          ? value
+          : `${transferEncoding},${value}`;
+        break;
+      case "connection":
+        connection += `,${value.toLowerCase()}`;
+        break;
+      case "expect":
+        expect = value.toLowerCase();
+        break;
+    }
+  }
+  // RFC 9112 section 3.2: exactly one Host in HTTP/1.1.
+  if (hosts > 1) return bad(400, "Bad request: more than one Host header");
+  if (hosts === 0 && version === "1.1") {
+    return bad(400, "Bad request: HTTP/1.1 requires a Host header");
+  }
+  const framing = bodyFraming(length, transferEncoding, version);
+  if ("status" in framing) return { ok: false, error: framing };
+  if (expect !== undefined && expect !== "100-continue") {
+    return bad(
+      417,
+      `Expectation failed: only 100-continue is supported, got "${
+        printable(expect)
+      }"`,
+    );
+  }
+  const tokens = connection.split(",").map((t) => t.trim());
+  const keepAlive = version === "1.1"
+    ? !tokens.includes("close")
+    : tokens.includes("keep-alive") && !tokens.includes("close");
+  return {
+    ok: true,
+    head: {
+      method,
+      target,
+      version,
+      headers,
+      host,
+      body: framing,
+      keepAlive,
+      expectContinue: expect === "100-continue" && version === "1.1" &&
+        framing.kind !== "none",
+    },
+  };
+}
+
+/** RFC 9112 section 6.3: the framing of a request body, or why the request is refused. */
+function bodyFraming(
+  length: string | undefined,
+  transferEncoding: string | undefined,
+  version: "1.1" | "1.0",
+): BodyFraming | HeadError {
+  if (transferEncoding !== undefined) {
+    // Section 6.1: both at once "ought to be handled as an error" (smuggling).
+    if (length !== undefined) {
+      return {
+        status: 400,
+        text: "Bad request: Content-Length and Transfer-Encoding together",
+      };
+    }
+    if (version === "1.0") {
+      return {
+        status: 400,
+        text: "Bad request: Transfer-Encoding in an HTTP/1.0 request",
+      };
+    }
+    const codings = transferEncoding.toLowerCase().split(",").map((c) =>
+      c.trim()
+    ).filter((c) => c !== "");
+    if (codings.length === 0) {
+      return { status: 400, text: "Bad request: empty Transfer-Encoding" };
+    }
+    // Section 6.3 item 4: without chunked last, the length is unknowable.
+    if (codings.at(-1) !== "chunked") {
+      return {
+        status: 400,
+        text: "Bad request: chunked must be the final transfer coding",
+      };
+    }
+    const other = codings.find((c) => c !== "chunked");
+    if (other !== undefined) {
+      return {
+        status: 501,
+        text: `Not implemented: transfer coding "${printable(other)}"`,
+      };
+    }
+    if (codings.length > 1) {
+      return {
+        status: 400,
+        text: "Bad request: chunked applied more than once",
+      };
+    }
+    return { kind: "chunked" };
+  }
+  if (length === undefined) return { kind: "none" };
+  // Section 6.3 item 5: a list of identical values counts as one value.
+  const values = length.split(",").map((v) => v.trim());
+  if (values.some((v) => !/^\d{1,15}$/.test(v))) {
+    return {
+      status: 400,
+      text: `Bad request: invalid Content-Length "${printable(length)}"`,
+    };
+  }
+  const n = Number(values[0]);
+  if (values.some((v) => Number(v) !== n)) {
+    return {
+      status: 400,
+      text: "Bad request: differing Content-Length values",
+    };
+  }
+  return n === 0 ? { kind: "none" } : { kind: "length", length: n };
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 40);
+}
