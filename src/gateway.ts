@@ -141,7 +141,9 @@ async function startGateway(
   // pruner. With only a webhook, an event without a delivery (sync mode,
   // iqs, stanzas the webhook does not select) is done once it is appended.
   const consumed = observeAcknowledgements(store, pruner.nudge);
-  const unwatchAppends = untilFirstPull ? undefined : store.watch(pruner.nudge);
+  const unwatchAppends = untilFirstPull
+    ? undefined
+    : store.watch(() => pruner.nudge());
   const health = createWebhookHealth();
   const component = createComponent({
     domain: options.domain,

@@ -1,6 +1,7 @@
 // The PostgreSQL event store (README "Running several instances"): the EventStore shared by several gateway instances, appends told to all of them with LISTEN/NOTIFY.
 
 import {
+  type AckPruned,
   type AckScope,
   type AppendedEvent,
   type AppendListener,
@@ -399,19 +400,32 @@ class PostgresStore implements EventStore {
    * only ever created with its event, so a stale view keeps more, never
    * less. Rows another instance is deleting are skipped, not waited for.
    */
-  pruneAcknowledged(scope: AckScope): Promise<number> {
-    return this.#run("prune acknowledged events", async (db) =>
-      (await db.query(
-        `WITH doomed AS (
-           SELECT e.id FROM xmpp_rest_events e
-           WHERE e.id < coalesce((SELECT min("offset") FROM xmpp_rest_cursors), $1)
-             AND NOT EXISTS (SELECT 1 FROM xmpp_rest_deliveries d WHERE d.event_id = e.id)
-           ORDER BY e.id LIMIT $2
-           FOR UPDATE OF e SKIP LOCKED)
-         DELETE FROM xmpp_rest_events e USING doomed WHERE e.id = doomed.id
-         RETURNING e.id`,
-        [boundWithoutCursors(scope), scope.limit],
-      )).length);
+  pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
+    return this.#run("prune acknowledged events", async (db) => {
+      const [row] = await db.query(
+        `WITH scanned AS (
+           SELECT e.id, EXISTS (SELECT 1 FROM xmpp_rest_deliveries d WHERE d.event_id = e.id) AS pinned
+           FROM xmpp_rest_events e
+           WHERE e.id > $1 AND e.id < coalesce((SELECT min("offset") FROM xmpp_rest_cursors), $2)
+           ORDER BY e.id LIMIT $3),
+         doomed AS (
+           SELECT e.id FROM xmpp_rest_events e JOIN scanned s ON s.id = e.id
+           WHERE NOT s.pinned
+           FOR UPDATE OF e SKIP LOCKED),
+         gone AS (
+           DELETE FROM xmpp_rest_events e USING doomed WHERE e.id = doomed.id
+           RETURNING e.id)
+         SELECT (SELECT count(*) FROM gone) AS deleted,
+           (SELECT coalesce(max(id), 0) FROM scanned) AS examined_to,
+           (SELECT count(*) FROM scanned) AS examined`,
+        [scope.afterId ?? 0, boundWithoutCursors(scope), scope.limit],
+      );
+      return {
+        deleted: Number(row.deleted),
+        examinedTo: Number(row.examined_to),
+        complete: Number(row.examined) < scope.limit,
+      };
+    });
   }
 
   countEvents(): Promise<number> {

@@ -2,6 +2,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
+  type AckPruned,
   type AckScope,
   type AppendedEvent,
   type AppendListener,
@@ -388,18 +389,27 @@ class SqliteStore implements EventStore {
     }, true);
   }
 
-  pruneAcknowledged(scope: AckScope): Promise<number> {
-    // The decision of acknowledgedBelow() (common.ts) in one statement.
-    return this.#run("prune acknowledged events", () =>
-      Number(
-        this.#sql(
-          `DELETE FROM events WHERE id IN (
-             SELECT e.id FROM events e
-             WHERE e.id < coalesce((SELECT min(offset) FROM cursors), ?)
-               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
-             ORDER BY e.id LIMIT ?)`,
-        ).run(boundWithoutCursors(scope), scope.limit).changes,
-      ), true);
+  pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
+    return this.#run("prune acknowledged events", () => {
+      // The decision of acknowledgedBelow() (common.ts) in one statement.
+      const rows = this.#sql(
+        `SELECT e.id, EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) AS pinned
+         FROM events e
+         WHERE e.id > ? AND e.id < coalesce((SELECT min(offset) FROM cursors), ?)
+         ORDER BY e.id LIMIT ?`,
+      ).all(scope.afterId ?? 0, boundWithoutCursors(scope), scope.limit);
+      const remove = this.#sql("DELETE FROM events WHERE id = ?");
+      let deleted = 0;
+      for (const row of rows) {
+        if (Number(row.pinned)) continue;
+        deleted += Number(remove.run(row.id as number).changes);
+      }
+      return {
+        deleted,
+        examinedTo: rows.length === 0 ? 0 : Number(rows[rows.length - 1].id),
+        complete: rows.length < scope.limit,
+      };
+    }, true);
   }
 
   countEvents(): Promise<number> {
