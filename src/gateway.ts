@@ -9,12 +9,11 @@ import { createWebhookOps } from "./http/webhook_ops.ts";
 import { silentLogger } from "./logger.ts";
 import { openWebhook } from "./webhook/delivery.ts";
 import { createInbound } from "./inbound/inbound.ts";
-import { syncConsumer } from "./inbound/consumers.ts";
+import { receiptForCopy, syncConsumer } from "./inbound/consumers.ts";
 import { createEventsApi } from "./events/api.ts";
 import { ETIQUETTE_ANSWERS } from "./inbound/etiquette.ts";
 import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
 import { DEFAULT_DEDUPE_WINDOW_MS } from "./inbound/dedupe.ts";
-import { receiptMessage } from "./webhook/reply.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
 import { createPruner } from "./store/pruning.ts";
@@ -142,7 +141,9 @@ async function startGateway(
   // pruner. With only a webhook, an event without a delivery (sync mode,
   // iqs, stanzas the webhook does not select) is done once it is appended.
   const consumed = observeAcknowledgements(store, pruner.nudge);
-  const unwatchAppends = untilFirstPull ? undefined : store.watch(pruner.nudge);
+  const unwatchAppends = untilFirstPull
+    ? undefined
+    : store.watch(() => pruner.nudge());
   const health = createWebhookHealth();
   const component = createComponent({
     domain: options.domain,
@@ -239,6 +240,7 @@ async function startGateway(
       1000,
     logger,
   });
+  const receiptAgain = receiptForCopy(xmpp, logger);
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
     store,
@@ -248,17 +250,7 @@ async function startGateway(
       : 0,
     onDuplicate: (stanza, first) => {
       metrics.inboundDuplicate();
-      // The first copy's receipt went out on delivery and may have been
-      // lost with a stream: a re-send after delivery gets it again.
-      if (!reliable || !first.duplicate?.delivered) return;
-      const receipt = receiptMessage(stanza, () => crypto.randomUUID());
-      const failed = (error: unknown) =>
-        logger.warn("Cannot send a receipt again", { error: String(error) });
-      try {
-        if (receipt) Promise.resolve(xmpp.send(receipt)).catch(failed);
-      } catch (error) {
-        failed(error);
-      }
+      if (reliable) receiptAgain(stanza, first);
     },
     consumer: !webhook
       ? eventsApi.consumer

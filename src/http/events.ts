@@ -5,7 +5,9 @@ import type { EventStore } from "../store/types.ts";
 import { encodeEventPage, type EventFormat } from "../events/encode.ts";
 import type { EventFeed } from "../events/feed.ts";
 import {
+  consumerNameProblem,
   parsePullQuery,
+  PULL_DEFAULTS,
   pullCursorName,
   type PullRequest,
   pullStart,
@@ -89,6 +91,27 @@ async function pull(
   });
 }
 
+/**
+ * `DELETE /rest/updates?consumer=NAME`: the consumer leaves; its cursor is
+ * forgotten, so it no longer keeps events (README "What is kept, and for
+ * how long"). Pulling again later makes it known anew.
+ */
+async function forget(url: URL, store: EventStore): Promise<Response> {
+  const consumer = url.searchParams.get("consumer") ?? PULL_DEFAULTS.consumer;
+  const problem = consumerNameProblem(consumer);
+  if (problem) {
+    throw new HttpError("bad_query", {
+      text: `Invalid query parameter "consumer": ${problem}`,
+    });
+  }
+  if (!await store.deleteCursor(pullCursorName(consumer))) {
+    throw new HttpError("not_found", {
+      text: `No pull consumer "${consumer}"`,
+    });
+  }
+  return new Response(null, { status: 204 });
+}
+
 async function stream(url: URL, request: Request, feed: EventFeed) {
   const format = sseFormat(url);
   const resume = resumePoint(
@@ -113,9 +136,9 @@ async function stream(url: URL, request: Request, feed: EventFeed) {
 }
 
 /**
- * Creates the handler of `GET /rest/updates` and `GET /rest/events`; it
- * answers undefined for any other method or path, so the caller passes
- * those on. Same credentials as `/rest`; errors in the format `Accept`
+ * Creates the handler of `GET /rest/updates`, `DELETE /rest/updates` and
+ * `GET /rest/events`; it answers undefined for any other method or path,
+ * so the caller passes those on. Same credentials as `/rest`; errors in the format `Accept`
  * asks for (JSON by default).
  *
  * @example
@@ -129,12 +152,14 @@ export function createEventsHandler(
 ): (request: Request) => Promise<Response> | undefined {
   const logger = options.logger ?? silentLogger;
   return (request) => {
-    if (request.method !== "GET") return undefined;
+    const leaving = request.method === "DELETE";
+    if (request.method !== "GET" && !leaving) return undefined;
     const url = new URL(request.url);
     const { pathname } = url;
-    if (pathname !== EVENT_PATHS.updates && pathname !== EVENT_PATHS.events) {
-      return undefined;
-    }
+    if (
+      pathname !== EVENT_PATHS.updates &&
+      (leaving || pathname !== EVENT_PATHS.events)
+    ) return undefined;
     return (async () => {
       const started = performance.now();
       let response: Response;
@@ -145,7 +170,8 @@ export function createEventsHandler(
           authenticate(request.headers.get("Authorization"), options.auth),
           "events",
         );
-        if (pathname === EVENT_PATHS.events) {
+        if (leaving) response = await forget(url, options.store);
+        else if (pathname === EVENT_PATHS.events) {
           response = await stream(url, request, options.feed);
         } else {
           const parsed = parsePullQuery(url.searchParams);

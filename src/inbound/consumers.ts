@@ -4,6 +4,9 @@ import type { Logger } from "../logger.ts";
 import type { Webhook } from "../webhook/delivery.ts";
 import type { InboundConsumer } from "./inbound.ts";
 import type { XmlElement } from "../xml/element.ts";
+import type { AppendedEvent } from "../store/types.ts";
+import type { StanzaPort } from "../xmpp/port.ts";
+import { receiptMessage } from "../webhook/reply.ts";
 
 /**
  * mod_rest's behaviour: every stanza is posted to the webhook at once and
@@ -63,6 +66,37 @@ export function reliableConsumer(
   return (stanza, event) => {
     if (isPushed(stanza, webhook)) return true;
     return sync(stanza, event);
+  };
+}
+
+/**
+ * Reliable mode's answer to a re-sent message (README "Re-sent messages
+ * and receipts"): when the first copy's webhook delivery has succeeded,
+ * its XEP-0184 receipt is sent again (the first may have been lost with a
+ * stream); while it waits, nothing (the receipt comes with the delivery).
+ *
+ * @example
+ * ```ts
+ * const again = receiptForCopy(port, logger);
+ * again(copy, { ...first, duplicate: { delivered: true } }); // sends <received id=.../>
+ * ```
+ */
+export function receiptForCopy(
+  xmpp: Pick<StanzaPort, "send">,
+  logger: Logger,
+  randomId: () => string = () => crypto.randomUUID(),
+): (stanza: XmlElement, first: AppendedEvent) => void {
+  return (stanza, first) => {
+    if (!first.duplicate?.delivered) return;
+    const receipt = receiptMessage(stanza, randomId);
+    if (!receipt) return;
+    const failed = (error: unknown) =>
+      logger.warn("Cannot send a receipt again", { error: String(error) });
+    try {
+      Promise.resolve(xmpp.send(receipt)).catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   };
 }
 

@@ -1,6 +1,7 @@
 // The in-memory event store (README "Receiving you can trust"): fast, for unit tests and `--data-dir :memory:`.
 
 import {
+  type AckPruned,
   type AckScope,
   type AppendedEvent,
   type AppendListener,
@@ -363,18 +364,29 @@ class MemoryStore implements EventStore {
     return Promise.resolve(count);
   }
 
-  pruneAcknowledged(scope: AckScope): Promise<number> {
+  pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
     if (this.#closed) return closed();
-    const below = acknowledgedBelow(this.#cursors.values(), scope);
-    let count = 0;
-    // Map order is insertion order, which is id order.
-    for (const id of this.#events.keys()) {
-      if (id >= below || count >= scope.limit) break;
+    const below = Math.min(
+      acknowledgedBelow(this.#cursors.values(), scope),
+      this.#lastId + 1,
+    );
+    let deleted = 0;
+    let examined = 0;
+    let examinedTo = 0;
+    for (let id = (scope.afterId ?? 0) + 1; id < below; id++) {
+      if (examined >= scope.limit) break;
+      if (!this.#events.has(id)) continue;
+      examined++;
+      examinedTo = id;
       if (this.#hasDelivery(id)) continue;
       this.#events.delete(id);
-      count++;
+      deleted++;
     }
-    return Promise.resolve(count);
+    return Promise.resolve({
+      deleted,
+      examinedTo,
+      complete: examined < scope.limit,
+    });
   }
 
   #hasDelivery(id: number): boolean {

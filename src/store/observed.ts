@@ -4,9 +4,10 @@ import type { EventStore } from "./types.ts";
 
 /**
  * Wraps `store` so that `onAcknowledged` is called after a pull cursor
- * moved or was forgotten and after a push delivery settled: the moments an
- * event may become done for every consumer. Everything else passes
- * through; closing the wrapper closes `store`.
+ * moved or was forgotten, and with the event's id after a push delivery
+ * was settled as delivered: the moments an event may become done for
+ * every consumer (a retry or a dead letter keeps it). Everything else
+ * passes through; closing the wrapper closes `store`.
  *
  * @example
  * ```ts
@@ -16,11 +17,11 @@ import type { EventStore } from "./types.ts";
  */
 export function observeAcknowledgements(
   store: EventStore,
-  onAcknowledged: () => void,
+  onAcknowledged: (releasedId?: number) => void,
 ): EventStore {
-  const after = <T>(result: Promise<T>): Promise<T> =>
+  const after = <T>(result: Promise<T>, releasedId?: number): Promise<T> =>
     result.then((value) => {
-      onAcknowledged();
+      onAcknowledged(releasedId);
       return value;
     });
   return {
@@ -36,7 +37,9 @@ export function observeAcknowledgements(
     claimDeliveries: (consumer, options) =>
       store.claimDeliveries(consumer, options),
     settleDelivery: (consumer, eventId, settlement) =>
-      after(store.settleDelivery(consumer, eventId, settlement)),
+      settlement.outcome === "delivered"
+        ? after(store.settleDelivery(consumer, eventId, settlement), eventId)
+        : store.settleDelivery(consumer, eventId, settlement),
     nextDueAt: (consumer) => store.nextDueAt(consumer),
     deliveryStats: (consumer) => store.deliveryStats(consumer),
     listDeadLetters: (consumer, options) =>

@@ -1,6 +1,7 @@
 // The PostgreSQL event store (README "Running several instances"): the EventStore shared by several gateway instances, appends told to all of them with LISTEN/NOTIFY.
 
 import {
+  type AckPruned,
   type AckScope,
   type AppendedEvent,
   type AppendListener,
@@ -19,15 +20,8 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import {
-  appendedEvents,
-  boundWithoutCursors,
-  dedupeVerdicts,
-  idempotencyAnswer,
-  keysToRecord,
-  type SeenKey,
-  WatchList,
-} from "./common.ts";
+import { boundWithoutCursors, idempotencyAnswer, WatchList } from "./common.ts";
+import { appendInTransaction } from "./postgres_append.ts";
 import {
   deadLetterFromRow,
   deliveryFromRow,
@@ -105,107 +99,13 @@ class PostgresStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<readonly AppendedEvent[]> {
     if (events.length === 0) return [];
-    const deliverTo = options.deliverTo ?? [];
-    const { dedupe } = options;
-    const result = await this.#run("append events", async (tx) => {
-      const keys = (dedupe?.keys ?? []).filter((k) => k !== undefined);
-      // The meta row lock serialises appends: of two instances reading the
-      // same re-sent stanza, the second sees the first one's key.
-      if (keys.length > 0) {
-        await tx.query("SELECT 1 FROM xmpp_rest_meta FOR UPDATE");
-      }
-      const seen = new Map<string, SeenKey>(
-        keys.length === 0 ? [] : (await tx.query(
-          "SELECT key, event_id, seen_at FROM xmpp_rest_inbound_keys WHERE key = ANY($1::text[])",
-          [keys],
-        )).map((r) => [String(r.key), {
-          eventId: Number(r.event_id),
-          seenAt: Number(r.seen_at),
-        }]),
-      );
-      const verdicts = dedupeVerdicts(events.length, dedupe, seen);
-      const fresh = events.filter((_, i) => verdicts[i].kind === "store");
-      const ids = fresh.length === 0
-        ? []
-        : await this.#insert(tx, fresh, deliverTo);
-      const firstIds = verdicts.flatMap((v) =>
-        v.kind === "seen" ? [v.eventId] : []
-      );
-      const undelivered = new Set(
-        firstIds.length === 0 || deliverTo.length === 0 ? [] : (await tx.query(
-          "SELECT DISTINCT event_id FROM xmpp_rest_deliveries WHERE event_id = ANY($1::bigint[]) AND consumer = ANY($2::text[])",
-          [firstIds, deliverTo],
-        )).map((r) => Number(r.event_id)),
-      );
-      const out = appendedEvents(
-        events,
-        verdicts,
-        ids,
-        (id) => undelivered.has(id),
-        deliverTo.length > 0,
-      );
-      const record = keysToRecord(events, verdicts, out, dedupe);
-      if (record.length > 0) {
-        await tx.query(
-          `INSERT INTO xmpp_rest_inbound_keys (key, event_id, seen_at)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
-           ON CONFLICT (key) DO UPDATE SET event_id = EXCLUDED.event_id, seen_at = EXCLUDED.seen_at`,
-          [
-            record.map((k) => k.key),
-            record.map((k) => k.eventId),
-            record.map((k) => k.seenAt),
-          ],
-        );
-      }
-      return { out, last: ids.at(-1) };
-    }, true);
+    const result = await this.#run(
+      "append events",
+      (tx) => appendInTransaction(tx, events, options, this.#token),
+      true,
+    );
     if (result.last !== undefined) this.#watchers.notify(result.last);
     return result.out;
-  }
-
-  /** Inserts events with the next ids (and their deliveries), tells the other instances; returns the ids. */
-  async #insert(
-    tx: PgQueryable,
-    events: readonly NewEvent[],
-    deliverTo: readonly string[],
-  ): Promise<number[]> {
-    const [meta] = await tx.query(
-      "UPDATE xmpp_rest_meta SET last_id = last_id + $1 RETURNING last_id",
-      [events.length],
-    );
-    const first = Number(meta.last_id) - events.length + 1;
-    const rows = events.map((event, i) => ({ ...event, id: first + i }));
-    await tx.query(
-      `INSERT INTO xmpp_rest_events (id, received_at, kind, from_jid, to_jid, conversation, stanza)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-      [
-        rows.map((e) => e.id),
-        rows.map((e) => e.receivedAt),
-        rows.map((e) => e.kind),
-        rows.map((e) => e.from),
-        rows.map((e) => e.to),
-        rows.map((e) => e.conversation),
-        rows.map((e) => e.stanza),
-      ],
-    );
-    for (const consumer of deliverTo) {
-      await tx.query(
-        `INSERT INTO xmpp_rest_deliveries (consumer, event_id, conversation, state, due_at, attempts)
-         SELECT $1, e, c, 'pending', d, 0 FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS u(e, c, d)`,
-        [
-          consumer,
-          rows.map((e) => e.id),
-          rows.map((e) => e.conversation),
-          rows.map((e) => e.receivedAt),
-        ],
-      );
-    }
-    const last = rows[rows.length - 1].id;
-    await tx.query("SELECT pg_notify($1, $2)", [
-      APPEND_CHANNEL,
-      `${last} ${this.#token}`,
-    ]);
-    return rows.map((e) => e.id);
   }
 
   read(fromId: number, limit: number): Promise<readonly StoredEvent[]> {
@@ -500,19 +400,32 @@ class PostgresStore implements EventStore {
    * only ever created with its event, so a stale view keeps more, never
    * less. Rows another instance is deleting are skipped, not waited for.
    */
-  pruneAcknowledged(scope: AckScope): Promise<number> {
-    return this.#run("prune acknowledged events", async (db) =>
-      (await db.query(
-        `WITH doomed AS (
-           SELECT e.id FROM xmpp_rest_events e
-           WHERE e.id < coalesce((SELECT min("offset") FROM xmpp_rest_cursors), $1)
-             AND NOT EXISTS (SELECT 1 FROM xmpp_rest_deliveries d WHERE d.event_id = e.id)
-           ORDER BY e.id LIMIT $2
-           FOR UPDATE OF e SKIP LOCKED)
-         DELETE FROM xmpp_rest_events e USING doomed WHERE e.id = doomed.id
-         RETURNING e.id`,
-        [boundWithoutCursors(scope), scope.limit],
-      )).length);
+  pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
+    return this.#run("prune acknowledged events", async (db) => {
+      const [row] = await db.query(
+        `WITH scanned AS (
+           SELECT e.id, EXISTS (SELECT 1 FROM xmpp_rest_deliveries d WHERE d.event_id = e.id) AS pinned
+           FROM xmpp_rest_events e
+           WHERE e.id > $1 AND e.id < coalesce((SELECT min("offset") FROM xmpp_rest_cursors), $2)
+           ORDER BY e.id LIMIT $3),
+         doomed AS (
+           SELECT e.id FROM xmpp_rest_events e JOIN scanned s ON s.id = e.id
+           WHERE NOT s.pinned
+           FOR UPDATE OF e SKIP LOCKED),
+         gone AS (
+           DELETE FROM xmpp_rest_events e USING doomed WHERE e.id = doomed.id
+           RETURNING e.id)
+         SELECT (SELECT count(*) FROM gone) AS deleted,
+           (SELECT coalesce(max(id), 0) FROM scanned) AS examined_to,
+           (SELECT count(*) FROM scanned) AS examined`,
+        [scope.afterId ?? 0, boundWithoutCursors(scope), scope.limit],
+      );
+      return {
+        deleted: Number(row.deleted),
+        examinedTo: Number(row.examined_to),
+        complete: Number(row.examined) < scope.limit,
+      };
+    });
   }
 
   countEvents(): Promise<number> {

@@ -10,7 +10,7 @@ export const PRUNING_DEFAULTS = {
   ackDelayMs: 1_000,
   /** Interval of the retention sweep, ms. */
   sweepMs: 10 * 60_000,
-  /** Events deleted per statement. */
+  /** Events examined per statement. */
   batch: 1_000,
 } as const;
 
@@ -40,8 +40,12 @@ export interface PruningOptions {
 export interface Pruner {
   /** Runs a sweep now and starts the timers. */
   start(): void;
-  /** Something was acknowledged or settled: prune within the ack delay (ignored until started). */
-  nudge(): void;
+  /**
+   * Something was acknowledged or appended: prune within the ack delay
+   * (ignored until started). `releasedId`: that event's last delivery was
+   * settled, so it may be done now although an earlier pass kept it.
+   */
+  nudge(releasedId?: number): void;
   /** Runs the retention sweep and an acknowledged prune now; resolves when done. */
   sweep(): Promise<void>;
   /** Stops the timers; resolves when a run in progress has finished. */
@@ -90,14 +94,24 @@ export function createPruner(options: PruningOptions): Pruner {
   let sweepTimer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
+  // Events at or below `floor` that are still stored were kept for a
+  // delivery by the last pass: a pass starts above it, so an outage with
+  // many pending deliveries is not examined again every second. A settled
+  // delivery lowers it (`released`); the sweep starts from 0.
+  let floor = 0;
+  let released = Infinity;
 
-  async function pruneAcknowledged(): Promise<void> {
+  async function pruneAcknowledged(fromStart: boolean): Promise<void> {
+    released = Infinity;
+    let after = fromStart ? 0 : floor;
     let total = 0;
     for (;;) {
-      const count = await store.pruneAcknowledged(scope);
-      total += count;
-      if (count < scope.limit || stopped) break;
+      const pass = await store.pruneAcknowledged({ ...scope, afterId: after });
+      total += pass.deleted;
+      after = Math.max(after, pass.examinedTo);
+      if (pass.complete || stopped) break;
     }
+    floor = Math.min(after, released - 1);
     if (total > 0) logger.debug("Pruned acknowledged events", { count: total });
   }
 
@@ -118,7 +132,11 @@ export function createPruner(options: PruningOptions): Pruner {
     return next;
   }
 
-  function nudge(): void {
+  function nudge(releasedId?: number): void {
+    if (releasedId !== undefined) {
+      released = Math.min(released, releasedId);
+      floor = Math.min(floor, releasedId - 1);
+    }
     if (!started || stopped) return;
     if (ackTimer !== undefined) {
       again = true;
@@ -126,7 +144,7 @@ export function createPruner(options: PruningOptions): Pruner {
     }
     ackTimer = timers.setTimeout(() => {
       again = false;
-      void run(pruneAcknowledged).then(() => {
+      void run(() => pruneAcknowledged(false)).then(() => {
         ackTimer = undefined;
         if (again) nudge();
       });
@@ -136,7 +154,7 @@ export function createPruner(options: PruningOptions): Pruner {
   function sweep(): Promise<void> {
     return run(async () => {
       await pruneOld();
-      await pruneAcknowledged();
+      await pruneAcknowledged(true);
     });
   }
 

@@ -2,6 +2,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
+  type AckPruned,
   type AckScope,
   type AppendedEvent,
   type AppendListener,
@@ -20,15 +21,8 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import {
-  appendedEvents,
-  boundWithoutCursors,
-  dedupeVerdicts,
-  idempotencyAnswer,
-  keysToRecord,
-  type SeenKey,
-  WatchList,
-} from "./common.ts";
+import { boundWithoutCursors, idempotencyAnswer, WatchList } from "./common.ts";
+import { appendSqlite } from "./sqlite_append.ts";
 import {
   deadLetterFromRow,
   deliveryFromRow,
@@ -124,77 +118,13 @@ class SqliteStore implements EventStore {
     options: AppendOptions = {},
   ): Promise<readonly AppendedEvent[]> {
     if (events.length === 0) return [];
-    const deliverTo = options.deliverTo ?? [];
-    const { dedupe } = options;
-    const appended = await this.#run("append events", () => {
-      const verdicts = dedupeVerdicts(
-        events.length,
-        dedupe,
-        this.#seenKeys(dedupe?.keys ?? []),
-      );
-      const insert = this.#sql(
-        "INSERT INTO events (received_at, kind, from_jid, to_jid, conversation, stanza) VALUES (?, ?, ?, ?, ?, ?)",
-      );
-      const deliver = this.#sql(
-        "INSERT INTO deliveries (consumer, event_id, conversation, state, due_at, attempts) VALUES (?, ?, ?, 'pending', ?, 0)",
-      );
-      const ids: number[] = [];
-      verdicts.forEach((verdict, i) => {
-        if (verdict.kind !== "store") return;
-        const event = events[i];
-        const result = insert.run(
-          event.receivedAt,
-          event.kind,
-          event.from,
-          event.to,
-          event.conversation,
-          event.stanza,
-        );
-        const id = Number(result.lastInsertRowid);
-        for (const consumer of deliverTo) {
-          deliver.run(consumer, id, event.conversation, event.receivedAt);
-        }
-        ids.push(id);
-      });
-      const pending = this.#sql(
-        "SELECT 1 FROM deliveries WHERE consumer = ? AND event_id = ?",
-      );
-      const out = appendedEvents(
-        events,
-        verdicts,
-        ids,
-        (id) => deliverTo.some((c) => pending.get(c, id) !== undefined),
-        deliverTo.length > 0,
-      );
-      const record = this.#sql(
-        "INSERT INTO inbound_keys (key, event_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at",
-      );
-      for (const k of keysToRecord(events, verdicts, out, dedupe)) {
-        record.run(k.key, k.eventId, k.seenAt);
-      }
-      return { out, last: ids.at(-1) };
-    }, true);
+    const appended = await this.#run(
+      "append events",
+      () => appendSqlite((text) => this.#sql(text), events, options),
+      true,
+    );
     if (appended.last !== undefined) this.#watchers.notify(appended.last);
     return appended.out;
-  }
-
-  /** The recorded de-duplication keys among `keys`. */
-  #seenKeys(keys: readonly (string | undefined)[]): Map<string, SeenKey> {
-    const seen = new Map<string, SeenKey>();
-    const find = this.#sql(
-      "SELECT event_id, seen_at FROM inbound_keys WHERE key = ?",
-    );
-    for (const key of keys) {
-      if (key === undefined || seen.has(key)) continue;
-      const row = find.get(key) as Row | undefined;
-      if (row) {
-        seen.set(key, {
-          eventId: Number(row.event_id),
-          seenAt: Number(row.seen_at),
-        });
-      }
-    }
-    return seen;
   }
 
   read(fromId: number, limit: number): Promise<readonly StoredEvent[]> {
@@ -459,18 +389,27 @@ class SqliteStore implements EventStore {
     }, true);
   }
 
-  pruneAcknowledged(scope: AckScope): Promise<number> {
-    // The decision of acknowledgedBelow() (common.ts) in one statement.
-    return this.#run("prune acknowledged events", () =>
-      Number(
-        this.#sql(
-          `DELETE FROM events WHERE id IN (
-             SELECT e.id FROM events e
-             WHERE e.id < coalesce((SELECT min(offset) FROM cursors), ?)
-               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
-             ORDER BY e.id LIMIT ?)`,
-        ).run(boundWithoutCursors(scope), scope.limit).changes,
-      ), true);
+  pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
+    return this.#run("prune acknowledged events", () => {
+      // The decision of acknowledgedBelow() (common.ts) in one statement.
+      const rows = this.#sql(
+        `SELECT e.id, EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) AS pinned
+         FROM events e
+         WHERE e.id > ? AND e.id < coalesce((SELECT min(offset) FROM cursors), ?)
+         ORDER BY e.id LIMIT ?`,
+      ).all(scope.afterId ?? 0, boundWithoutCursors(scope), scope.limit);
+      const remove = this.#sql("DELETE FROM events WHERE id = ?");
+      let deleted = 0;
+      for (const row of rows) {
+        if (Number(row.pinned)) continue;
+        deleted += Number(remove.run(row.id as number).changes);
+      }
+      return {
+        deleted,
+        examinedTo: rows.length === 0 ? 0 : Number(rows[rows.length - 1].id),
+        complete: rows.length < scope.limit,
+      };
+    }, true);
   }
 
   countEvents(): Promise<number> {

@@ -173,8 +173,23 @@ export interface AckScope {
    * read the log: an event without an unsettled delivery is done.
    */
   readonly untilFirstPull: boolean;
-  /** Most events deleted by one call (keeps each transaction short). */
+  /** Most events examined (and so deleted) by one call: keeps each transaction short. */
   readonly limit: number;
+  /** Only events with a greater id are examined (default 0: from the start). */
+  readonly afterId?: number;
+}
+
+/** What one {@linkcode EventStore.pruneAcknowledged} call did. */
+export interface AckPruned {
+  /** Events deleted. */
+  readonly deleted: number;
+  /**
+   * The highest id examined (0 when none was): every event kept at or
+   * below it, above `afterId`, is kept for a pending or dead delivery.
+   */
+  readonly examinedTo: number;
+  /** True when fewer than `limit` events were examined: nothing more to look at now. */
+  readonly complete: boolean;
 }
 
 /** A pull consumer the store knows (it has pulled at least once). */
@@ -286,12 +301,13 @@ export interface EventStore extends AsyncDisposable {
    */
   prune(before: number): Promise<number>;
   /**
-   * Deletes up to `scope.limit` events, oldest first, that every consumer
-   * is done with: below every pull cursor (see {@linkcode AckScope} for
-   * when there is none) and without a pending or dead delivery. Safe to
-   * run on several instances at once; returns how many were deleted.
+   * Examines up to `scope.limit` events above `scope.afterId` and below
+   * every pull cursor (see {@linkcode AckScope} for when there is none),
+   * oldest first, and deletes those without a pending or dead delivery:
+   * the events every consumer is done with. Safe to run on several
+   * instances at once.
    */
-  pruneAcknowledged(scope: AckScope): Promise<number>;
+  pruneAcknowledged(scope: AckScope): Promise<AckPruned>;
   /** How many events are kept now. */
   countEvents(): Promise<number>;
   /** Closes the back-end; later calls throw. */

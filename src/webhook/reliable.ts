@@ -134,6 +134,10 @@ export async function createReliableDelivery(
         if (stopped || paused) return;
         const free = options.concurrency - inFlight.size;
         if (free <= 0) return;
+        // This owner's own live claims come back too; the answer may have
+        // been read before an attempt running now settled, so an event in
+        // flight when the claim started is never taken from it.
+        const running = new Set(inFlight.keys());
         const claimed = await store.claimDeliveries(WEBHOOK_CONSUMER, {
           now: now(),
           limit: free + inFlight.size,
@@ -142,6 +146,7 @@ export async function createReliableDelivery(
         });
         for (const delivery of claimed) {
           if (inFlight.size >= options.concurrency) break;
+          if (running.has(delivery.event.id)) continue;
           if (inFlight.has(delivery.event.id)) continue;
           const id = delivery.event.id;
           inFlight.set(

@@ -154,3 +154,21 @@ export function recoveredAfter(
   ).map((o) => o.endedAt);
   return ok.length === 0 ? undefined : Math.min(...ok) - since;
 }
+
+/** What {@linkcode startedSince} counts: every request, or only those that succeeded of one kind. */
+export type Counted = "all" | "ok-iq" | "ok-message";
+
+/** Requests started after `since` (`performance.now()`) that `count` selects. */
+export function startedSince(
+  outcomes: readonly Outcome[],
+  since: number,
+  count: Counted = "all",
+): number {
+  return outcomes.filter((o) =>
+    o.startedAt >= since &&
+    (count === "all" ||
+      (count === "ok-iq"
+        ? o.kind === "iq" && o.status === 200
+        : o.kind === "message" && o.status >= 200 && o.status < 300))
+  ).length;
+}

@@ -1,8 +1,11 @@
 // Test support for several instances end to end: a PostgreSQL store, an XMPP server, three cli.ts instances and alice counting what she receives.
 
-import { el } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { C2sClient } from "../support/c2s_client.ts";
+import {
+  ReliableSender,
+  type SenderStats,
+} from "../support/reliable_sender.ts";
 import { GatewayProcess } from "../support/instances.ts";
 import type { Postgres } from "../support/postgres.ts";
 import type { XmppServer } from "../support/xmpp_server.ts";
@@ -17,11 +20,20 @@ export interface Cluster extends AsyncDisposable {
   readonly alice: C2sClient;
   /** Bodies of messages alice received (every copy counted once). */
   readonly received: Set<string>;
+  /** alice's messages to the component, resent until receipted. */
+  readonly sender: ReliableSender;
   /** The instance whose `/readyz` role is `role` (waits up to `timeoutMs`). */
   withRole(role: string, timeoutMs?: number): Promise<GatewayProcess>;
   /** Waits until alice has every body in `bodies`; returns those still missing after `timeoutMs`. */
   missing(bodies: Iterable<string>, timeoutMs?: number): Promise<string[]>;
 }
+
+/**
+ * Webhook requests in flight per instance: a stanza posted when its
+ * instance is killed is posted again, so the webhook may see at most this
+ * many repeated event ids per kill.
+ */
+export const CALLBACK_CONCURRENCY = 8;
 
 /** Starts `count` instances of `mode` on a fresh database, and alice. */
 export async function startCluster(
@@ -41,6 +53,8 @@ export async function startCluster(
     "0s,500ms,1s,1s,2s,2s,2s,2s,2s,2s",
     "--callback-timeout",
     "5",
+    "--callback-concurrency",
+    String(CALLBACK_CONCURRENCY),
   ];
   const store = await pg.createDatabase(mode);
   const count = options.count ?? 3;
@@ -63,15 +77,15 @@ export async function startCluster(
     password: server.users.alice,
   });
   const received = new Set<string>();
+  const sender = new ReliableSender({ send: (stanza) => alice.send(stanza) });
   let reading = true;
   const reader = (async () => {
     while (reading) {
-      const stanza = await alice.next(
-        (s) => s.is("message", NS.client) && s.attr("type") !== "error",
-        500,
-      ).catch(() => undefined);
-      const body = stanza?.getChildText("body");
-      if (body) received.add(body);
+      const stanza = await alice.next((s) => s.is("message", NS.client), 500)
+        .catch(() => undefined);
+      if (!stanza || sender.handle(stanza)) continue;
+      const body = stanza.getChildText("body");
+      if (body && stanza.attr("type") !== "error") received.add(body);
     }
   })();
   const withRole = async (role: string, timeoutMs = 30_000) => {
@@ -91,6 +105,7 @@ export async function startCluster(
     store,
     alice,
     received,
+    sender,
     withRole,
     async missing(bodies, timeoutMs = 20_000) {
       const wanted = [...bodies];
@@ -103,6 +118,7 @@ export async function startCluster(
     },
     async [Symbol.asyncDispose]() {
       reading = false;
+      sender.close();
       await reader;
       await alice.close();
       await Promise.all(instances.map((i) => i.stop()));
@@ -110,10 +126,11 @@ export async function startCluster(
   };
 }
 
-/** One webhook request: its `webhook-id` and the message body it carried. */
+/** One webhook request: its `webhook-id`, the message body it carried and when (`Date.now()`). */
 export interface HookCall {
   readonly webhookId: string;
   readonly body: string;
+  readonly at: number;
 }
 
 /** A webhook endpoint that answers 204 and records every call. */
@@ -138,7 +155,7 @@ export function startHookRecorder(): HookRecorder {
         // the startup probe has no JSON body
       }
       const webhookId = request.headers.get("webhook-id");
-      if (webhookId && body) calls.push({ webhookId, body });
+      if (webhookId && body) calls.push({ webhookId, body, at: Date.now() });
       return new Response(null, { status: 204 });
     },
   );
@@ -151,65 +168,97 @@ export function startHookRecorder(): HookRecorder {
   };
 }
 
+/** What {@linkcode sendInbound} saw. */
+export interface InboundRun {
+  /** Ids (= bodies) still without receipt at the end. */
+  readonly unreceipted: readonly string[];
+  /** Bounces and resends. */
+  readonly stats: SenderStats;
+  /** When each message was first sent (`Date.now()`), by id. */
+  readonly firstSentAt: ReadonlyMap<string, number>;
+}
+
 /**
- * alice sends `count` messages with bodies `prefix-1`... to `to`, paced
- * over about `spreadMs`, and sends again (half a second later) each one
- * that comes back as an error (no component stream was connected at that
- * moment), until `done()` says so or `timeoutMs` passed. Resolves with how
- * many were sent again and when each was first sent (`Date.now()`).
+ * alice sends `count` messages with ids and bodies `prefix-1`... to `to`,
+ * paced over about `spreadMs`, each asking for an XEP-0184 receipt; the
+ * cluster's sender sends a message again when it bounces or its receipt
+ * is late. `during` runs alongside (it can await `sent()`). Resolves when
+ * every message has its receipt or `timeoutMs` passed after the last send.
  */
 export async function sendInbound(
-  alice: C2sClient,
+  cluster: Cluster,
   options: {
     to: string;
     count: number;
     prefix: string;
     spreadMs: number;
-    during?: () => Promise<void>;
-    done: () => boolean;
+    during?: (progress: { sent: () => number }) => Promise<void>;
     timeoutMs?: number;
   },
-): Promise<{ resent: number; sentAt: ReadonlyMap<string, number> }> {
-  const sentAt = new Map<string, number>();
-  const message = (n: number) =>
-    el(
-      "message",
-      NS.client,
-      { to: options.to, type: "chat", id: `${options.prefix}-${n}` },
-      el("body", NS.client, {}, `${options.prefix}-${n}`),
-    );
-  let resent = 0;
-  let sending = true;
-  const bounced = (async () => {
-    while (sending) {
-      const error = await alice.next(
-        (s) =>
-          s.is("message", NS.client) && s.attr("type") === "error" &&
-          (s.attr("id") ?? "").startsWith(`${options.prefix}-`),
-        200,
-      ).catch(() => undefined);
-      if (!error) continue;
-      const n = Number(error.attr("id")!.slice(options.prefix.length + 1));
-      resent++;
-      setTimeout(() => alice.send(message(n)), 500);
-    }
-  })();
-  const during = options.during?.();
+): Promise<InboundRun> {
+  const { sender } = cluster;
+  let sent = 0;
+  const during = options.during?.({ sent: () => sent });
   const pause = options.spreadMs / options.count;
   for (let n = 1; n <= options.count; n++) {
-    sentAt.set(`${options.prefix}-${n}`, Date.now());
-    alice.send(message(n));
+    const id = `${options.prefix}-${n}`;
+    sender.message(options.to, id, id);
+    sent++;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   await during;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  while (!options.done() && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  await sender.settled(options.timeoutMs ?? 60_000);
+  const mine = (id: string) => id.startsWith(`${options.prefix}-`);
+  return {
+    unreceipted: sender.unreceipted.filter(mine),
+    stats: sender.stats,
+    firstSentAt: new Map([...sender.firstSentAt].filter(([id]) => mine(id))),
+  };
+}
+
+/**
+ * Ms from `since` until the webhook got the first message first sent at or
+ * after `since` (undefined: none).
+ */
+export function deliveryResumedAfter(
+  calls: readonly HookCall[],
+  firstSentAt: ReadonlyMap<string, number>,
+  since: number,
+): number | undefined {
+  const after = calls.filter((c) => (firstSentAt.get(c.body) ?? -1) >= since);
+  return after.length === 0
+    ? undefined
+    : Math.min(...after.map((c) => c.at)) - since;
+}
+
+/** Re-sent messages the running instances recognised (`xmpp_rest_inbound_duplicates_total`, summed). */
+export async function duplicatesRecognised(
+  instances: readonly GatewayProcess[],
+): Promise<number> {
+  let sum = 0;
+  for (const instance of instances) {
+    if (instance.pid === undefined) continue;
+    const text = await (await fetch(`${instance.url}/metrics`)).text();
+    sum += Number(
+      /^xmpp_rest_inbound_duplicates_total (\d+)$/m.exec(text)?.[1],
+    );
   }
-  sending = false;
-  await bounced;
-  await new Promise((resolve) => setTimeout(resolve, 600)); // pending resends
-  return { resent, sentAt };
+  return sum;
+}
+
+/** Resolves when `condition()` holds; throws after `timeoutMs` naming `what`. */
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** What the webhook saw of the messages `prefix-1..count`. */
@@ -220,6 +269,8 @@ export interface InboundReport {
   readonly storedTwice: readonly string[];
   /** Requests that repeated an event id already delivered (at least once delivery). */
   readonly repeated: number;
+  /** The repeated event ids with the times (`Date.now()`) of every request for each. */
+  readonly repeatedIds: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Reads the calls for the messages `prefix-1..count`. */
@@ -231,12 +282,14 @@ export function inboundReport(
   const idsByBody = new Map<string, Set<string>>();
   const seen = new Set<string>();
   let repeated = 0;
+  const times = new Map<string, number[]>();
   for (const call of calls) {
     if (!call.body.startsWith(`${prefix}-`)) continue;
     const ids = idsByBody.get(call.body) ?? new Set();
     idsByBody.set(call.body, ids.add(call.webhookId));
     if (seen.has(call.webhookId)) repeated++;
     seen.add(call.webhookId);
+    times.set(call.webhookId, [...times.get(call.webhookId) ?? [], call.at]);
   }
   const missing: string[] = [];
   for (let n = 1; n <= count; n++) {
@@ -244,5 +297,8 @@ export function inboundReport(
   }
   const storedTwice = [...idsByBody].filter(([, ids]) => ids.size > 1)
     .map(([body]) => body);
-  return { missing, storedTwice, repeated };
+  const repeatedIds = new Map(
+    [...times].filter(([, at]) => at.length > 1),
+  );
+  return { missing, storedTwice, repeated, repeatedIds };
 }

@@ -139,6 +139,25 @@ async function acknowledgeThenRetain(
   return first;
 }
 
+async function forgetConsumer(server: XmppServer): Promise<void> {
+  await using env = await startGatewayEnv(server);
+  const alice = await env.party("alice");
+  const active = puller(env, "active");
+  await puller(env, "stuck")(undefined, 0); // known, then never again
+  await active(undefined, 0);
+  sendChats(alice, env.domain, ["f1", "f2"]);
+  const events = await pullAll(active, 2);
+  await active(events[1].id + 1, 0);
+  await storedBecomes(env, 2); // "stuck" keeps them
+  const leave = () =>
+    env.fetch("/rest/updates?consumer=stuck", { method: "DELETE" });
+  assert.equal((await leave()).status, 204);
+  await storedBecomes(env, 0);
+  const again = await leave();
+  assert.equal(again.status, 404);
+  assert.match((await again.json()).error.text, /No pull consumer "stuck"/);
+}
+
 async function webhookOnly(server: XmppServer): Promise<void> {
   await using stub = new WebhookStub();
   // "bad" is refused for good (a dead letter); everything else is delivered.
@@ -175,6 +194,10 @@ if (PROSODY.installed() || Deno.env.get("CI")) {
     await t.step(
       "two pull consumers: events stay until both acknowledged them, then go; retention removes unacknowledged ones",
       () => twoPullConsumers(server),
+    );
+    await t.step(
+      "a consumer that never comes back is forgotten with DELETE /rest/updates: what it kept goes",
+      () => forgetConsumer(server),
     );
     await t.step(
       "a reliable webhook alone: delivered events go, a dead letter stays listable",

@@ -109,6 +109,46 @@ Deno.test("GET /rest/updates: a consumer is known to the store from its first pu
   assert.equal(await env.store.countEvents(), 3);
 });
 
+Deno.test("DELETE /rest/updates: a consumer leaves, its cursor is forgotten; unknown is 404, a bad name 400", async () => {
+  await using env = await setup(3);
+  await env.get("/rest/updates?consumer=gone");
+  await env.get("/rest/updates?offset=2");
+  const forget = (query: string, headers: Record<string, string> = {}) =>
+    env.handler(
+      new Request(`http://gw/rest/updates${query}`, {
+        method: "DELETE",
+        headers: { Authorization: TOKEN, ...headers },
+      }),
+    )!;
+  const cases: [string, number, RegExp | undefined][] = [
+    ["?consumer=gone", 204, undefined],
+    ["?consumer=gone", 404, /No pull consumer "gone"/],
+    ["", 204, undefined], // the default consumer
+    ["?consumer=no%20spaces", 400, /Invalid query parameter "consumer"/],
+  ];
+  for (const [query, status, text] of cases) {
+    const response = await forget(query);
+    assert.equal(response.status, status, query);
+    const body = await response.text();
+    if (text) assert.match(JSON.parse(body).error.text, text, query);
+    else assert.equal(body, "", query);
+  }
+  assert.deepEqual(await env.store.listCursors(), []);
+  assert.equal(
+    (await forget("?consumer=x", { Authorization: "" })).status,
+    401,
+  );
+  // Other methods are not this handler's.
+  assert.equal(
+    env.handler(new Request("http://gw/rest/events", { method: "DELETE" })),
+    undefined,
+  );
+  assert.equal(
+    env.handler(new Request("http://gw/rest/updates", { method: "POST" })),
+    undefined,
+  );
+});
+
 Deno.test("GET /rest/updates: long polling answers when an event arrives, or empty after the timeout", async () => {
   await using env = await setup(1);
   const started = Date.now();

@@ -62,6 +62,9 @@ Deno.test({
     assert.match(out, /^xmpp_rest_component_reconnects_total 1$/m);
     m.streamState("closing", "online"); // a stop is not a reconnect
     assert.match(await text(m), /^xmpp_rest_component_reconnects_total 1$/m);
+    assert.match(await text(m), /^xmpp_rest_inbound_duplicates_total 0$/m);
+    m.inboundDuplicate();
+    assert.match(await text(m), /^xmpp_rest_inbound_duplicates_total 1$/m);
   },
 });
 

@@ -73,9 +73,10 @@ export const pruneCases: readonly StoreCase[] = [
       for (const [name, offset] of Object.entries(row.cursors)) {
         await store.setCursor(name, offset);
       }
-      const deleted = await store.pruneAcknowledged(row.scope);
+      const { deleted, complete } = await store.pruneAcknowledged(row.scope);
       assert.deepEqual(await ids(store), row.kept);
       assert.equal(deleted, 5 - row.kept.length);
+      assert.equal(complete, true);
       assert.equal(await store.countEvents(), row.kept.length);
       assert.equal(await store.lastId(), 5, "ids never go back");
     },
@@ -102,25 +103,58 @@ export const pruneCases: readonly StoreCase[] = [
         error: { at: 5_001, reason: "timed out" },
       });
       await store.setCursor("a", 10);
-      assert.equal(await store.pruneAcknowledged(PUSH_ONLY), 1);
+      assert.deepEqual(await store.pruneAcknowledged(PUSH_ONLY), {
+        deleted: 1,
+        examinedTo: 4,
+        complete: true,
+      });
       assert.deepEqual(await ids(store), [2, 3, 4]);
       const [letter] = await store.listDeadLetters("webhook", { limit: 10 });
       assert.equal(letter.event.id, 2, "a dead letter stays listable");
       assert.equal(await store.redeliver("webhook", { ids: [2] }, 6_000), 1);
-      assert.equal(await store.pruneAcknowledged(PUSH_ONLY), 0);
+      assert.equal((await store.pruneAcknowledged(PUSH_ONLY)).deleted, 0);
       assert.deepEqual(await ids(store), [2, 3, 4]);
     },
   },
   {
-    name: "pruneAcknowledged(): at most `limit` events, oldest first",
+    name:
+      "pruneAcknowledged(): examines at most `limit` events above `afterId`, oldest first",
+    async run({ store }) {
+      await appendN(store, 2, ["webhook"]);
+      await store.append([event(3), event(4), event(5)]);
+      const scope = { ...PUSH_ONLY, limit: 2 };
+      // 1 and 2 are kept for their deliveries: examined, not deleted.
+      assert.deepEqual(await store.pruneAcknowledged(scope), {
+        deleted: 0,
+        examinedTo: 2,
+        complete: false,
+      });
+      assert.deepEqual(
+        await store.pruneAcknowledged({ ...scope, afterId: 2 }),
+        { deleted: 2, examinedTo: 4, complete: false },
+      );
+      assert.deepEqual(
+        await store.pruneAcknowledged({ ...scope, afterId: 4 }),
+        { deleted: 1, examinedTo: 5, complete: true },
+      );
+      assert.deepEqual(
+        await store.pruneAcknowledged({ ...scope, afterId: 5 }),
+        { deleted: 0, examinedTo: 0, complete: true },
+      );
+      assert.deepEqual(await ids(store), [1, 2]);
+    },
+  },
+  {
+    name:
+      "pruneAcknowledged(): events at or above the lowest cursor are not examined",
     async run({ store }) {
       await appendN(store, 5);
-      await store.setCursor("a", 6);
-      assert.equal(await store.pruneAcknowledged({ ...PULL, limit: 2 }), 2);
-      assert.deepEqual(await ids(store), [3, 4, 5]);
-      assert.equal(await store.pruneAcknowledged({ ...PULL, limit: 2 }), 2);
-      assert.equal(await store.pruneAcknowledged({ ...PULL, limit: 2 }), 1);
-      assert.equal(await store.pruneAcknowledged({ ...PULL, limit: 2 }), 0);
+      await store.setCursor("a", 3);
+      assert.deepEqual(await store.pruneAcknowledged(PULL), {
+        deleted: 2,
+        examinedTo: 2,
+        complete: true,
+      });
     },
   },
   {
@@ -129,10 +163,10 @@ export const pruneCases: readonly StoreCase[] = [
       await appendN(store, 3);
       await store.setCursor("fast", 4);
       await store.setCursor("gone", 1);
-      assert.equal(await store.pruneAcknowledged(PULL), 0);
+      assert.equal((await store.pruneAcknowledged(PULL)).deleted, 0);
       assert.equal(await store.deleteCursor("gone"), true);
       assert.equal(await store.deleteCursor("gone"), false);
-      assert.equal(await store.pruneAcknowledged(PULL), 3);
+      assert.equal((await store.pruneAcknowledged(PULL)).deleted, 3);
       assert.equal(await store.countEvents(), 0);
     },
   },

@@ -156,7 +156,7 @@ postgresTest("PostgreSQL store shared by several instances", async (t) => {
       while (more > 0) {
         more = (await Promise.all(
           pair.stores.map((store) => store.pruneAcknowledged(scope)),
-        )).reduce((a, b) => a + b, 0);
+        )).reduce((a, b) => a + b.deleted, 0);
       }
       assert.equal(
         (await pair.stores[1].read(0, 100))[0].id,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createMemoryStore } from "../../src/store/memory.ts";
 import { createPruner } from "../../src/store/pruning.ts";
 import { observeAcknowledgements } from "../../src/store/observed.ts";
-import type { EventStore } from "../../src/store/types.ts";
+import type { AckScope, EventStore } from "../../src/store/types.ts";
 import { SteppedTimers } from "../support/manual_timers.ts";
 import { event } from "./conformance_cases.ts";
 
@@ -69,6 +69,49 @@ Deno.test("createPruner(): with only push consumers, a settled delivery's event 
   timers.advance(1_000);
   await settle();
   assert.deepEqual(await ids(store), [2]);
+  await pruner.stop();
+});
+
+Deno.test("createPruner(): events kept for pending deliveries are not examined again until one is delivered; the sweep starts over", async () => {
+  const store = createMemoryStore();
+  const afters: number[] = [];
+  const spied: EventStore = {
+    ...observeAcknowledgements(store, () => {}),
+    pruneAcknowledged: (scope: AckScope) => {
+      afters.push(scope.afterId ?? 0);
+      return store.pruneAcknowledged(scope);
+    },
+  };
+  const timers = new SteppedTimers();
+  const pruner = createPruner({
+    store: spied,
+    retentionMs: 4_500,
+    untilFirstPull: false,
+    now: () => 5_000,
+    timers,
+    batch: 2,
+  });
+  const observed = observeAcknowledgements(store, pruner.nudge);
+  // An outage: three pending deliveries.
+  await store.append([1, 2, 3].map((n) => event(n)), {
+    deliverTo: ["webhook"],
+  });
+  pruner.start();
+  await settle();
+  assert.deepEqual(afters, [0, 2], "the start sweep examines everything");
+  afters.length = 0;
+  await store.append([event(4)]); // needs no delivery
+  pruner.nudge();
+  timers.advance(1_000);
+  await settle();
+  assert.deepEqual(afters, [3], "starts above the kept deliveries");
+  assert.deepEqual(await ids(store), [1, 2, 3]);
+  afters.length = 0;
+  await observed.settleDelivery("webhook", 2, { outcome: "delivered", at: 1 });
+  timers.advance(1_000);
+  await settle();
+  assert.deepEqual(afters, [1, 3], "from the delivered one on");
+  assert.deepEqual(await ids(store), [1, 3]);
   await pruner.stop();
 });
 

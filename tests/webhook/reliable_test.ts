@@ -35,11 +35,35 @@ interface Rig extends AsyncDisposable {
   until(what: string, check: () => boolean | Promise<boolean>): Promise<void>;
 }
 
+/**
+ * A store whose claims are answered `ms` late with what was claimable when
+ * asked, as a networked store answers from a snapshot taken before a
+ * settlement committed.
+ */
+function lateClaims(inner: EventStore, ms: number): EventStore {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "claimDeliveries") {
+        return (...args: Parameters<EventStore["claimDeliveries"]>) => {
+          const result = target.claimDeliveries(...args);
+          return new Promise((resolve) =>
+            setTimeout(() => resolve(result), ms)
+          );
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 async function rig(
   answer: (body: string, attempt: number) => FetchAnswer | Promise<FetchAnswer>,
   schedule = [0, 10, 10],
+  claimDelayMs = 0,
 ): Promise<Rig> {
-  const store = createMemoryStore();
+  const memory = createMemoryStore();
+  const store = claimDelayMs > 0 ? lateClaims(memory, claimDelayMs) : memory;
   const port = new FakePort("rest.example.net");
   const counts = new Map<string, number>();
   const fake = fakeFetch((request) => {
@@ -92,6 +116,25 @@ async function rig(
 
 const pending = (store: EventStore) =>
   store.deliveryStats(WEBHOOK_CONSUMER).then((s) => s);
+
+Deno.test("reliable delivery: a claim answered after the attempt settled does not post the event again", async () => {
+  const answer = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    return new Response(null, { status: 204 });
+  };
+  await using r = await rig(answer, [0], 100);
+  await r.add(message(1));
+  await r.until("the first attempt", () => r.requests.length === 1);
+  // The loop claims again while the attempt runs; that claim sees the
+  // event still pending and is answered after the attempt settled.
+  r.loop.wake();
+  await r.until(
+    "delivered",
+    async () => (await pending(r.store)).pending === 0,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.equal(r.requests.length, 1);
+});
 
 Deno.test("reliable delivery: 5xx and refused connections are retried with the same webhook-id, then delivered, and the reply is sent", async () => {
   await using r = await rig((_, attempt) =>

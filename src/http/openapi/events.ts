@@ -162,6 +162,23 @@ export function eventPaths(): Record<string, OpenApiObject> {
           ...AUTH_ERRORS,
         },
       },
+      delete: {
+        operationId: "forgetConsumer",
+        tags: ["events"],
+        summary:
+          "A pull consumer leaves: its cursor is forgotten and it no longer keeps events from deletion",
+        description:
+          "Events are kept until every known pull consumer has acknowledged them (and the webhook, when configured, is done with them), or retention ends. A consumer that will not come back keeps what it has not acknowledged until then; forgetting it releases those events. A later pull with its name makes it known again, from the oldest event still kept.",
+        parameters: [CONSUMER],
+        responses: {
+          "204": { description: "Forgotten" },
+          "404": {
+            ...ref("NoRoute", "responses"),
+            description: "No pull consumer of that name is known",
+          },
+          ...AUTH_ERRORS,
+        },
+      },
     },
     [EVENT_PATHS.events]: {
       get: {
