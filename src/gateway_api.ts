@@ -10,7 +10,6 @@ import type { EtiquetteAnswer } from "./inbound/etiquette.ts";
 import type { EventStore } from "./store/types.ts";
 import type { WebhookOptions } from "./webhook/options.ts";
 import type { ScopedCredential } from "./http/scope.ts";
-import type { HttpEngine } from "./http/server.ts";
 import type { ReloadableOptions } from "./reload.ts";
 import type { InstanceRole, StreamMode } from "./cluster/roles.ts";
 
@@ -72,7 +71,7 @@ export interface GatewayOptions {
   /** Seconds an idle kept-alive HTTP connection stays open. Default 75. */
   idleTimeout?: number;
   /** The engine serving plain HTTP connections. Default `http1`. */
-  httpEngine?: HttpEngine;
+  httpEngine?: "http1" | "deno";
   /** Where log lines go. Default: nowhere. */
   logger?: Logger;
   /** Opens the XMPP socket (tests). Default TCP. */
