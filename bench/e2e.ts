@@ -1,26 +1,30 @@
-// The benchmark as a user sees it: the gateway as its own process (cli.ts, default settings), Prosody beside it, load from wrk, deliveries counted at a c2s client, CPU from /proc.
+// The benchmark as a user sees it: the gateway as its own process (cli.ts, default settings), Prosody beside it, mod_rest side by side, load from wrk, deliveries counted at a c2s client, CPU from /proc.
 // Run: deno run -A bench/e2e.ts [--seconds 5] [--rounds 3] [--longpolls 10000] [--only message,ping,webhook,longpoll]
-// Loopback only. Every party is its own process: Prosody (tests/support), the
-// gateway (`deno run -A cli.ts`, info logging to a file, bearer auth, JSON), wrk
-// (one thread), a c2s party counting deliveries, a webhook server, a c2s client
-// keeping 64 messages in flight to the webhook bot, and the bare component (the
-// project's own XEP-0114 client, no HTTP) as the ceiling. Gateway and ceiling
-// runs alternate (A B A B) so that drift in the machine's load hits both alike.
+// Loopback only. Every party is its own process: Prosody (tests/support, info
+// logging, with mod_rest on rest.localhost: bench/mod_rest.ts), the gateway
+// (`deno run -A cli.ts`, info logging to a file, bearer auth, JSON), wrk (one
+// thread), a c2s party counting deliveries, a webhook server, a c2s client
+// keeping 64 messages in flight to a webhook bot, and the bare component (the
+// project's own XEP-0114 client, no HTTP) as the ceiling. xmpp-rest, mod_rest
+// and ceiling runs alternate (A B A B) so that drift in the machine's load hits
+// all alike. mod_rest's CPU is Prosody's, which includes routing.
 // deno-lint-ignore-file no-console
 
-import { PROSODY, type XmppServer } from "../tests/support/xmpp_server.ts";
-import {
-  Child,
-  type LoadRequest,
-  type LoadResult,
-  quantile,
-  rate,
-  runWrk,
-} from "./load.ts";
+import { Child, type LoadRequest, type LoadResult, runWrk } from "./load.ts";
 import { cpuUs, startGatewayProcess, withCpu } from "./process.ts";
 import { jsonPost, partyConfig } from "./rest_memory.ts";
 import { longpollMemory } from "./e2e_longpoll.ts";
 import { roundTrips, startWebhook } from "./e2e_roundtrip.ts";
+import { type BenchProsody, PROSODY_MODULES_DEB } from "./mod_rest.ts";
+import { startBenchProsody } from "./mod_rest.ts";
+import {
+  goalLines,
+  machineLine,
+  resultTable,
+  type Run,
+  type Scenario,
+  SCENARIOS,
+} from "./e2e_report.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -31,68 +35,62 @@ const ROUNDS = Number(arg("rounds", "3"));
 const LONGPOLLS = Number(arg("longpolls", "10000"));
 const ONLY = arg("only", "message,ping,webhook,longpoll").split(",");
 
-/** One measured run, with the CPU µs per request of the measured process. */
-type Run = LoadResult & { cpuUs: number };
-
-/** wrk against a server: 1 s warm-up, then the measured run with the CPU of process `pid`. */
+/** wrk against a server: 1 s warm-up, then the measured run with the CPU of `pid` and Prosody's. */
 async function wrkRun(
-  pid: number,
+  pids: { pid: number; prosody: number },
   request: LoadRequest,
   concurrency: number,
   afterWarmup: (warmup: LoadResult) => Promise<void> = async () => {},
 ): Promise<Run> {
   await afterWarmup(await runWrk(request, concurrency, 1));
   return await withCpu(
-    pid,
+    pids.pid,
     () => runWrk(request, concurrency, SECONDS),
     (r) => r.requests,
+    pids.prosody,
   );
 }
 
 /** The bare component pinging the server with `concurrency` in flight. */
-async function ceilingPing(ceiling: Child, concurrency: number): Promise<Run> {
+async function ceilingPing(
+  ceiling: Child,
+  prosody: number,
+  concurrency: number,
+): Promise<Run> {
   await ceiling.write({ pings: concurrency, seconds: 1 });
   await ceiling.read();
-  const before = cpuUs(ceiling.pid);
+  const before = cpuUs(ceiling.pid), serverBefore = cpuUs(prosody);
   await ceiling.write({ pings: concurrency, seconds: SECONDS });
   const result = await ceiling.read<LoadResult>();
-  return { ...result, cpuUs: (cpuUs(ceiling.pid) - before) / result.requests };
+  return {
+    ...result,
+    cpuUs: (cpuUs(ceiling.pid) - before) / result.requests,
+    serverCpuUs: (cpuUs(prosody) - serverBefore) / result.requests,
+  };
 }
 
 /** Every run of one scenario over the rounds. */
-const runs = new Map<string, Run[]>();
-const delivered = new Map<string, number[]>();
-function record(name: string, run: Run, count?: number) {
-  runs.set(name, [...runs.get(name) ?? [], run]);
-  if (count !== undefined) {
-    delivered.set(name, [...delivered.get(name) ?? [], count]);
-  }
+const runs = new Map<Scenario, Run[]>();
+function record(key: Scenario, run: Run) {
+  runs.set(key, [...runs.get(key) ?? [], run]);
   console.error(
-    `  ${name}: ${rate(run).toFixed(0)}/s, p99 ${run.p99.toFixed(2)} ms, ` +
-      `${run.cpuUs.toFixed(1)} µs CPU/req, ${run.errors} errors` +
-      (count === undefined ? "" : `, ${count} delivered`),
+    `  ${SCENARIOS[key]}: ${(run.requests / run.seconds).toFixed(0)}/s, ` +
+      `p99 ${run.p99.toFixed(2)} ms, ` +
+      (Number.isNaN(run.cpuUs) ? "" : `${run.cpuUs.toFixed(1)} µs CPU/req, `) +
+      `Prosody ${run.serverCpuUs.toFixed(1)} µs/req, ${run.errors} errors` +
+      (run.delivered === undefined ? "" : `, ${run.delivered} delivered`),
   );
 }
 
-export const SCENARIOS = {
-  message64: "POST JSON message -> c2s client, c=64",
-  message256: "POST JSON message -> c2s client, c=256",
-  floor64: "floor: bare Deno.serve reading the body, 202, c=64",
-  ping64: "POST JSON iq ping -> server, c=64",
-  ping256: "POST JSON iq ping -> server, c=256",
-  ceiling64: "ceiling: bare component iq ping, 64 in flight",
-  webhook: "client message -> webhook -> reply, 64 in flight",
-  echo: "ceiling: bare component echo, 64 in flight",
-} as const;
-
-async function loadRounds(server: XmppServer): Promise<void> {
+async function loadRounds(bench: BenchProsody, hookPort: number) {
+  const { server, pid: prosody } = bench;
+  const modRest = "url" in bench.modRest ? bench.modRest : undefined;
   const [domain, ceilingDomain] = Object.keys(server.components);
-  await using hook = await startWebhook();
   await using gateway = await startGatewayProcess({
     server: server.componentAddress,
     domain,
     secret: server.components[domain],
-    flags: ["--callback-url", `http://127.0.0.1:${hook.port}/hook/{kind}`],
+    flags: ["--callback-url", `http://127.0.0.1:${hookPort}/hook/{kind}`],
   });
   await using party = new Child(partyConfig(server, "message"));
   const { jid } = await party.read<{ jid: string }>();
@@ -104,137 +102,99 @@ async function loadRounds(server: XmppServer): Promise<void> {
     host: server.host,
   });
   await ceiling.read(); // online
-  const message = jsonPost(gateway.url, {
-    kind: "message",
-    type: "chat",
-    to: jid,
-    body: "Hello",
-  });
-  const ping = jsonPost(gateway.url, {
-    kind: "iq",
-    to: server.host,
-    ping: true,
-  });
-  const counted = async (c: number) => {
-    const run = await wrkRun(gateway.pid, message, c, async (warmup) => {
+  const messageBody = { kind: "message", type: "chat", to: jid, body: "Hello" };
+  const pingBody = { kind: "iq", to: server.host, ping: true };
+  const viaGateway = { pid: gateway.pid, prosody };
+  // mod_rest's own CPU is Prosody's: the gateway column stays empty.
+  const viaModRest = { pid: NaN, prosody };
+  const modRestPost = (body: unknown) =>
+    jsonPost(modRest!.url, body, { Authorization: modRest!.authorization });
+  const counted = async (
+    pids: typeof viaGateway,
+    request: LoadRequest,
+    c: number,
+  ) => {
+    const run = await wrkRun(pids, request, c, async (warmup) => {
       await party.write({ expect: warmup.requests - warmup.errors });
       await party.read();
     });
     await party.write({ expect: run.requests - run.errors });
-    return { run, count: (await party.read<{ count: number }>()).count };
+    return { ...run, delivered: (await party.read<{ count: number }>()).count };
   };
   await using floor = new Child({ mode: "accept" });
   const { port: floorPort } = await floor.read<{ port: number }>();
-  const floorRequest = {
-    ...message,
-    url: `http://127.0.0.1:${floorPort}/rest`,
-  };
+  const message = jsonPost(gateway.url, messageBody);
+  const ping = jsonPost(gateway.url, pingBody);
   for (let round = 1; round <= ROUNDS; round++) {
     console.error(`round ${round} of ${ROUNDS}`);
     if (ONLY.includes("message")) {
+      const floorRequest = {
+        ...message,
+        url: `http://127.0.0.1:${floorPort}/rest`,
+      };
       record(
-        SCENARIOS.floor64,
-        await wrkRun(floor.pid, floorRequest, 64),
+        "floor64",
+        await wrkRun({ pid: floor.pid, prosody }, floorRequest, 64),
       );
-      for (const c of [64, 256] as const) {
-        const { run, count } = await counted(c);
-        record(SCENARIOS[`message${c}`], run, count);
+      record("message64", await counted(viaGateway, message, 64));
+      if (modRest) {
+        const request = modRestPost(messageBody);
+        record("modRestMessage64", await counted(viaModRest, request, 64));
       }
+      record("message256", await counted(viaGateway, message, 256));
     }
     if (ONLY.includes("ping")) {
-      record(SCENARIOS.ping64, await wrkRun(gateway.pid, ping, 64));
-      record(SCENARIOS.ceiling64, await ceilingPing(ceiling, 64));
-      record(SCENARIOS.ping256, await wrkRun(gateway.pid, ping, 256));
+      record("ping64", await wrkRun(viaGateway, ping, 64));
+      if (modRest) {
+        record(
+          "modRestPing64",
+          await wrkRun(viaModRest, modRestPost(pingBody), 64),
+        );
+      }
+      record("ceiling64", await ceilingPing(ceiling, prosody, 64));
+      record("ping256", await wrkRun(viaGateway, ping, 256));
     }
     if (ONLY.includes("webhook")) {
-      record(
-        SCENARIOS.webhook,
-        await roundTrips(server, domain, gateway.pid, SECONDS),
-      );
-      record(
-        SCENARIOS.echo,
-        await roundTrips(server, ceilingDomain, ceiling.pid, SECONDS),
-      );
+      const trips = (to: string, pid: number) =>
+        roundTrips(server, to, pid, SECONDS, prosody);
+      record("webhook", await trips(domain, gateway.pid));
+      if (modRest) {
+        const run = await trips(modRest.domain, prosody);
+        record("modRestWebhook", { ...run, cpuUs: NaN });
+      }
+      record("echo", await trips(ceilingDomain, ceiling.pid));
     }
   }
 }
 
 const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString("en", {
-      maximumFractionDigits: digits,
-      minimumFractionDigits: digits,
-    })
-    : "n/a";
-const median = (values: number[]) => quantile(values, 0.5);
-
-function report(): void {
-  console.log(
-    "| scenario | req/s | p50 ms | p99 ms | CPU µs/req | errors | delivered | rounds (req/s) |",
-  );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
-  for (const name of Object.values(SCENARIOS)) {
-    const all = runs.get(name);
-    if (!all) continue;
-    const sent = all.reduce((n, r) => n + r.requests - r.errors, 0);
-    const got = delivered.get(name)?.reduce((a, b) => a + b, 0);
-    console.log(
-      `| ${name} | ${fmt(median(all.map(rate)))} | ${
-        fmt(median(all.map((r) => r.p50)), 2)
-      } | ${fmt(median(all.map((r) => r.p99)), 2)} | ${
-        fmt(median(all.map((r) => r.cpuUs)), 1)
-      } | ${all.reduce((n, r) => n + r.errors, 0)} | ${
-        got === undefined ? "" : `${got} / ${sent}`
-      } | ${all.map((r) => fmt(rate(r))).join(", ")} |`,
-    );
-  }
-  const ratio = (a: string, b: string) => {
-    const x = runs.get(a), y = runs.get(b);
-    if (!x || !y) return undefined;
-    return median(x.map((r, i) => rate(r) / rate(y[i])));
-  };
-  const lines: string[] = [];
-  const pct = (x: number | undefined) =>
-    x === undefined ? "n/a" : `${fmt(x * 100)} %`;
-  if (runs.has(SCENARIOS.ping64)) {
-    lines.push(
-      `- iq ping through the gateway / bare component at 64: ${
-        pct(ratio(SCENARIOS.ping64, SCENARIOS.ceiling64))
-      } (median of the rounds' pairs)`,
-      `- iq ping at 256 / at 64: ${
-        pct(ratio(SCENARIOS.ping256, SCENARIOS.ping64))
-      }`,
-    );
-  }
-  if (runs.has(SCENARIOS.message64)) {
-    lines.push(
-      `- message POST at 256 / at 64: ${
-        pct(ratio(SCENARIOS.message256, SCENARIOS.message64))
-      }`,
-    );
-  }
-  if (runs.has(SCENARIOS.webhook)) {
-    lines.push(
-      `- webhook round trips / bare component echo: ${
-        pct(ratio(SCENARIOS.webhook, SCENARIOS.echo))
-      }`,
-    );
-  }
-  console.log();
-  for (const line of lines) console.log(line);
-}
-
+  n.toLocaleString("en", {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  });
 const cpus = navigator.hardwareConcurrency;
 console.error(
-  `Process bench: Prosody, gateway via cli.ts, wrk -t1, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds, ${cpus} CPUs`,
+  `Process bench: Prosody, gateway via cli.ts, mod_rest, wrk -t1, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} rounds, ${cpus} CPUs`,
 );
-await using server = await PROSODY.start();
-if (ONLY.some((o) => o !== "longpoll")) await loadRounds(server);
-report();
+await using hook = await startWebhook();
+await using bench = await startBenchProsody(
+  `http://127.0.0.1:${hook.port}/hook/{kind}`,
+);
+const modRestNote = "url" in bench.modRest
+  ? `mod_rest from prosody-modules ${PROSODY_MODULES_DEB.version}`
+  : `mod_rest not measured: ${bench.modRest.missing}`;
+if (!("url" in bench.modRest)) console.error(`NOTICE: ${modRestNote}`);
+if (ONLY.some((o) => o !== "longpoll")) await loadRounds(bench, hook.port);
+console.log(`\n${await machineLine(modRestNote)}\n`);
+console.log(resultTable(runs).join("\n"));
+console.log();
+for (const line of goalLines(runs)) console.log(line);
 if (ONLY.includes("longpoll")) {
   const kib = (b: number) => `${fmt(b / 1024, 2)} KiB`;
   for (const h2Connections of [undefined, 100]) {
-    const mem = await longpollMemory(server, LONGPOLLS, { h2Connections });
+    const mem = await longpollMemory(bench.server, LONGPOLLS, {
+      h2Connections,
+    });
     console.log(
       `- ${mem.inFlight} concurrent long-polling iqs over ${mem.protocol} ` +
         `(${mem.connections} new descriptors in the gateway): RSS ` +
@@ -254,5 +214,9 @@ if (ONLY.includes("longpoll")) {
 console.log(
   `- ${cpus} CPUs shared by Prosody, the gateway, wrk and the c2s clients; ` +
     `${SECONDS} s per run after a 1 s warm-up, ${ROUNDS} rounds, medians; ` +
-    `CPU µs/req is the gateway's (or the bare component's) user + system time from /proc per request`,
+    `CPU µs/req is user + system time from /proc per request of the gateway ` +
+    `(or the bare component, or the floor) and of Prosody; mod_rest runs ` +
+    `inside Prosody, so its cost is in the Prosody column, routing included. ` +
+    `Reproduce: \`deno task bench e2e\` (flags at the head of bench/e2e.ts; ` +
+    `mod_rest is fetched from Debian into ~/.cache on first use).`,
 );

@@ -6,15 +6,17 @@ import { cpuUs } from "./process.ts";
 
 /**
  * A c2s client (bench/webhook.ts) keeping 64 messages in flight to
- * `bot@domain`; the CPU of `pid` (gateway or bare component) is read
- * over the client's measured window.
+ * `bot@domain`; the CPU of `pid` (gateway, bare component or the XMPP
+ * server itself) and of the XMPP server `serverPid` is read over the
+ * client's measured window.
  */
 export async function roundTrips(
   server: XmppServer,
   domain: string,
   pid: number,
   seconds: number,
-): Promise<LoadResult & { cpuUs: number }> {
+  serverPid = NaN,
+): Promise<LoadResult & { cpuUs: number; serverCpuUs: number }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -29,7 +31,7 @@ export async function roundTrips(
     stderr: "inherit",
   }).spawn();
   const lines = splitLines(child.stdout);
-  let before = NaN;
+  let before = NaN, serverBefore = NaN;
   let result: { replies: number; errors: number; p50: number; p99: number };
   for (;;) {
     const next = await lines.next();
@@ -37,8 +39,10 @@ export async function roundTrips(
     const line = JSON.parse(next.value);
     if (line.begin) {
       before = cpuUs(pid);
+      serverBefore = cpuUs(serverPid);
     } else {
       const used = cpuUs(pid) - before;
+      const serverUsed = cpuUs(serverPid) - serverBefore;
       result = line;
       await child.status;
       return {
@@ -48,6 +52,7 @@ export async function roundTrips(
         p50: result.p50,
         p99: result.p99,
         cpuUs: used / result.replies,
+        serverCpuUs: serverUsed / result.replies,
       };
     }
   }

@@ -146,13 +146,19 @@ export function openDescriptors(pid: number): number {
   }
 }
 
-/** A CPU reading of `pid` around `run`: the result plus µs of CPU per counted item. */
+/** A CPU reading of `pid` (and of the XMPP server `serverPid`) around `run`: the result plus µs of CPU per counted item. */
 export async function withCpu<T>(
   pid: number,
   run: () => Promise<T>,
   count: (result: T) => number,
-): Promise<T & { cpuUs: number }> {
-  const before = cpuUs(pid);
+  serverPid = NaN,
+): Promise<T & { cpuUs: number; serverCpuUs: number }> {
+  const before = cpuUs(pid), serverBefore = cpuUs(serverPid);
   const result = await run();
-  return { ...result, cpuUs: (cpuUs(pid) - before) / count(result) };
+  const n = count(result);
+  return {
+    ...result,
+    cpuUs: (cpuUs(pid) - before) / n,
+    serverCpuUs: (cpuUs(serverPid) - serverBefore) / n,
+  };
 }

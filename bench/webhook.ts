@@ -51,14 +51,16 @@ function quantile(values: readonly number[], p: number): number {
 
 /** Answers every POST with {"body":"ok","id":...}; prints its port; exits when stdin closes. */
 async function webhookRole(): Promise<void> {
-  const idPattern = /^<message\b[^>]*?\sid="([^"]*)"/;
+  // Either quote: the gateway writes id="…", Prosody's mod_rest id='…'.
+  const idPattern = /^<message\b[^>]*?\sid=(?:"([^"]*)"|'([^']*)')/;
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: 0,
     onListen: ({ port }) => console.log(JSON.stringify({ port })),
   }, async (req) => {
     if (req.method !== "POST") return new Response(null, { status: 200 });
-    const id = idPattern.exec(await req.text())?.[1];
+    const match = idPattern.exec(await req.text());
+    const id = match?.[1] ?? match?.[2];
     return Response.json({ body: "ok", id });
   });
   const timer = setTimeout(() => Deno.exit(2), CHILD_LIFETIME_MS);

@@ -202,6 +202,11 @@ export class ManagedServer implements XmppServer {
     return this.#child !== undefined;
   }
 
+  /** The running server process's id (undefined while stopped). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Sends a signal to the running server process (e.g. SIGSTOP to freeze it, SIGCONT to thaw it). */
   signal(signal: Deno.Signal): void {
     this.#child?.kill(signal);

@@ -52,9 +52,9 @@ export class ProsodyStartError extends managed.ServerStartError {}
 /**
  * What is Prosody's own: a config from `prosody.cfg.lua`, users registered
  * once with `prosodyctl`, `prosody -F`, ready when the log names both
- * listeners.
+ * listeners. Exported so that a bench can derive a variant (more modules).
  */
-const PROSODY_DRIVER: managed.ServerDriver = {
+export const PROSODY_DRIVER: managed.ServerDriver = {
   kind: "prosody",
   name: "Prosody",
   template: new URL("./prosody.cfg.lua", import.meta.url),
