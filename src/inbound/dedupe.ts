@@ -22,14 +22,18 @@ export const DEFAULT_DEDUPE_WINDOW_MS = 10 * 60_000;
  * id; otherwise the sender, the recipient, the stanza's `id` and the whole
  * stanza as received (a different payload under a reused id is a new
  * message). Undefined for presences, iqs and messages with neither id.
- * A SHA-256 hex digest, so keys have one size.
+ * A SHA-256 hex digest, so keys have one size. `serialized` is the stanza
+ * as the event log keeps it, when the caller has it already.
  *
  * @example
  * ```ts
  * dedupeKey(el("message", NS.client, { from: "a@x/r", to: "gw.x", id: "m1" })); // "3f2a..."
  * ```
  */
-export function dedupeKey(stanza: XmlElement): string | undefined {
+export function dedupeKey(
+  stanza: XmlElement,
+  serialized?: string,
+): string | undefined {
   if (stanza.name !== "message") return undefined;
   const from = stanza.attr("from") ?? "";
   const to = stanza.attr("to") ?? "";
@@ -38,7 +42,7 @@ export function dedupeKey(stanza: XmlElement): string | undefined {
   let material: string;
   if (originId) material = `origin-id\n${from}\n${to}\n${originId}`;
   else if (id) {
-    const payload = serialize(stanza, { parentNs: NS.client });
+    const payload = serialized ?? serialize(stanza, { parentNs: NS.client });
     material = `id\n${from}\n${to}\n${id}\n${payload}`;
   } else return undefined;
   return createHash("sha256").update(material).digest("hex");

@@ -104,7 +104,7 @@ export function createInbound(options: InboundOptions): Inbound {
     const windowMs = options.dedupeWindowMs ?? 0;
     const dedupe = windowMs > 0
       ? {
-        keys: items.map((p) => dedupeKey(p.stanza)),
+        keys: items.map((p, i) => dedupeKey(p.stanza, events[i].stanza)),
         since: Math.min(...items.map((p) => p.receivedAt)) - windowMs,
       }
       : undefined;

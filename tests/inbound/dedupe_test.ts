@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { el, type XmlElement } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 import { dedupeKey } from "../../src/inbound/dedupe.ts";
+import { serialize } from "../../src/xml/serialize.ts";
 
 const SID = "urn:xmpp:sid:0";
 
@@ -50,6 +51,13 @@ for (const [name, a, b] of otherKey) {
     assert.notEqual(dedupeKey(a), dedupeKey(b));
   });
 }
+
+Deno.test("dedupeKey() with the stanza's serialization given is the same key", () => {
+  assert.equal(
+    dedupeKey(base, serialize(base, { parentNs: NS.client })),
+    dedupeKey(base),
+  );
+});
 
 Deno.test("dedupeKey() is undefined for presences, iqs and messages without id or origin-id", () => {
   const none = [
