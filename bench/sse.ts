@@ -9,6 +9,10 @@ const FANOUT_CLIENTS = 100;
 const FANOUT_EVENTS = 2_000;
 const DEADLINE_MS = 120_000;
 
+// `--http-engine deno` measures the engine behind Deno.serve instead of the own one.
+const engineAt = Deno.args.indexOf("--http-engine");
+const ENGINE = engineAt === -1 ? "http1" : Deno.args[engineAt + 1];
+
 const settle = () => new Promise((r) => setTimeout(r, 1_500));
 
 /** Opens an SSE stream and resolves once its first block (`: connected`) arrived. */
@@ -90,7 +94,7 @@ await using gateway = await startGatewayProcess({
   server: server.componentAddress,
   domain,
   secret: server.components[domain],
-  flags: ["--log-level", "warn"],
+  flags: ["--log-level", "warn", "--http-engine", ENGINE],
 });
 const events = `${gateway.url}/rest/events`;
 
@@ -152,9 +156,9 @@ const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 // deno-lint-ignore no-console
 console.log(
   [
-    `SSE clients held: ${HELD}; gateway RSS ${kib(rssBefore)} -> ${
-      kib(rssHeld)
-    } KiB`,
+    `SSE clients held: ${HELD} (HTTP engine ${ENGINE}); gateway RSS ${
+      kib(rssBefore)
+    } -> ${kib(rssHeld)} KiB`,
     `  memory per client: ${
       kib(perClient)
     } KiB (target < 8 KiB); a bare Deno.serve holding the same streams: ${

@@ -11,34 +11,13 @@ import {
 import { ChunkedDecoder } from "../http1/chunked.ts";
 import { CONTINUE, plainResponse } from "../http1/response.ts";
 import { writeResponse } from "./http1_write.ts";
-
-/** What the engine tells the connection's owner about its requests (deadlines live there). */
-export interface Http1Hooks {
-  /** A request reached the handler: no idle deadline until it ends. */
-  requestStarted(): void;
-  /** Its response is completely written, or was given up. */
-  requestEnded(): void;
-}
-
-/** Options of {@linkcode serveHttp1}. */
-export interface Http1Options {
-  /** Aborting it closes the connection at once. */
-  readonly signal: AbortSignal;
-  /** Answers one request. */
-  readonly handler: (request: Request) => Promise<Response>;
-  /** The response when the handler throws. */
-  readonly onError: (error: unknown) => Response;
-  /** Request start and end, for deadlines. */
-  readonly hooks?: Http1Hooks;
-}
-
-/** A connection being served. */
-export interface Http1Connection {
-  /** Settles when the connection is closed. */
-  readonly finished: Promise<void>;
-  /** Ends the connection after the request in progress (at once when idle). */
-  shutdown(): Promise<void>;
-}
+import { acceptsPush } from "./push.ts";
+import {
+  type Http1Connection,
+  type Http1Hooks,
+  type Http1Options,
+  requestUrl,
+} from "./http1_types.ts";
 
 /** Bytes of a new connection's read buffer; it grows for a long head and shrinks back after. */
 export const INITIAL_READ_BUFFER = 1024;
@@ -50,9 +29,9 @@ const noHooks: Http1Hooks = { requestStarted() {}, requestEnded() {} };
  * Serves HTTP/1.1 on `conn` until the peer closes it, a request asks to
  * close, the signal aborts or {@linkcode Http1Connection.shutdown} is
  * called. Requests are answered one after the other in arrival order
- * (pipelined ones wait in the read buffer). While a request is in the
- * handler one read stays pending, so a client that goes away is noticed:
- * the request's signal aborts and a streamed body is cancelled.
+ * (pipelined ones wait in the read buffer). Once the owner calls `watch`
+ * for a request that waits, a client that goes away is noticed: the
+ * request's signal aborts and a streamed body is cancelled.
  *
  * @example
  * ```ts
@@ -64,14 +43,16 @@ export function serveHttp1(
   conn: Deno.Conn,
   options: Http1Options,
 ): Http1Connection {
-  const connection = new Connection(conn, options);
-  return {
-    finished: connection.finished,
-    shutdown: () => connection.shutdown(),
-  };
+  return new Connection(conn, options);
 }
 
-class Connection {
+/** Read buffers of connections waiting in a request, for reuse. */
+const spareBuffers: Uint8Array<ArrayBuffer>[] = [];
+const SPARE_BUFFERS = 64;
+/** While a request waits (long-poll, SSE), a read this small notices the peer leaving. */
+const WATCH_BUFFER = 64;
+
+class Connection implements Http1Connection {
   readonly finished: Promise<void>;
   #conn: Deno.Conn;
   #options: Http1Options;
@@ -92,19 +73,17 @@ class Connection {
     this.#conn = conn;
     this.#options = options;
     this.#hooks = options.hooks ?? noHooks;
-    const close = () => this.#close();
-    if (options.signal.aborted) close();
-    else options.signal.addEventListener("abort", close, { once: true });
-    this.finished = this.#serve().finally(() => {
-      options.signal.removeEventListener("abort", close);
-      this.#close();
-    });
+    this.finished = this.#serve(options.signal);
   }
 
   shutdown(): Promise<void> {
     this.#closing = true;
     if (!this.#busy) this.#close();
     return this.finished;
+  }
+
+  close(): void {
+    this.#close();
   }
 
   #close(): void {
@@ -116,7 +95,21 @@ class Connection {
     this.#onGone?.();
   }
 
-  async #serve(): Promise<void> {
+  async #serve(signal?: AbortSignal): Promise<void> {
+    const close = () => this.#close();
+    signal?.addEventListener("abort", close, { once: true });
+    if (signal?.aborted) close();
+    try {
+      await this.#loop();
+    } catch {
+      // a failed write or read: the connection is done
+    } finally {
+      signal?.removeEventListener("abort", close);
+      this.#close();
+    }
+  }
+
+  async #loop(): Promise<void> {
     while (!this.#closed && !this.#closing) {
       const head = await this.#readHead();
       if (head === undefined) return;
@@ -126,13 +119,28 @@ class Connection {
       }
       if (!await this.#exchange(head.head)) return;
       if (
-        this.#start === this.#end &&
-        this.#buffer.byteLength > INITIAL_READ_BUFFER
+        this.#start === this.#end && this.#reading === undefined &&
+        this.#buffer.byteLength !== INITIAL_READ_BUFFER
       ) {
-        this.#buffer = new Uint8Array(INITIAL_READ_BUFFER);
+        this.#buffer = spareBuffers.pop() ??
+          new Uint8Array(INITIAL_READ_BUFFER);
         this.#start = this.#end = 0;
       }
     }
+  }
+
+  /** A request waits with nothing buffered: keep only a small buffer meanwhile. */
+  #shrinkWhileWaiting(): void {
+    if (
+      this.#start !== this.#end || this.#reading !== undefined ||
+      this.#buffer.byteLength <= WATCH_BUFFER
+    ) return;
+    if (
+      this.#buffer.byteLength === INITIAL_READ_BUFFER &&
+      spareBuffers.length < SPARE_BUFFERS
+    ) spareBuffers.push(this.#buffer);
+    this.#buffer = new Uint8Array(WATCH_BUFFER);
+    this.#start = this.#end = 0;
   }
 
   /** The next request head, an answer refusing it, or undefined when the connection ends first. */
@@ -212,22 +220,22 @@ class Connection {
     return this.#reading;
   }
 
-  /** Keeps one read pending while a request is served, to notice the peer leaving. */
-  #watch(): void {
+  watch(): void {
     if (this.#watching || !this.#busy || this.#eof || this.#closed) return;
+    this.#shrinkWhileWaiting();
     if (this.#end === this.#buffer.byteLength && this.#start === 0) return;
     this.#watching = true;
     this.#fill().then((more) => {
       this.#watching = false;
       if (!more) this.#onGone?.();
-      else this.#watch();
+      else this.watch();
     });
   }
 
   /** One request and its response; false when the connection must close after it. */
   async #exchange(head: RequestHead): Promise<boolean> {
     const body = this.#requestBody(head);
-    let request: Request;
+    let request: Request | undefined;
     const abort = new AbortController();
     try {
       request = new Request(requestUrl(head, this.#conn), {
@@ -253,6 +261,7 @@ class Connection {
       );
       return false;
     }
+    acceptsPush(request);
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
@@ -264,10 +273,11 @@ class Connection {
       this.#close();
     };
     try {
-      this.#watch();
       let response: Response;
       try {
-        response = await this.#options.handler(request);
+        const pending = this.#options.handler(request);
+        request = undefined; // not kept while a long-poll or a stream waits
+        response = await pending;
       } catch (error) {
         response = this.#options.onError(error);
       }
@@ -386,20 +396,4 @@ class Connection {
       return false;
     }
   }
-}
-
-/** The URL of a request: the absolute-form target, or the origin-form one on `Host` (RFC 9112 section 3.3). */
-function requestUrl(head: RequestHead, conn: Deno.Conn): string {
-  if (head.target[0] !== "/") {
-    return head.target === "*" ? `http://${hostOf(head, conn)}/` : head.target;
-  }
-  return `http://${hostOf(head, conn)}${head.target}`;
-}
-
-function hostOf(head: RequestHead, conn: Deno.Conn): string {
-  if (head.host !== undefined && head.host !== "") return head.host;
-  const addr = conn.localAddr as Deno.NetAddr;
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
 }

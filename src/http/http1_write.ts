@@ -2,6 +2,8 @@
 
 import { encodeChunk, LAST_CHUNK } from "../http1/chunked.ts";
 import { responseHead, statusHasNoBody } from "../http1/response.ts";
+import { writePush } from "./http1_push.ts";
+import { pushSourceOf } from "./push.ts";
 
 /** Where and how {@linkcode writeResponse} writes. */
 export interface ResponseTarget {
@@ -93,6 +95,16 @@ export async function writeResponse(
   target: ResponseTarget,
 ): Promise<boolean> {
   const status = response.status;
+  const push = pushSourceOf(response);
+  if (push !== undefined && !target.head && !statusHasNoBody(status)) {
+    const head = responseHead(
+      status,
+      response.headers,
+      { kind: "chunked" },
+      target.close,
+    );
+    return await writePush(push, headBytes(head, 0), target);
+  }
   const body = await bodyOf(response);
   const headers = [...response.headers];
   let close = target.close;
