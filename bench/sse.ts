@@ -40,8 +40,11 @@ async function openMany(url: string, count: number) {
   return readers;
 }
 
-/** A bare Deno.serve holding event streams: the floor any SSE server pays per connection. */
-async function floorPerClient(count: number): Promise<number> {
+/**
+ * A bare Deno.serve holding event streams: the floor any SSE server pays
+ * per connection (first `count`, then `count` more, as for the gateway).
+ */
+async function floorPerClient(count: number): Promise<[number, number]> {
   const script = `
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () =>
       new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(": connected\\n\\n")); } }),
@@ -60,9 +63,12 @@ async function floorPerClient(count: number): Promise<number> {
     const before = rssBytes(child.pid);
     const readers = await openMany(`http://127.0.0.1:${port}/`, count);
     await settle();
-    const perClient = (rssBytes(child.pid) - before) / count;
+    const first = rssBytes(child.pid);
+    readers.push(...await openMany(`http://127.0.0.1:${port}/`, count));
+    await settle();
+    const second = rssBytes(child.pid);
     await Promise.all(readers.map((r) => r.cancel()));
-    return perClient;
+    return [(first - before) / count, (second - first) / count];
   } finally {
     child.kill("SIGKILL");
     await child.status;
@@ -105,8 +111,15 @@ const held = await openMany(events, HELD);
 await settle();
 const rssHeld = rssBytes(gateway.pid);
 const perClient = (rssHeld - rssBefore) / HELD;
+// The first streams also grow V8's young generation (sized by the
+// allocation rate, not by what is kept); the next ones show the cost of
+// one more client once it has grown.
+held.push(...await openMany(events, HELD));
+await settle();
+const rssHeld2 = rssBytes(gateway.pid);
+const marginal = (rssHeld2 - rssHeld) / HELD;
 await Promise.all(held.map((r) => r.cancel()));
-const floor = await floorPerClient(HELD);
+const [floor, floorMarginal] = await floorPerClient(HELD);
 
 // 2. Fan-out: FANOUT_EVENTS messages the gateway sends to its own domain
 // (POST /rest, 20 at a time; Prosody routes them back in: no c2s rate
@@ -164,6 +177,9 @@ console.log(
     } KiB (target < 8 KiB); a bare Deno.serve holding the same streams: ${
       kib(floor)
     } KiB`,
+    `  the next ${HELD} clients: ${kib(marginal)} KiB each (RSS ${
+      kib(rssHeld2)
+    } KiB); bare Deno.serve: ${kib(floorMarginal)} KiB each`,
     `Fan-out: ${FANOUT_EVENTS} messages (POSTed to the gateway's own domain in ${
       ((sent - started) / 1000).toFixed(2)
     } s) to ${FANOUT_CLIENTS} SSE clients, all delivered after ${

@@ -1,17 +1,22 @@
 // The own HTTP/1.1 engine (RFC 9112) for one accepted plain connection: keep-alive, pipelining in order, 100-continue, bodies by length or chunked, streamed responses; the codec is src/http1/.
 
 import {
-  type BodyFraming,
   HEAD_LIMITS,
   headEnd,
   leadingEmptyLines,
   parseRequestHead,
   type RequestHead,
 } from "../http1/head.ts";
-import { ChunkedDecoder } from "../http1/chunked.ts";
-import { CONTINUE, plainResponse } from "../http1/response.ts";
-import { writeResponse } from "./http1_write.ts";
-import { acceptsPush } from "./push.ts";
+import { plainResponse } from "../http1/response.ts";
+import {
+  bufferedBody,
+  NO_BODY,
+  type RequestBody,
+  streamedBody,
+} from "./http1_body.ts";
+import { pushHead, writeResponse } from "./http1_write.ts";
+import { writePush } from "./http1_push.ts";
+import { acceptsPush, pushSourceOf } from "./push.ts";
 import {
   type Http1Connection,
   type Http1Hooks,
@@ -69,11 +74,25 @@ class Connection implements Http1Connection {
   /** Called when the peer goes away during a request. */
   #onGone?: () => void;
 
+  #finished = Promise.withResolvers<void>();
+  #signal?: AbortSignal;
+
   constructor(conn: Deno.Conn, options: Http1Options) {
     this.#conn = conn;
     this.#options = options;
     this.#hooks = options.hooks ?? noHooks;
-    this.finished = this.#serve(options.signal);
+    this.finished = this.#finished.promise;
+    if (options.signal) {
+      this.#signal = options.signal;
+      options.signal.addEventListener("abort", this, { once: true });
+      if (options.signal.aborted) this.#close();
+    }
+    void this.#run();
+  }
+
+  /** The signal aborted (an EventListener object: no closure per connection). */
+  handleEvent(): void {
+    this.#close();
   }
 
   shutdown(): Promise<void> {
@@ -92,24 +111,25 @@ class Connection implements Http1Connection {
     try {
       this.#conn.close();
     } catch { /* already closed */ }
+    this.#signal?.removeEventListener("abort", this);
     this.#onGone?.();
+    this.#finished.resolve();
   }
 
-  async #serve(signal?: AbortSignal): Promise<void> {
-    const close = () => this.#close();
-    signal?.addEventListener("abort", close, { once: true });
-    if (signal?.aborted) close();
+  /**
+   * Serves requests until the connection ends or a push body parks it:
+   * then no frame waits for the body, which resumes the loop when it ends.
+   */
+  async #run(): Promise<void> {
     try {
-      await this.#loop();
+      if (await this.#loop() === "parked") return;
     } catch {
       // a failed write or read: the connection is done
-    } finally {
-      signal?.removeEventListener("abort", close);
-      this.#close();
     }
+    this.#close();
   }
 
-  async #loop(): Promise<void> {
+  async #loop(): Promise<void | "parked"> {
     while (!this.#closed && !this.#closing) {
       const head = await this.#readHead();
       if (head === undefined) return;
@@ -117,7 +137,8 @@ class Connection implements Http1Connection {
         await this.#send(encoder.encode(plainResponse(head.status, head.text)));
         return;
       }
-      if (!await this.#exchange(head.head)) return;
+      const next = await this.#exchange(head.head);
+      if (next !== true) return next === "parked" ? next : undefined;
       if (
         this.#start === this.#end && this.#reading === undefined &&
         this.#buffer.byteLength !== INITIAL_READ_BUFFER
@@ -233,7 +254,7 @@ class Connection implements Http1Connection {
   }
 
   /** One request and its response; false when the connection must close after it. */
-  async #exchange(head: RequestHead): Promise<boolean> {
+  async #exchange(head: RequestHead): Promise<boolean | "parked"> {
     const body = this.#requestBody(head);
     let request: Request | undefined;
     const abort = new AbortController();
@@ -265,6 +286,7 @@ class Connection implements Http1Connection {
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
+    let parked = false;
     let cancelBody: (() => void) | undefined;
     this.#onGone = () => {
       gone = true;
@@ -281,7 +303,7 @@ class Connection implements Http1Connection {
       } catch (error) {
         response = this.#options.onError(error);
       }
-      const failure = body.failure?.();
+      const failure = body.failure();
       if (gone || this.#closed || failure !== undefined) {
         await response.body?.cancel().catch(() => {});
         // A malformed body is the client's fault, whatever the handler made of it.
@@ -291,97 +313,71 @@ class Connection implements Http1Connection {
         return false;
       }
       const keep = head.keepAlive && !this.#closing && body.complete();
-      return await writeResponse(response, {
+      const target = {
         head: head.method === "HEAD",
         close: !keep,
-        write: (bytes) => this.#send(bytes),
-        onCancel: (cancel) => cancelBody = cancel,
-      }) && keep && !this.#closed;
+        write: (bytes: Uint8Array) => this.#send(bytes),
+        onCancel: (cancel: () => void) => cancelBody = cancel,
+      };
+      const push = pushSourceOf(response);
+      if (push !== undefined && !target.head) {
+        writePush(push, pushHead(response, target.close), target).then(
+          (ok) => this.#pushEnded(ok && keep),
+        );
+        parked = true;
+        return "parked";
+      }
+      return await writeResponse(response, target) && keep && !this.#closed;
     } finally {
-      this.#onGone = undefined;
-      this.#busy = false;
-      this.#hooks.requestEnded();
+      if (!parked) this.#ended();
     }
   }
 
+  #ended(): void {
+    this.#onGone = undefined;
+    this.#busy = false;
+    this.#hooks.requestEnded();
+  }
+
+  /** A parked push body ended: serve on, or close. */
+  #pushEnded(keep: boolean): void {
+    this.#ended();
+    if (keep && !this.#closed && !this.#closing) void this.#run();
+    else this.#close();
+  }
+
   /** The request body: bytes when all of it is buffered, else a stream over the connection. */
-  #requestBody(head: RequestHead): {
-    value: BodyInit | null;
-    complete(): boolean;
-    failure?: () => string | undefined;
-  } {
-    const framing: BodyFraming = head.body;
-    if (framing.kind === "none") return { value: null, complete: () => true };
+  #requestBody(head: RequestHead): RequestBody {
+    const framing = head.body;
+    if (framing.kind === "none") return NO_BODY;
     if (
       framing.kind === "length" && this.#end - this.#start >= framing.length
     ) {
-      const bytes = this.#buffer.slice(
-        this.#start,
-        this.#start + framing.length,
-      );
+      const start = this.#start;
       this.#start += framing.length;
-      return { value: bytes, complete: () => true };
+      return bufferedBody(this.#buffer.slice(start, this.#start));
     }
-    let done = false;
-    let failure: string | undefined;
-    let continued = !head.expectContinue;
-    let remaining = framing.kind === "length" ? framing.length : 0;
-    const chunked = framing.kind === "chunked"
-      ? new ChunkedDecoder()
-      : undefined;
-    const stream = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        if (!continued) {
-          continued = true;
-          await this.#send(encoder.encode(CONTINUE));
-        }
-        for (;;) {
-          if (this.#end > this.#start) {
-            const available = this.#buffer.subarray(this.#start, this.#end);
-            if (chunked === undefined) {
-              const n = Math.min(remaining, available.byteLength);
-              controller.enqueue(available.slice(0, n));
-              this.#start += n;
-              remaining -= n;
-              if (remaining === 0) {
-                done = true;
-                controller.close();
-              }
-              return;
-            }
-            const step = chunked.decode(available);
-            if (step.kind === "error") {
-              failure = step.text;
-              controller.error(new TypeError(step.text));
-              return;
-            }
-            this.#start += step.used;
-            if (step.kind === "end") {
-              done = true;
-              controller.close();
-              return;
-            }
-            if (step.kind === "data") {
-              controller.enqueue(step.data.slice());
-              return;
-            }
-          }
-          if (!await this.#fill()) {
-            controller.error(
-              new TypeError(
-                "The client closed the connection before the body ended",
-              ),
-            );
-            return;
-          }
-        }
-      },
-    }, { highWaterMark: 0 });
-    return {
-      value: stream,
-      complete: () => done,
-      failure: () => failure,
-    };
+    return streamedBody(head, this);
+  }
+
+  /** The bytes read and not yet consumed (a view, valid until the next read). */
+  available(): Uint8Array {
+    return this.#buffer.subarray(this.#start, this.#end);
+  }
+
+  /** Marks `n` available bytes as consumed. */
+  consume(n: number): void {
+    this.#start += n;
+  }
+
+  /** Reads more; false once the peer has closed. */
+  more(): Promise<boolean> {
+    return this.#fill();
+  }
+
+  /** Writes all of `bytes`; false (and the connection closed) when that failed. */
+  send(bytes: Uint8Array): Promise<boolean> {
+    return this.#send(bytes);
   }
 
   async #send(bytes: Uint8Array): Promise<boolean> {

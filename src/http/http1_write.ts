@@ -2,8 +2,6 @@
 
 import { encodeChunk, LAST_CHUNK } from "../http1/chunked.ts";
 import { responseHead, statusHasNoBody } from "../http1/response.ts";
-import { writePush } from "./http1_push.ts";
-import { pushSourceOf } from "./push.ts";
 
 /** Where and how {@linkcode writeResponse} writes. */
 export interface ResponseTarget {
@@ -78,6 +76,14 @@ function headBytes(head: string, extra: number): Uint8Array {
   return out;
 }
 
+/** The head of a push body's response (src/http/push.ts), chunked. */
+export function pushHead(response: Response, close: boolean): Uint8Array {
+  return headBytes(
+    responseHead(response.status, response.headers, { kind: "chunked" }, close),
+    0,
+  );
+}
+
 /**
  * Writes `response`: a body of known length with its head in one write;
  * a stream as chunks, one write each, waiting for each write before
@@ -95,16 +101,6 @@ export async function writeResponse(
   target: ResponseTarget,
 ): Promise<boolean> {
   const status = response.status;
-  const push = pushSourceOf(response);
-  if (push !== undefined && !target.head && !statusHasNoBody(status)) {
-    const head = responseHead(
-      status,
-      response.headers,
-      { kind: "chunked" },
-      target.close,
-    );
-    return await writePush(push, headBytes(head, 0), target);
-  }
   const body = await bodyOf(response);
   const headers = [...response.headers];
   let close = target.close;
