@@ -1,5 +1,6 @@
 // README "Receiving (webhooks)" with README "Differences from mod_rest": the fetch shell, bounded concurrency and queue.
 
+import { fetchTransport } from "./transport.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { errorReply, isReplyForbidden } from "../xmpp/stanza.ts";
@@ -99,6 +100,7 @@ export function openWebhook(
   const settings = resolveWebhookSettings(options);
   const xmpp = options.xmpp;
   const fetchFn = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? fetchTransport(fetchFn);
   const logger = options.logger ?? silentLogger;
   const randomId = options.randomId ?? defaultRandomId;
   const now = options.now ?? Date.now;
@@ -141,7 +143,7 @@ export function openWebhook(
       });
     }
     const result = await attemptWebhook(built, {
-      fetch: fetchFn,
+      transport,
       signal: job.signal,
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,
