@@ -350,6 +350,7 @@ async function startGateway(
     maxConnections: options.maxConnections,
     headerTimeout: options.headerTimeout,
     idleTimeout: options.idleTimeout,
+    engine: options.httpEngine,
     logger,
     // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
     listen: tlsListen(options.tls),

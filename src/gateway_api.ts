@@ -70,6 +70,8 @@ export interface GatewayOptions {
   bodyTimeout?: number;
   /** Seconds an idle kept-alive HTTP connection stays open. Default 75. */
   idleTimeout?: number;
+  /** The engine serving plain HTTP connections. Default `http1`. */
+  httpEngine?: "http1" | "deno";
   /** Where log lines go. Default: nowhere. */
   logger?: Logger;
   /** Opens the XMPP socket (tests). Default TCP. */

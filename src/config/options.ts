@@ -6,7 +6,7 @@ import type {
   CallbackEvent,
 } from "../webhook/mod.ts";
 import type { ScopedCredential } from "../http/scope.ts";
-import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
+import { HTTP_SERVER_DEFAULTS, type HttpEngine } from "../http/server.ts";
 import {
   DEFAULT_RETRY_SCHEDULE,
   parseRetrySchedule,
@@ -86,6 +86,8 @@ export interface GatewayConfig {
   bodyTimeout: number;
   /** Seconds an idle kept-alive HTTP connection stays open. */
   idleTimeout: number;
+  /** The engine serving plain HTTP connections. */
+  httpEngine: HttpEngine;
   /** Seconds between XEP-0199 pings to the XMPP server. */
   pingInterval: number;
   /** Seconds a ping may go unanswered before the stream is not ready. */
@@ -178,6 +180,7 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   headerTimeout: HTTP_SERVER_DEFAULTS.headerTimeout,
   bodyTimeout: HTTP_SERVER_DEFAULTS.bodyTimeout,
   idleTimeout: HTTP_SERVER_DEFAULTS.idleTimeout,
+  httpEngine: HTTP_SERVER_DEFAULTS.engine,
   pingInterval: COMPONENT_DEFAULTS.pingIntervalMs / 1000,
   pingTimeout: COMPONENT_DEFAULTS.pingTimeoutMs / 1000,
   callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,

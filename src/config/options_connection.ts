@@ -5,7 +5,7 @@ import {
   CALLBACK_EVENTS,
   CALLBACK_STANZAS,
 } from "../webhook/mod.ts";
-import { HTTP_SERVER_DEFAULTS } from "../http/server.ts";
+import { HTTP_ENGINES, HTTP_SERVER_DEFAULTS } from "../http/server.ts";
 
 import { formatHostPort } from "../address.ts";
 import { COMPONENT_DEFAULTS } from "../component/api.ts";
@@ -218,6 +218,17 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     placeholder: "S",
     description: "seconds an idle kept-alive HTTP connection stays open",
     parse: positiveNumber,
+  },
+  {
+    field: "httpEngine",
+    flag: "http-engine",
+    env: "XMPP_REST_HTTP_ENGINE",
+    key: "http_engine",
+    defaultText: HTTP_SERVER_DEFAULTS.engine,
+    placeholder: "ENGINE",
+    description:
+      "plain HTTP: http1 (the gateway's own, a few KiB per connection) or deno (Deno.serve's); TLS always uses deno's",
+    parse: oneOf(HTTP_ENGINES),
   },
   {
     field: "pingInterval",

@@ -5,6 +5,8 @@ import { realTimers, type Timers } from "../component/connection.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { encodeEvent, type EventFormat } from "./encode.ts";
 import { SSE_DEFAULTS, sseComment, sseEvent, sseRetry } from "./sse.ts";
+import type { PushSource } from "../http/push.ts";
+import { type Outlet, SinkOutlet, StreamOutlet } from "./outlet.ts";
 
 /** Options of {@linkcode EventFeed}. */
 export interface EventFeedOptions {
@@ -44,8 +46,13 @@ interface Cached {
 interface Client {
   readonly format: EventFormat;
   nextId: number;
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  out: Outlet;
+  /** Resolves a stream client's wait for new events. */
   wake?: () => void;
+  /** A push client with nothing to send, waiting for new events. */
+  waiting: boolean;
+  pumping: boolean;
+  readonly push: boolean;
   pulled: boolean;
   closed: boolean;
 }
@@ -128,28 +135,75 @@ export class EventFeed {
   async subscribe(
     subscription: FeedSubscription,
   ): Promise<ReadableStream<Uint8Array>> {
-    const last = await this.#store.lastId();
-    this.#lastId = Math.max(this.#lastId, last);
-    const nextId = (subscription.afterId ?? last) + 1;
+    const nextId = await this.#firstId(subscription);
     let client!: Client;
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        client = {
-          format: subscription.format,
+        client = this.#attach(
+          subscription,
           nextId,
-          controller,
-          pulled: true,
-          closed: false,
-        };
-        controller.enqueue(this.#greeting);
-        if (this.#closed) return this.#end(client);
-        this.#clients.add(client);
-        this.#ensureHeartbeat();
+          new StreamOutlet(controller),
+          false,
+        );
       },
       pull: () => this.#pump(client),
       cancel: () => this.#drop(client),
     }, this.#strategy);
     return stream;
+  }
+
+  /**
+   * Opens a client's `text/event-stream` body as a push source (for an
+   * engine that writes it straight to the connection: no stream, reader
+   * or pending read per client).
+   */
+  async subscribePush(subscription: FeedSubscription): Promise<PushSource> {
+    const nextId = await this.#firstId(subscription);
+    return (sink) => {
+      const client = this.#attach(
+        subscription,
+        nextId,
+        new SinkOutlet(sink, this.#bufferBytes),
+        true,
+      );
+      if (!client.closed) void this.#pump(client);
+      return {
+        drained: () => void this.#pump(client),
+        closed: () => this.#drop(client),
+      };
+    };
+  }
+
+  async #firstId(subscription: FeedSubscription): Promise<number> {
+    const last = await this.#store.lastId();
+    this.#lastId = Math.max(this.#lastId, last);
+    return (subscription.afterId ?? last) + 1;
+  }
+
+  #attach(
+    subscription: FeedSubscription,
+    nextId: number,
+    out: Outlet,
+    push: boolean,
+  ): Client {
+    const client: Client = {
+      format: subscription.format,
+      nextId,
+      out,
+      waiting: false,
+      pumping: false,
+      push,
+      pulled: true,
+      closed: false,
+    };
+    out.send(this.#greeting);
+    if (this.#closed) {
+      this.#end(client);
+      return client;
+    }
+    this.#clients.add(client);
+    this.#ensureHeartbeat();
+    return client;
   }
 
   /** Ends every client stream and stops watching the store. */
@@ -166,18 +220,38 @@ export class EventFeed {
     if (lastId <= this.#lastId) return;
     this.#lastId = lastId;
     for (const waiter of [...this.#waiters]) waiter();
-    for (const client of this.#clients) client.wake?.();
+    for (const client of this.#clients) {
+      if (client.wake) client.wake();
+      else if (client.waiting) {
+        client.waiting = false;
+        void this.#pump(client);
+      }
+    }
   }
 
   /** Fills a client's buffer from `nextId` while there is room and there are events. */
   async #pump(client: Client): Promise<void> {
     client.pulled = true;
+    if (client.pumping) return;
+    client.pumping = true;
+    try {
+      await this.#fill(client);
+    } finally {
+      client.pumping = false;
+    }
+  }
+
+  async #fill(client: Client): Promise<void> {
     while (!client.closed) {
       const seen = this.#lastId;
       const events = await this.#read(client.nextId);
       if (client.closed) return;
       if (events.length === 0) {
         if (this.#lastId > seen) continue; // appended meanwhile
+        if (client.push) {
+          client.waiting = true; // #appended pumps again
+          return;
+        }
         await new Promise<void>((resolve) => client.wake = resolve);
         client.wake = undefined;
         continue;
@@ -185,7 +259,7 @@ export class EventFeed {
       // One chunk (one write) per batch; never more than the buffer plus
       // one batch's frames.
       const frames: Uint8Array[] = [];
-      let room = client.controller.desiredSize ?? 0;
+      let room = client.out.room();
       for (const cached of events) {
         const frame = this.#frame(cached, client.format);
         frames.push(frame);
@@ -193,10 +267,8 @@ export class EventFeed {
         room -= frame.byteLength;
         if (room <= 0) break;
       }
-      client.controller.enqueue(
-        frames.length === 1 ? frames[0] : concat(frames),
-      );
-      if ((client.controller.desiredSize ?? 0) <= 0) return;
+      client.out.send(frames.length === 1 ? frames[0] : concat(frames));
+      if (client.out.room() <= 0) return;
     }
   }
 
@@ -272,7 +344,7 @@ export class EventFeed {
   #beat(): void {
     const beat = encoder.encode(sseComment("heartbeat"));
     for (const client of [...this.#clients]) {
-      const full = (client.controller.desiredSize ?? 0) <= 0;
+      const full = client.out.room() <= 0;
       if (full && !client.pulled) {
         this.#logger.info("SSE client cut off: it did not read", {
           buffered: this.#bufferBytes,
@@ -282,7 +354,7 @@ export class EventFeed {
         continue;
       }
       client.pulled = false;
-      if (!full) client.controller.enqueue(beat);
+      if (!full) client.out.send(beat);
     }
   }
 
@@ -290,8 +362,7 @@ export class EventFeed {
     if (client.closed) return;
     this.#drop(client);
     try {
-      if (error) client.controller.error(error);
-      else client.controller.close();
+      client.out.end(error);
     } catch {
       // already closed by the other side
     }

@@ -16,6 +16,7 @@ import { resumePoint, SSE_MEDIA_TYPE } from "../events/sse.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
 import { checkRouteGroup } from "./scope.ts";
 import { requestIdOf } from "./request_id.ts";
+import { canPush, pushResponse } from "./push.ts";
 import { errorResponse, HttpError, storeRouteError } from "./errors.ts";
 import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
@@ -118,15 +119,20 @@ async function stream(url: URL, request: Request, feed: EventFeed) {
     url.searchParams.get("last_event_id"),
   );
   if (!resume.ok) throw new HttpError("bad_query", { text: resume.reason });
-  const body = await feed.subscribe({ afterId: resume.afterId, format });
-  return new Response(body, {
+  const subscription = { afterId: resume.afterId, format };
+  const init = {
     status: 200,
     headers: {
       "Content-Type": `${SSE_MEDIA_TYPE}; charset=utf-8`,
       "Cache-Control": "no-store",
       "X-Accel-Buffering": "no",
     },
-  });
+  };
+  // The own HTTP/1.1 engine writes the feed straight to the connection;
+  // other engines (TLS, HTTP/2) read a stream.
+  return canPush(request)
+    ? pushResponse(await feed.subscribePush(subscription), init)
+    : new Response(await feed.subscribe(subscription), init);
 }
 
 /**

@@ -1,44 +1,28 @@
 // The own HTTP/1.1 engine (RFC 9112) for one accepted plain connection: keep-alive, pipelining in order, 100-continue, bodies by length or chunked, streamed responses; the codec is src/http1/.
 
 import {
-  type BodyFraming,
   HEAD_LIMITS,
   headEnd,
   leadingEmptyLines,
   parseRequestHead,
   type RequestHead,
 } from "../http1/head.ts";
-import { ChunkedDecoder } from "../http1/chunked.ts";
-import { CONTINUE, plainResponse } from "../http1/response.ts";
-import { writeResponse } from "./http1_write.ts";
-
-/** What the engine tells the connection's owner about its requests (deadlines live there). */
-export interface Http1Hooks {
-  /** A request reached the handler: no idle deadline until it ends. */
-  requestStarted(): void;
-  /** Its response is completely written, or was given up. */
-  requestEnded(): void;
-}
-
-/** Options of {@linkcode serveHttp1}. */
-export interface Http1Options {
-  /** Aborting it closes the connection at once. */
-  readonly signal: AbortSignal;
-  /** Answers one request. */
-  readonly handler: (request: Request) => Promise<Response>;
-  /** The response when the handler throws. */
-  readonly onError: (error: unknown) => Response;
-  /** Request start and end, for deadlines. */
-  readonly hooks?: Http1Hooks;
-}
-
-/** A connection being served. */
-export interface Http1Connection {
-  /** Settles when the connection is closed. */
-  readonly finished: Promise<void>;
-  /** Ends the connection after the request in progress (at once when idle). */
-  shutdown(): Promise<void>;
-}
+import { plainResponse } from "../http1/response.ts";
+import {
+  bufferedBody,
+  NO_BODY,
+  type RequestBody,
+  streamedBody,
+} from "./http1_body.ts";
+import { pushHead, writeResponse } from "./http1_write.ts";
+import { writePush } from "./http1_push.ts";
+import { acceptsPush, pushSourceOf } from "./push.ts";
+import {
+  type Http1Connection,
+  type Http1Hooks,
+  type Http1Options,
+  requestUrl,
+} from "./http1_types.ts";
 
 /** Bytes of a new connection's read buffer; it grows for a long head and shrinks back after. */
 export const INITIAL_READ_BUFFER = 1024;
@@ -50,9 +34,9 @@ const noHooks: Http1Hooks = { requestStarted() {}, requestEnded() {} };
  * Serves HTTP/1.1 on `conn` until the peer closes it, a request asks to
  * close, the signal aborts or {@linkcode Http1Connection.shutdown} is
  * called. Requests are answered one after the other in arrival order
- * (pipelined ones wait in the read buffer). While a request is in the
- * handler one read stays pending, so a client that goes away is noticed:
- * the request's signal aborts and a streamed body is cancelled.
+ * (pipelined ones wait in the read buffer). Once the owner calls `watch`
+ * for a request that waits, a client that goes away is noticed: the
+ * request's signal aborts and a streamed body is cancelled.
  *
  * @example
  * ```ts
@@ -64,14 +48,16 @@ export function serveHttp1(
   conn: Deno.Conn,
   options: Http1Options,
 ): Http1Connection {
-  const connection = new Connection(conn, options);
-  return {
-    finished: connection.finished,
-    shutdown: () => connection.shutdown(),
-  };
+  return new Connection(conn, options);
 }
 
-class Connection {
+/** Read buffers of connections waiting in a request, for reuse. */
+const spareBuffers: Uint8Array<ArrayBuffer>[] = [];
+const SPARE_BUFFERS = 64;
+/** While a request waits (long-poll, SSE), a read this small notices the peer leaving. */
+const WATCH_BUFFER = 64;
+
+class Connection implements Http1Connection {
   readonly finished: Promise<void>;
   #conn: Deno.Conn;
   #options: Http1Options;
@@ -88,17 +74,25 @@ class Connection {
   /** Called when the peer goes away during a request. */
   #onGone?: () => void;
 
+  #finished = Promise.withResolvers<void>();
+  #signal?: AbortSignal;
+
   constructor(conn: Deno.Conn, options: Http1Options) {
     this.#conn = conn;
     this.#options = options;
     this.#hooks = options.hooks ?? noHooks;
-    const close = () => this.#close();
-    if (options.signal.aborted) close();
-    else options.signal.addEventListener("abort", close, { once: true });
-    this.finished = this.#serve().finally(() => {
-      options.signal.removeEventListener("abort", close);
-      this.#close();
-    });
+    this.finished = this.#finished.promise;
+    if (options.signal) {
+      this.#signal = options.signal;
+      options.signal.addEventListener("abort", this, { once: true });
+      if (options.signal.aborted) this.#close();
+    }
+    void this.#run();
+  }
+
+  /** The signal aborted (an EventListener object: no closure per connection). */
+  handleEvent(): void {
+    this.#close();
   }
 
   shutdown(): Promise<void> {
@@ -107,16 +101,35 @@ class Connection {
     return this.finished;
   }
 
+  close(): void {
+    this.#close();
+  }
+
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
     try {
       this.#conn.close();
     } catch { /* already closed */ }
+    this.#signal?.removeEventListener("abort", this);
     this.#onGone?.();
+    this.#finished.resolve();
   }
 
-  async #serve(): Promise<void> {
+  /**
+   * Serves requests until the connection ends or a push body parks it:
+   * then no frame waits for the body, which resumes the loop when it ends.
+   */
+  async #run(): Promise<void> {
+    try {
+      if (await this.#loop() === "parked") return;
+    } catch {
+      // a failed write or read: the connection is done
+    }
+    this.#close();
+  }
+
+  async #loop(): Promise<void | "parked"> {
     while (!this.#closed && !this.#closing) {
       const head = await this.#readHead();
       if (head === undefined) return;
@@ -124,15 +137,31 @@ class Connection {
         await this.#send(encoder.encode(plainResponse(head.status, head.text)));
         return;
       }
-      if (!await this.#exchange(head.head)) return;
+      const next = await this.#exchange(head.head);
+      if (next !== true) return next === "parked" ? next : undefined;
       if (
-        this.#start === this.#end &&
-        this.#buffer.byteLength > INITIAL_READ_BUFFER
+        this.#start === this.#end && this.#reading === undefined &&
+        this.#buffer.byteLength !== INITIAL_READ_BUFFER
       ) {
-        this.#buffer = new Uint8Array(INITIAL_READ_BUFFER);
+        this.#buffer = spareBuffers.pop() ??
+          new Uint8Array(INITIAL_READ_BUFFER);
         this.#start = this.#end = 0;
       }
     }
+  }
+
+  /** A request waits with nothing buffered: keep only a small buffer meanwhile. */
+  #shrinkWhileWaiting(): void {
+    if (
+      this.#start !== this.#end || this.#reading !== undefined ||
+      this.#buffer.byteLength <= WATCH_BUFFER
+    ) return;
+    if (
+      this.#buffer.byteLength === INITIAL_READ_BUFFER &&
+      spareBuffers.length < SPARE_BUFFERS
+    ) spareBuffers.push(this.#buffer);
+    this.#buffer = new Uint8Array(WATCH_BUFFER);
+    this.#start = this.#end = 0;
   }
 
   /** The next request head, an answer refusing it, or undefined when the connection ends first. */
@@ -212,22 +241,22 @@ class Connection {
     return this.#reading;
   }
 
-  /** Keeps one read pending while a request is served, to notice the peer leaving. */
-  #watch(): void {
+  watch(): void {
     if (this.#watching || !this.#busy || this.#eof || this.#closed) return;
+    this.#shrinkWhileWaiting();
     if (this.#end === this.#buffer.byteLength && this.#start === 0) return;
     this.#watching = true;
     this.#fill().then((more) => {
       this.#watching = false;
       if (!more) this.#onGone?.();
-      else this.#watch();
+      else this.watch();
     });
   }
 
   /** One request and its response; false when the connection must close after it. */
-  async #exchange(head: RequestHead): Promise<boolean> {
+  async #exchange(head: RequestHead): Promise<boolean | "parked"> {
     const body = this.#requestBody(head);
-    let request: Request;
+    let request: Request | undefined;
     const abort = new AbortController();
     try {
       request = new Request(requestUrl(head, this.#conn), {
@@ -253,9 +282,11 @@ class Connection {
       );
       return false;
     }
+    acceptsPush(request);
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
+    let parked = false;
     let cancelBody: (() => void) | undefined;
     this.#onGone = () => {
       gone = true;
@@ -264,14 +295,15 @@ class Connection {
       this.#close();
     };
     try {
-      this.#watch();
       let response: Response;
       try {
-        response = await this.#options.handler(request);
+        const pending = this.#options.handler(request);
+        request = undefined; // not kept while a long-poll or a stream waits
+        response = await pending;
       } catch (error) {
         response = this.#options.onError(error);
       }
-      const failure = body.failure?.();
+      const failure = body.failure();
       if (gone || this.#closed || failure !== undefined) {
         await response.body?.cancel().catch(() => {});
         // A malformed body is the client's fault, whatever the handler made of it.
@@ -281,97 +313,71 @@ class Connection {
         return false;
       }
       const keep = head.keepAlive && !this.#closing && body.complete();
-      return await writeResponse(response, {
+      const target = {
         head: head.method === "HEAD",
         close: !keep,
-        write: (bytes) => this.#send(bytes),
-        onCancel: (cancel) => cancelBody = cancel,
-      }) && keep && !this.#closed;
+        write: (bytes: Uint8Array) => this.#send(bytes),
+        onCancel: (cancel: () => void) => cancelBody = cancel,
+      };
+      const push = pushSourceOf(response);
+      if (push !== undefined && !target.head) {
+        writePush(push, pushHead(response, target.close), target).then(
+          (ok) => this.#pushEnded(ok && keep),
+        );
+        parked = true;
+        return "parked";
+      }
+      return await writeResponse(response, target) && keep && !this.#closed;
     } finally {
-      this.#onGone = undefined;
-      this.#busy = false;
-      this.#hooks.requestEnded();
+      if (!parked) this.#ended();
     }
   }
 
+  #ended(): void {
+    this.#onGone = undefined;
+    this.#busy = false;
+    this.#hooks.requestEnded();
+  }
+
+  /** A parked push body ended: serve on, or close. */
+  #pushEnded(keep: boolean): void {
+    this.#ended();
+    if (keep && !this.#closed && !this.#closing) void this.#run();
+    else this.#close();
+  }
+
   /** The request body: bytes when all of it is buffered, else a stream over the connection. */
-  #requestBody(head: RequestHead): {
-    value: BodyInit | null;
-    complete(): boolean;
-    failure?: () => string | undefined;
-  } {
-    const framing: BodyFraming = head.body;
-    if (framing.kind === "none") return { value: null, complete: () => true };
+  #requestBody(head: RequestHead): RequestBody {
+    const framing = head.body;
+    if (framing.kind === "none") return NO_BODY;
     if (
       framing.kind === "length" && this.#end - this.#start >= framing.length
     ) {
-      const bytes = this.#buffer.slice(
-        this.#start,
-        this.#start + framing.length,
-      );
+      const start = this.#start;
       this.#start += framing.length;
-      return { value: bytes, complete: () => true };
+      return bufferedBody(this.#buffer.slice(start, this.#start));
     }
-    let done = false;
-    let failure: string | undefined;
-    let continued = !head.expectContinue;
-    let remaining = framing.kind === "length" ? framing.length : 0;
-    const chunked = framing.kind === "chunked"
-      ? new ChunkedDecoder()
-      : undefined;
-    const stream = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        if (!continued) {
-          continued = true;
-          await this.#send(encoder.encode(CONTINUE));
-        }
-        for (;;) {
-          if (this.#end > this.#start) {
-            const available = this.#buffer.subarray(this.#start, this.#end);
-            if (chunked === undefined) {
-              const n = Math.min(remaining, available.byteLength);
-              controller.enqueue(available.slice(0, n));
-              this.#start += n;
-              remaining -= n;
-              if (remaining === 0) {
-                done = true;
-                controller.close();
-              }
-              return;
-            }
-            const step = chunked.decode(available);
-            if (step.kind === "error") {
-              failure = step.text;
-              controller.error(new TypeError(step.text));
-              return;
-            }
-            this.#start += step.used;
-            if (step.kind === "end") {
-              done = true;
-              controller.close();
-              return;
-            }
-            if (step.kind === "data") {
-              controller.enqueue(step.data.slice());
-              return;
-            }
-          }
-          if (!await this.#fill()) {
-            controller.error(
-              new TypeError(
-                "The client closed the connection before the body ended",
-              ),
-            );
-            return;
-          }
-        }
-      },
-    }, { highWaterMark: 0 });
-    return {
-      value: stream,
-      complete: () => done,
-      failure: () => failure,
-    };
+    return streamedBody(head, this);
+  }
+
+  /** The bytes read and not yet consumed (a view, valid until the next read). */
+  available(): Uint8Array {
+    return this.#buffer.subarray(this.#start, this.#end);
+  }
+
+  /** Marks `n` available bytes as consumed. */
+  consume(n: number): void {
+    this.#start += n;
+  }
+
+  /** Reads more; false once the peer has closed. */
+  more(): Promise<boolean> {
+    return this.#fill();
+  }
+
+  /** Writes all of `bytes`; false (and the connection closed) when that failed. */
+  send(bytes: Uint8Array): Promise<boolean> {
+    return this.#send(bytes);
   }
 
   async #send(bytes: Uint8Array): Promise<boolean> {
@@ -386,20 +392,4 @@ class Connection {
       return false;
     }
   }
-}
-
-/** The URL of a request: the absolute-form target, or the origin-form one on `Host` (RFC 9112 section 3.3). */
-function requestUrl(head: RequestHead, conn: Deno.Conn): string {
-  if (head.target[0] !== "/") {
-    return head.target === "*" ? `http://${hostOf(head, conn)}/` : head.target;
-  }
-  return `http://${hostOf(head, conn)}${head.target}`;
-}
-
-function hostOf(head: RequestHead, conn: Deno.Conn): string {
-  if (head.host !== undefined && head.host !== "") return head.host;
-  const addr = conn.localAddr as Deno.NetAddr;
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
 }

@@ -76,6 +76,14 @@ function headBytes(head: string, extra: number): Uint8Array {
   return out;
 }
 
+/** The head of a push body's response (src/http/push.ts), chunked. */
+export function pushHead(response: Response, close: boolean): Uint8Array {
+  return headBytes(
+    responseHead(response.status, response.headers, { kind: "chunked" }, close),
+    0,
+  );
+}
+
 /**
  * Writes `response`: a body of known length with its head in one write;
  * a stream as chunks, one write each, waiting for each write before

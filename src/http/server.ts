@@ -2,6 +2,7 @@
 
 import { type Logger, silentLogger } from "../logger.ts";
 import { serveHttp1 } from "./http1_engine.ts";
+import type { Http1Hooks } from "./http1_types.ts";
 
 /** Defaults of {@linkcode HttpServerOptions}, in seconds (README "Security notes"). */
 export const HTTP_SERVER_DEFAULTS = {
@@ -11,6 +12,8 @@ export const HTTP_SERVER_DEFAULTS = {
   bodyTimeout: 30,
   /** Seconds a kept-alive connection may stay idle between requests. */
   idleTimeout: 75,
+  /** The engine for plain connections ({@linkcode HttpEngine}). */
+  engine: "http1",
 } as const;
 
 /** Descriptors kept free for the XMPP stream, webhooks and files, at least. */
@@ -55,7 +58,10 @@ export type Listen = (
  * behind `Deno.serve` (for comparison). TLS connections always get Deno's
  * engine, which negotiates HTTP/2 by ALPN.
  */
-export type HttpEngine = "http1" | "deno";
+export type HttpEngine = typeof HTTP_ENGINES[number];
+
+/** The engines {@linkcode HttpEngine} names. */
+export const HTTP_ENGINES = ["http1", "deno"] as const;
 
 /** Options of {@linkcode serveHttp}. */
 export interface HttpServerOptions {
@@ -120,16 +126,51 @@ export function connectionEngine(): ServeOnConnection | undefined {
     : undefined;
 }
 
-/** One accepted connection. */
-interface Connection {
+/** Clock and idle timeout shared by every connection of a server. */
+interface Clock {
+  now(): number;
+  readonly idleMs: number;
+}
+
+/** One accepted connection: its deadline and the engine serving it. */
+class Connection implements Http1Hooks {
   /** Requests whose response is not completely sent. */
-  active: number;
+  active = 0;
   /** When an idle connection gets closed (clock milliseconds). */
   deadline: number;
-  /** Closes the connection at once. */
-  readonly abort: AbortController;
+  /** Closes a connection of Deno's engine (the own engine has `close`). */
+  abort?: AbortController;
   /** The engine serving this connection. */
-  server?: { finished: Promise<void>; shutdown(): Promise<void> };
+  server?: {
+    finished: Promise<void>;
+    shutdown(): Promise<void>;
+    /** Closes at once (own engine). */
+    close?(): void;
+    /** Notices a client leaving while its request waits (own engine). */
+    watch?(): void;
+  };
+  readonly #clock: Clock;
+
+  constructor(clock: Clock, headerMs: number) {
+    this.#clock = clock;
+    this.deadline = clock.now() + headerMs;
+  }
+
+  requestStarted(): void {
+    this.active++;
+  }
+
+  requestEnded(): void {
+    if (--this.active === 0) {
+      this.deadline = this.#clock.now() + this.#clock.idleMs;
+    }
+  }
+
+  /** Closes the connection at once. */
+  kill(): void {
+    if (this.abort) this.abort.abort();
+    else this.server?.close?.();
+  }
 }
 
 /** Most refused connections answered 503 at a time; the rest are closed without a word. */
@@ -167,7 +208,7 @@ export function serveHttp(
   handler: (request: Request) => Promise<Response>,
 ): HttpServer {
   const engine = connectionEngine();
-  const ownEngine = (options.engine ?? "http1") === "http1";
+  const ownEngine = (options.engine ?? HTTP_SERVER_DEFAULTS.engine) === "http1";
   if (engine === undefined) {
     throw new Error(
       `Cannot start the HTTP server: this Deno (${Deno.version.deno}) lacks the per-connection HTTP engine`,
@@ -193,40 +234,33 @@ export function serveHttp(
     return new Response("Internal error", { status: 500 });
   };
 
+  const clock: Clock = { now, idleMs };
   const open = (conn: Deno.Conn) => {
-    const connection: Connection = {
-      active: 0,
-      deadline: now() + headerMs,
-      abort: new AbortController(),
-    };
-    const done = () => {
-      if (--connection.active === 0) connection.deadline = now() + idleMs;
-    };
+    const connection = new Connection(clock, headerMs);
     connections.add(connection);
-    connection.server = ownEngine && !("handshake" in conn)
-      ? serveHttp1(conn, {
-        signal: connection.abort.signal,
+    if (ownEngine && !("handshake" in conn)) {
+      connection.server = serveHttp1(conn, {
         handler,
         onError,
-        hooks: {
-          requestStarted: () => connection.active++,
-          requestEnded: done,
-        },
-      })
-      : engine(
+        hooks: connection,
+      });
+    } else {
+      const abort = connection.abort = new AbortController();
+      const done = () => connection.requestEnded();
+      connection.server = engine(
         conn,
-        connection.abort.signal,
+        abort.signal,
         (request, info) => {
-          connection.active++;
+          connection.requestStarted();
           info.completed.then(done, done);
           return handler(request);
         },
         onError,
         () => {},
       );
-    connection.server.finished.catch(() => {}).finally(() => {
-      connections.delete(connection);
-    });
+    }
+    const remove = () => void connections.delete(connection);
+    connection.server.finished.then(remove, remove);
   };
 
   // A refused connection is closed at once; the first few of a burst get
@@ -278,9 +312,8 @@ export function serveHttp(
   const sweeper = setInterval(() => {
     const t = now();
     for (const connection of connections) {
-      if (connection.active === 0 && t > connection.deadline) {
-        connection.abort.abort();
-      }
+      if (connection.active > 0) connection.server?.watch?.();
+      else if (t > connection.deadline) connection.kill();
     }
     capEpisode.settle(t);
     acceptEpisode.settle(t);
@@ -297,7 +330,7 @@ export function serveHttp(
       return maxConnections;
     },
     close() {
-      for (const connection of connections) connection.abort.abort();
+      for (const connection of connections) connection.kill();
       return this.shutdown();
     },
     shutdown() {
@@ -311,7 +344,7 @@ export function serveHttp(
         // Idle connections and half-sent request heads go now; requests
         // already in the handler finish and their connections close after.
         await Promise.all([...connections].map((c) => {
-          if (c.active === 0) c.abort.abort();
+          if (c.active === 0) c.kill();
           return c.server?.shutdown().catch(() => {});
         }));
       })();

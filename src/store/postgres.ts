@@ -20,7 +20,7 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import { boundWithoutCursors, idempotencyAnswer, WatchList } from "./common.ts";
+import { idempotencyAnswer, WatchList } from "./common.ts";
 import { appendInTransaction } from "./postgres_append.ts";
 import {
   deadLetterFromRow,
@@ -30,6 +30,10 @@ import {
   settlementColumns,
 } from "./sql_rows.ts";
 import { APPEND_CHANNEL, applySchema, SCHEMA } from "./postgres_schema.ts";
+import {
+  pruneAcknowledgedPostgres,
+  pruneOldPostgres,
+} from "./postgres_prune.ts";
 import type { PgClient, PgQueryable } from "./postgres_client.ts";
 
 const KIND = "postgres";
@@ -372,60 +376,18 @@ class PostgresStore implements EventStore {
   }
 
   prune(before: number): Promise<number> {
-    return this.#run("prune events", async (tx) => {
-      await tx.query(
-        `DELETE FROM xmpp_rest_deliveries WHERE event_id IN
-           (SELECT id FROM xmpp_rest_events WHERE received_at < $1)`,
-        [before],
-      );
-      await tx.query(
-        "DELETE FROM xmpp_rest_idempotency WHERE created_at < $1",
-        [before],
-      );
-      await tx.query(
-        "DELETE FROM xmpp_rest_inbound_keys WHERE seen_at < $1",
-        [before],
-      );
-      const rows = await tx.query(
-        "DELETE FROM xmpp_rest_events WHERE received_at < $1 RETURNING id",
-        [before],
-      );
-      return rows.length;
-    }, true);
+    return this.#run(
+      "prune events",
+      (tx) => pruneOldPostgres(tx, before),
+      true,
+    );
   }
 
-  /**
-   * The decision of acknowledgedBelow() (common.ts) in one statement. Its
-   * snapshot can only be behind: cursors only grow and a delivery row is
-   * only ever created with its event, so a stale view keeps more, never
-   * less. Rows another instance is deleting are skipped, not waited for.
-   */
   pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
-    return this.#run("prune acknowledged events", async (db) => {
-      const [row] = await db.query(
-        `WITH scanned AS (
-           SELECT e.id, EXISTS (SELECT 1 FROM xmpp_rest_deliveries d WHERE d.event_id = e.id) AS pinned
-           FROM xmpp_rest_events e
-           WHERE e.id > $1 AND e.id < coalesce((SELECT min("offset") FROM xmpp_rest_cursors), $2)
-           ORDER BY e.id LIMIT $3),
-         doomed AS (
-           SELECT e.id FROM xmpp_rest_events e JOIN scanned s ON s.id = e.id
-           WHERE NOT s.pinned
-           FOR UPDATE OF e SKIP LOCKED),
-         gone AS (
-           DELETE FROM xmpp_rest_events e USING doomed WHERE e.id = doomed.id
-           RETURNING e.id)
-         SELECT (SELECT count(*) FROM gone) AS deleted,
-           (SELECT coalesce(max(id), 0) FROM scanned) AS examined_to,
-           (SELECT count(*) FROM scanned) AS examined`,
-        [scope.afterId ?? 0, boundWithoutCursors(scope), scope.limit],
-      );
-      return {
-        deleted: Number(row.deleted),
-        examinedTo: Number(row.examined_to),
-        complete: Number(row.examined) < scope.limit,
-      };
-    });
+    return this.#run(
+      "prune acknowledged events",
+      (db) => pruneAcknowledgedPostgres(db, scope),
+    );
   }
 
   countEvents(): Promise<number> {

@@ -21,7 +21,7 @@ import {
   type StoredResponse,
   StoreError,
 } from "./types.ts";
-import { boundWithoutCursors, idempotencyAnswer, WatchList } from "./common.ts";
+import { idempotencyAnswer, WatchList } from "./common.ts";
 import { appendSqlite } from "./sqlite_append.ts";
 import {
   deadLetterFromRow,
@@ -31,6 +31,7 @@ import {
   settlementColumns,
 } from "./sql_rows.ts";
 import { SCHEMA } from "./sqlite_schema.ts";
+import { pruneAcknowledgedSqlite, pruneOldSqlite } from "./sqlite_prune.ts";
 
 /** Options of {@linkcode openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -376,40 +377,19 @@ class SqliteStore implements EventStore {
   }
 
   prune(before: number): Promise<number> {
-    return this.#run("prune events", () => {
-      this.#sql(
-        "DELETE FROM deliveries WHERE event_id IN (SELECT id FROM events WHERE received_at < ?)",
-      ).run(before);
-      this.#sql("DELETE FROM idempotency WHERE created_at < ?").run(before);
-      this.#sql("DELETE FROM inbound_keys WHERE seen_at < ?").run(before);
-      return Number(
-        this.#sql("DELETE FROM events WHERE received_at < ?").run(before)
-          .changes,
-      );
-    }, true);
+    return this.#run(
+      "prune events",
+      () => pruneOldSqlite((text) => this.#sql(text), before),
+      true,
+    );
   }
 
   pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
-    return this.#run("prune acknowledged events", () => {
-      // The decision of acknowledgedBelow() (common.ts) in one statement.
-      const rows = this.#sql(
-        `SELECT e.id, EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) AS pinned
-         FROM events e
-         WHERE e.id > ? AND e.id < coalesce((SELECT min(offset) FROM cursors), ?)
-         ORDER BY e.id LIMIT ?`,
-      ).all(scope.afterId ?? 0, boundWithoutCursors(scope), scope.limit);
-      const remove = this.#sql("DELETE FROM events WHERE id = ?");
-      let deleted = 0;
-      for (const row of rows) {
-        if (Number(row.pinned)) continue;
-        deleted += Number(remove.run(row.id as number).changes);
-      }
-      return {
-        deleted,
-        examinedTo: rows.length === 0 ? 0 : Number(rows[rows.length - 1].id),
-        complete: rows.length < scope.limit,
-      };
-    }, true);
+    return this.#run(
+      "prune acknowledged events",
+      () => pruneAcknowledgedSqlite((text) => this.#sql(text), scope),
+      true,
+    );
   }
 
   countEvents(): Promise<number> {

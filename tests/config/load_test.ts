@@ -44,6 +44,7 @@ Deno.test({
       headerTimeout: 10,
       bodyTimeout: 30,
       idleTimeout: 75,
+      httpEngine: "http1",
       pingInterval: 15,
       pingTimeout: 10,
       callbackTimeout: 30,

@@ -192,3 +192,22 @@ Deno.test("serveHttp() shutdown() closes idle and half-open connections at once 
   await stopped;
   await assert.rejects(() => connect(server));
 });
+
+Deno.test("serveHttp() serves plain connections with either engine (http1, the default, or deno)", async () => {
+  for (const engine of ["http1", "deno"] as const) {
+    const server = serveHttp(
+      { hostname: "127.0.0.1", port: 0, engine },
+      async (req) => new Response(`${engine} ${await req.text()}`),
+    );
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+        method: "POST",
+        body: "hi",
+      });
+      assert.equal(await res.text(), `${engine} hi`);
+      assert.ok(res.headers.has("date"), engine);
+    } finally {
+      await server.close();
+    }
+  }
+});
