@@ -192,7 +192,6 @@ async function startGateway(
     xmpp,
     version: VERSION,
     fetch: options.fetch,
-    transport: webhookClient,
     logger,
     callbackSecrets: o.callbackSecrets,
     maxConcurrent: options.callbackConcurrency,
@@ -203,7 +202,7 @@ async function startGateway(
   const opened = options.callbackUrl === undefined
     ? undefined
     : switchableWebhook(
-      openWebhook(webhookOptions(options, options.callbackUrl)),
+      openWebhook(webhookOptions(options, options.callbackUrl), webhookClient),
     );
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
@@ -393,7 +392,10 @@ async function startGateway(
       // Build first: a webhook setting that does not validate throws here,
       // before anything changed.
       const replacement = opened && next.callbackUrl !== undefined
-        ? openWebhook(webhookOptions({ ...options, ...next }, next.callbackUrl))
+        ? openWebhook(
+          webhookOptions({ ...options, ...next }, next.callbackUrl),
+          webhookClient,
+        )
         : undefined;
       auth.credentials = next.credentials ?? [];
       auth.basic = next.basicAuth ?? true;

@@ -1,6 +1,5 @@
 // README "Configuration" (rest_callback_*): webhook options, their defaults and validation.
 
-import type { WebhookTransport } from "./transport.ts";
 import type { Logger } from "../logger.ts";
 import type { StanzaPort } from "../xmpp/port.ts";
 import type { StanzaKind } from "../xmpp/stanza.ts";
@@ -53,8 +52,6 @@ export interface WebhookOptions {
   version?: string;
   /** HTTP client. Default the global `fetch`. */
   fetch?: typeof fetch;
-  /** How deliveries are sent; default `fetchTransport(fetch)`. The probe always uses `fetch`. */
-  transport?: WebhookTransport;
   /** Log sink. Default silent. */
   logger?: Logger;
   /** Ids for replies that need a new one. Default 16 random base64url characters. */

@@ -6,7 +6,8 @@ import {
   type WebhookTransport,
 } from "../../src/webhook/transport.ts";
 import { el } from "../../src/xml/element.ts";
-import { createWebhook } from "../../src/webhook/delivery.ts";
+import { openWebhook } from "../../src/webhook/delivery.ts";
+import type { WebhookOptions } from "../../src/webhook/options.ts";
 import { FakePort } from "../support/fake_port.ts";
 import {
   ALICE,
@@ -47,6 +48,12 @@ function serve(
   return { server, seen, base: `127.0.0.1:${server.addr.port}` };
 }
 
+/** A webhook sending through `transport` (undefined: fetch). */
+const webhookVia = (
+  transport: WebhookTransport | undefined,
+  options: WebhookOptions,
+) => openWebhook(options, transport).webhook;
+
 /** Registers `fn` once per transport: the default (fetch) and the pooled HTTP/1.1 client. */
 function transportTest(
   name: string,
@@ -85,10 +92,9 @@ transportTest(
     });
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://user:p%40ss@${base}/hook/{kind}/{from}`,
       xmpp: port,
-      transport,
       randomId: counterIds(),
       version: "9.9.9",
     });
@@ -148,10 +154,9 @@ transportTest(
     );
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://${base}/hook`,
       xmpp: port,
-      transport,
     });
     await webhook.deliver(IQ_GET);
     assert.equal(seen.length, 1);
@@ -175,10 +180,9 @@ transportTest(
     );
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://${base}/hook`,
       xmpp: port,
-      transport,
       callbackTimeout: 0.05,
     });
     const report = await webhook.deliver(IQ_GET);
@@ -204,10 +208,9 @@ transportTest(
     const { server, base } = serve(() => new Response(null));
     await server.shutdown();
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://${base}/hook`,
       xmpp: port,
-      transport,
     });
     assert.equal((await webhook.probe()).state, "unreachable");
     const report = await webhook.deliver(IQ_GET);
