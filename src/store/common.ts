@@ -69,6 +69,41 @@ export function acknowledgedBelow(
   return bound ?? boundWithoutCursors(scope);
 }
 
+/**
+ * The decision of {@linkcode EventStore.pruneAcknowledged} (the SQL
+ * back-ends make it in one statement each: `sqlite_prune.ts`,
+ * `postgres_prune.ts`): of the stored ids, in ascending order, examine up
+ * to `scope.limit` above `scope.afterId` and below
+ * {@linkcode acknowledgedBelow}; those not `pinned` (by a pending or dead
+ * delivery) are doomed.
+ *
+ * @example
+ * ```ts
+ * acknowledgedPrune([1, 2, 3, 4], [4], { untilFirstPull: true, limit: 10 }, (id) => id === 2);
+ * // { doomed: [1, 3], examinedTo: 3, complete: true }
+ * ```
+ */
+export function acknowledgedPrune(
+  storedIds: Iterable<number>,
+  offsets: Iterable<number>,
+  scope: AckScope,
+  pinned: (id: number) => boolean,
+): { doomed: number[]; examinedTo: number; complete: boolean } {
+  const below = acknowledgedBelow(offsets, scope);
+  const after = scope.afterId ?? 0;
+  const doomed: number[] = [];
+  let examined = 0;
+  let examinedTo = 0;
+  for (const id of storedIds) {
+    if (id <= after) continue;
+    if (id >= below || examined >= scope.limit) break;
+    examined++;
+    examinedTo = id;
+    if (!pinned(id)) doomed.push(id);
+  }
+  return { doomed, examinedTo, complete: examined < scope.limit };
+}
+
 /** An idempotency record as a back-end keeps it. */
 export interface IdempotencyRecord {
   /** The request fingerprint the key was first used with. */

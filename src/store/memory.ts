@@ -22,7 +22,7 @@ import {
   StoreError,
 } from "./types.ts";
 import {
-  acknowledgedBelow,
+  acknowledgedPrune,
   appendedEvents,
   byDueThenId,
   dedupeVerdicts,
@@ -366,27 +366,15 @@ class MemoryStore implements EventStore {
 
   pruneAcknowledged(scope: AckScope): Promise<AckPruned> {
     if (this.#closed) return closed();
-    const below = Math.min(
-      acknowledgedBelow(this.#cursors.values(), scope),
-      this.#lastId + 1,
+    // Map order is insertion order, which is id order.
+    const { doomed, examinedTo, complete } = acknowledgedPrune(
+      this.#events.keys(),
+      this.#cursors.values(),
+      scope,
+      (id) => this.#hasDelivery(id),
     );
-    let deleted = 0;
-    let examined = 0;
-    let examinedTo = 0;
-    for (let id = (scope.afterId ?? 0) + 1; id < below; id++) {
-      if (examined >= scope.limit) break;
-      if (!this.#events.has(id)) continue;
-      examined++;
-      examinedTo = id;
-      if (this.#hasDelivery(id)) continue;
-      this.#events.delete(id);
-      deleted++;
-    }
-    return Promise.resolve({
-      deleted,
-      examinedTo,
-      complete: examined < scope.limit,
-    });
+    for (const id of doomed) this.#events.delete(id);
+    return Promise.resolve({ deleted: doomed.length, examinedTo, complete });
   }
 
   #hasDelivery(id: number): boolean {

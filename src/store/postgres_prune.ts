@@ -35,7 +35,7 @@ export async function pruneOldPostgres(
 
 /**
  * {@linkcode EventStore.pruneAcknowledged} in one statement: the decision
- * of acknowledgedBelow() (common.ts) over the shared cursors and
+ * of acknowledgedPrune() (common.ts) over the shared cursors and
  * deliveries. Its snapshot can only be behind: cursors only grow and a
  * delivery row is only ever created with its event, so a stale view keeps
  * more, never less. Rows another instance is deleting are skipped, not

@@ -25,7 +25,7 @@ export function pruneOldSqlite(
 
 /**
  * {@linkcode EventStore.pruneAcknowledged} (the caller runs it in a
- * transaction): one statement decides, as acknowledgedBelow() in
+ * transaction): one statement decides, as acknowledgedPrune() in
  * common.ts does, which examined events are done with.
  */
 export function pruneAcknowledgedSqlite(
