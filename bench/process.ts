@@ -48,6 +48,8 @@ export interface GatewayProcessOptions {
   flags?: string[];
   /** More `deno run` flags (e.g. `--inspect`). */
   denoFlags?: string[];
+  /** The entry point to run; default this checkout's `cli.ts` (another checkout's for A/B runs). */
+  cli?: string;
   /** Serve HTTPS with these PEM files (`cert` is the text, for the readiness check). */
   tls?: { certPath: string; keyPath: string; cert: string };
 }
@@ -64,7 +66,7 @@ export async function startGatewayProcess(
   const [port] = freePorts(1);
   const dir = await Deno.makeTempDir({ prefix: "xmpp-rest-bench-" });
   const logPath = `${dir}/gateway.log`;
-  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const cli = options.cli ?? new URL("../cli.ts", import.meta.url).pathname;
   const args = [
     "run",
     "-A",

@@ -1,5 +1,7 @@
 // The gateway: wires the XEP-0114 component, the REST handler (behind the HTTP server shell) and the webhook together.
 
+import { createHttp1Client } from "./webhook/http1_client.ts";
+import { fetchTransport } from "./webhook/transport.ts";
 import { createComponent } from "./component/client.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
@@ -176,6 +178,11 @@ async function startGateway(
   });
   // With several instances, stanzas go out through whichever has the stream.
   const xmpp: StanzaPort = instance?.port ?? component;
+  // Deliveries to http: URLs go over pooled keep-alive connections (README
+  // "Receiving (webhooks)"); https: and a test's own fetch use fetch.
+  const webhookClient = options.callbackUrl === undefined || options.fetch
+    ? undefined
+    : createHttp1Client({ fallback: fetchTransport(globalThis.fetch) });
   const webhookOptions = (o: GatewayOptions, url: string): WebhookOptions => ({
     callbackUrl: url,
     callbackContentType: o.callbackContentType,
@@ -195,7 +202,7 @@ async function startGateway(
   const opened = options.callbackUrl === undefined
     ? undefined
     : switchableWebhook(
-      openWebhook(webhookOptions(options, options.callbackUrl)),
+      openWebhook(webhookOptions(options, options.callbackUrl), webhookClient),
     );
   const webhook = opened?.webhook;
   const reliable = opened && store && options.callbackMode === "reliable"
@@ -211,6 +218,7 @@ async function startGateway(
         WEBHOOK_DEFAULTS.maxConcurrent,
       health,
       fetch: options.fetch,
+      transport: webhookClient,
       now,
       logger,
       randomId: () => crypto.randomUUID(),
@@ -384,7 +392,10 @@ async function startGateway(
       // Build first: a webhook setting that does not validate throws here,
       // before anything changed.
       const replacement = opened && next.callbackUrl !== undefined
-        ? openWebhook(webhookOptions({ ...options, ...next }, next.callbackUrl))
+        ? openWebhook(
+          webhookOptions({ ...options, ...next }, next.callbackUrl),
+          webhookClient,
+        )
         : undefined;
       auth.credentials = next.credentials ?? [];
       auth.basic = next.basicAuth ?? true;
@@ -414,6 +425,7 @@ async function startGateway(
         await pruner.stop();
         await instance?.stop();
         await component.stop();
+        await webhookClient?.close();
         await server.close();
         if (ownStore) await store.close();
         await cluster?.shared.close();

@@ -17,10 +17,22 @@ export interface ClusterView {
   readonly holdsLease: boolean;
   /** Other instances whose stream is online and whose heartbeat is live. */
   readonly othersOnline: number;
-  /** Their ids. */
-  readonly peers: readonly string[];
+  /** Those instances. */
+  readonly peers: readonly Peer[];
   /** The instance holding a live stream lease, if any (mode `lease`). */
   readonly holder?: string;
+}
+
+/** Another instance with a live heartbeat and its stream online. */
+export interface Peer {
+  /** Its instance id (`--instance-id`). */
+  readonly id: string;
+  /**
+   * Random per process start: an instance restarted under the same id
+   * within the heartbeat expiry is a new incarnation, and whatever its
+   * killed predecessor's stream held is lost all the same.
+   */
+  readonly incarnation: string;
 }
 
 /** A stanza waiting in the outbox. */
@@ -97,6 +109,7 @@ export function pgCoordination(
   domain: string,
   instance: string,
 ): Coordination {
+  const incarnation = crypto.randomUUID();
   const run = async <T>(action: string, work: () => Promise<T>) => {
     try {
       return await work();
@@ -126,17 +139,20 @@ export function pgCoordination(
             holdsLease = rows.length > 0;
           }
           await tx.query(
-            `INSERT INTO xmpp_rest_instances (domain, instance, role, online, expires_at)
-             VALUES ($1, $2, $3, $4, ${DB_NOW_MS} + $5)
+            `INSERT INTO xmpp_rest_instances (domain, instance, role, online, expires_at, incarnation)
+             VALUES ($1, $2, $3, $4, ${DB_NOW_MS} + $5, $6)
              ON CONFLICT (domain, instance) DO UPDATE SET role = $3, online = $4,
-               expires_at = excluded.expires_at`,
-            [domain, instance, role, online, leaseMs],
+               expires_at = excluded.expires_at, incarnation = $6`,
+            [domain, instance, role, online, leaseMs, incarnation],
           );
           const peers = (await tx.query(
-            `SELECT instance FROM xmpp_rest_instances
+            `SELECT instance, incarnation FROM xmpp_rest_instances
              WHERE domain = $1 AND instance <> $2 AND online AND expires_at > ${DB_NOW_MS}`,
             [domain, instance],
-          )).map((row) => String(row.instance));
+          )).map((row) => ({
+            id: String(row.instance),
+            incarnation: String(row.incarnation),
+          }));
           const [lease] = await tx.query(
             `SELECT holder FROM xmpp_rest_leases WHERE domain = $1 AND expires_at > ${DB_NOW_MS}`,
             [domain],

@@ -15,6 +15,7 @@ import { ClusterPort } from "./port.ts";
 import {
   CLUSTER_DEFAULTS,
   type InstanceRole,
+  lostPeers,
   roleOf,
   streamDecision,
   type StreamMode,
@@ -78,7 +79,8 @@ export function createInstance(options: InstanceOptions): Instance {
   const tracker = new IqTracker(component.domain);
   let othersOnline = false;
   let holder: string | undefined;
-  let peers = new Set<string>();
+  /** Peers seen on the last heartbeat: id to incarnation. */
+  let peers = new Map<string, string>();
   let holding = mode === "all";
   let lastRenewed = -Infinity;
   let stopped = false;
@@ -217,9 +219,8 @@ export function createInstance(options: InstanceOptions): Instance {
       othersOnline = view.othersOnline > 0;
       holder = view.holder;
       if (mode === "lease") port.holderIs(holder);
-      const live = new Set(view.peers);
-      const lost = [...peers].filter((id) => !live.has(id));
-      peers = live;
+      const lost = lostPeers(peers, view.peers);
+      peers = new Map(view.peers.map((p) => [p.id, p.incarnation]));
       if (mode === "all" && lost.length > 0) {
         logger.warn("Instances went away", { instances: lost.join(",") });
         port.peersLost(lost);

@@ -85,3 +85,24 @@ export function roleOf(
   if (mode === "all") return "active";
   return holding ? "holder" : "standby";
 }
+
+/**
+ * Ids of peers seen before (id to incarnation) that are gone now or came
+ * back as another incarnation (restarted under the same id): in mode `all`
+ * the server may have routed the reply of any waiting iq to their old
+ * stream, where it is lost.
+ *
+ * @example
+ * ```ts
+ * lostPeers(new Map([["a", "1"], ["b", "2"]]), [{ id: "b", incarnation: "3" }]); // ["a", "b"]
+ * ```
+ */
+export function lostPeers(
+  before: ReadonlyMap<string, string>,
+  now: readonly { readonly id: string; readonly incarnation: string }[],
+): string[] {
+  const live = new Map(now.map((peer) => [peer.id, peer.incarnation]));
+  return [...before].filter(([id, was]) => live.get(id) !== was).map((
+    [id],
+  ) => id);
+}

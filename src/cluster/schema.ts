@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS xmpp_rest_instances (
   expires_at BIGINT NOT NULL,
   PRIMARY KEY (domain, instance)
 );
+ALTER TABLE xmpp_rest_instances ADD COLUMN IF NOT EXISTS incarnation TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS xmpp_rest_outbox (
   id BIGSERIAL PRIMARY KEY,
   domain TEXT NOT NULL,

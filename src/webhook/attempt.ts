@@ -1,8 +1,8 @@
-// One webhook HTTP attempt (RFC 9110): fetch with a deadline, a capped body read, and the failure named for the log.
+// One webhook HTTP attempt (RFC 9110): a POST with a deadline, a capped body read, and the failure named for the log.
 
 import type { WebhookOutcome } from "./reply.ts";
-import { readCapped } from "../wire/mod.ts";
 import type { WebhookRequest } from "./request.ts";
+import type { WebhookTransport } from "./transport.ts";
 import type { WebhookAttemptOutcome } from "./options.ts";
 
 /** The result of {@linkcode attemptWebhook}. */
@@ -19,8 +19,8 @@ export interface AttemptResult {
 
 /** Effects and limits of one attempt. */
 export interface AttemptContext {
-  /** HTTP client. */
-  readonly fetch: typeof fetch;
+  /** How the request is sent (`fetchTransport(fetch)`, or the pooled HTTP/1.1 client). */
+  readonly transport: WebhookTransport;
   /** Aborts the attempt (the deadline). */
   readonly signal: AbortSignal;
   /** The deadline in seconds, for the outcome and the reason. */
@@ -71,26 +71,23 @@ async function attempt(
 ): Promise<AttemptResult> {
   const { signal } = context;
   try {
-    const response = await context.fetch(request.url, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-      redirect: "manual",
+    const response = await context.transport.post(request, {
       signal,
+      maxBodyBytes: context.maxReplyBytes,
     });
-    const read = await readCapped(response, context.maxReplyBytes);
+    const read = response.body;
     const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
     const error = read.ok || read.reason !== "too-large"
       ? undefined
       : `response body is larger than ${read.limit} bytes`;
     const ok = response.status >= 200 && response.status < 300;
-    const retryAfter = response.headers.get("retry-after") ?? undefined;
+    const retryAfter = response.header("retry-after") ?? undefined;
     return {
       outcome: {
         kind: "response",
         status: response.status,
         statusText: response.statusText,
-        contentType: response.headers.get("content-type"),
+        contentType: response.header("content-type"),
         body,
         bodyError: error,
       },
@@ -113,7 +110,7 @@ async function attempt(
 }
 
 /**
- * Names a fetch failure as an operator reads it: connection refused,
+ * Names a connection failure (of fetch or Deno.connect) as an operator reads it: connection refused,
  * connection reset, DNS lookup failed, TLS error, or the error's message.
  *
  * @example

@@ -1,5 +1,6 @@
 // README "Receiving (webhooks)" with README "Differences from mod_rest": the fetch shell, bounded concurrency and queue.
 
+import { fetchTransport, type WebhookTransport } from "./transport.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { errorReply, isReplyForbidden } from "../xmpp/stanza.ts";
@@ -92,13 +93,19 @@ export function createWebhook(options: WebhookOptions): Webhook {
   return openWebhook(options).webhook;
 }
 
-/** {@linkcode createWebhook}, also giving the validated settings (for the reliable loop). */
+/**
+ * {@linkcode createWebhook}, also giving the validated settings (for the
+ * reliable loop); deliveries go through `via` (the gateway's pooled
+ * client), else `fetchTransport(options.fetch)`. The probe uses `fetch`.
+ */
 export function openWebhook(
   options: WebhookOptions,
+  via?: WebhookTransport,
 ): { webhook: Webhook; settings: WebhookSettings } {
   const settings = resolveWebhookSettings(options);
   const xmpp = options.xmpp;
   const fetchFn = options.fetch ?? globalThis.fetch;
+  const transport = via ?? fetchTransport(fetchFn);
   const logger = options.logger ?? silentLogger;
   const randomId = options.randomId ?? defaultRandomId;
   const now = options.now ?? Date.now;
@@ -141,7 +148,7 @@ export function openWebhook(
       });
     }
     const result = await attemptWebhook(built, {
-      fetch: fetchFn,
+      transport,
       signal: job.signal,
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,

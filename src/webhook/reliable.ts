@@ -1,5 +1,6 @@
 // Reliable webhook delivery (README "Reliable mode"): a loop over the store's due deliveries, per conversation in order, with retries.
 
+import { fetchTransport, type WebhookTransport } from "./transport.ts";
 import { parseXml } from "../xml/parser.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { NS } from "../xmpp/namespaces.ts";
@@ -48,6 +49,8 @@ export interface ReliableOptions {
   readonly owner?: string;
   /** HTTP client. Default the global `fetch`. */
   readonly fetch?: typeof fetch;
+  /** How deliveries are sent; default `fetchTransport(fetch)`. */
+  readonly transport?: WebhookTransport;
   /** Clock, ms since the epoch. Default `Date.now`. */
   readonly now?: () => number;
   /** Log sink. Default silent. */
@@ -108,7 +111,8 @@ export async function createReliableDelivery(
   const { store, settings, schedule } = options;
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ??
+    fetchTransport(options.fetch ?? globalThis.fetch);
   const owner = options.owner ?? "local";
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
@@ -214,7 +218,7 @@ export async function createReliableDelivery(
       requestId,
     });
     const result = await attemptWebhook(built, {
-      fetch: fetchFn,
+      transport,
       signal: timeoutSignal(settings.timeoutSeconds * 1000),
       timeoutSeconds: settings.timeoutSeconds,
       maxReplyBytes: settings.maxReplyBytes,

@@ -52,6 +52,7 @@ postgresTest("instance coordination on PostgreSQL", async (t) => {
       assert.equal(seenByB.holdsLease, false);
       assert.equal(seenByB.holder, "a");
       assert.equal(seenByB.othersOnline, 1);
+      assert.deepEqual(seenByB.peers.map((p) => p.id), ["a"]);
       assert.equal((await a.heartbeat(beat(400))).holdsLease, true, "renewed");
       await new Promise((resolve) => setTimeout(resolve, 500));
       const taken = await b.heartbeat(beat(60_000));
@@ -60,6 +61,21 @@ postgresTest("instance coordination on PostgreSQL", async (t) => {
       assert.equal((await a.heartbeat(beat(60_000))).holdsLease, false);
       await b.releaseLease();
       assert.equal((await a.heartbeat(beat(60_000))).holdsLease, true);
+    },
+  );
+
+  await t.step(
+    "an instance restarted under the same id shows as a new incarnation",
+    async () => {
+      await using set = await instances(pg, ["a", "a", "b"]);
+      const [first, restarted, b] = set.coordinations;
+      await first.heartbeat(beat(60_000));
+      const before = (await b.heartbeat(beat(60_000))).peers;
+      await restarted.heartbeat(beat(60_000));
+      const after = (await b.heartbeat(beat(60_000))).peers;
+      assert.deepEqual(before.map((p) => p.id), ["a"]);
+      assert.deepEqual(after.map((p) => p.id), ["a"]);
+      assert.notEqual(after[0].incarnation, before[0].incarnation);
     },
   );
 

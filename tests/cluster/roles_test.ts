@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import {
+  lostPeers,
   roleOf,
   streamDecision,
   type StreamSituation,
@@ -62,3 +63,26 @@ Deno.test("roleOf() names single, holder, standby and active", () => {
   assert.equal(roleOf("all", true), "active");
   assert.equal(roleOf("all", false), "active");
 });
+
+const PEERS: [string, [string, string][], [string, string][], string[]][] = [
+  ["nobody before, nobody now", [], [], []],
+  ["the same peers: none lost", [["a", "1"], ["b", "2"]], [["a", "1"], [
+    "b",
+    "2",
+  ]], []],
+  ["a peer gone", [["a", "1"], ["b", "2"]], [["b", "2"]], ["a"]],
+  ["a peer restarted under its id", [["a", "1"]], [["a", "9"]], ["a"]],
+  ["a new peer is not lost", [["a", "1"]], [["a", "1"], ["c", "3"]], []],
+];
+
+for (const [name, before, now, expected] of PEERS) {
+  Deno.test(`lostPeers(): ${name}`, () => {
+    assert.deepEqual(
+      lostPeers(
+        new Map(before),
+        now.map(([id, incarnation]) => ({ id, incarnation })),
+      ),
+      expected,
+    );
+  });
+}

@@ -1,7 +1,13 @@
-// The fetch path against a real HTTP server on 127.0.0.1:0: what goes over the wire.
+// The webhook against a real HTTP server on 127.0.0.1:0, over fetch and over the pooled HTTP/1.1 client alike: what goes over the wire.
 import assert from "node:assert/strict";
+import { createHttp1Client } from "../../src/webhook/http1_client.ts";
+import {
+  fetchTransport,
+  type WebhookTransport,
+} from "../../src/webhook/transport.ts";
 import { el } from "../../src/xml/element.ts";
-import { createWebhook } from "../../src/webhook/delivery.ts";
+import { openWebhook } from "../../src/webhook/delivery.ts";
+import type { WebhookOptions } from "../../src/webhook/options.ts";
 import { FakePort } from "../support/fake_port.ts";
 import {
   ALICE,
@@ -42,11 +48,42 @@ function serve(
   return { server, seen, base: `127.0.0.1:${server.addr.port}` };
 }
 
-Deno.test({
-  name:
-    "webhook over real HTTP: probe, headers on the wire, Basic auth, JSON reply",
-  permissions: { net: ["127.0.0.1"] },
-  async fn() {
+/** A webhook sending through `transport` (undefined: fetch). */
+const webhookVia = (
+  transport: WebhookTransport | undefined,
+  options: WebhookOptions,
+) => openWebhook(options, transport).webhook;
+
+/** Registers `fn` once per transport: the default (fetch) and the pooled HTTP/1.1 client. */
+function transportTest(
+  name: string,
+  fn: (transport: WebhookTransport | undefined) => Promise<void>,
+): void {
+  Deno.test({
+    name: `${name} (fetch)`,
+    permissions: { net: ["127.0.0.1"] },
+    fn: () => fn(undefined),
+  });
+  Deno.test({
+    name: `${name} (pooled HTTP/1.1 client)`,
+    permissions: { net: ["127.0.0.1"] },
+    async fn() {
+      const client = createHttp1Client({
+        fallback: fetchTransport(fetch),
+        env: () => undefined,
+      });
+      try {
+        await fn(client);
+      } finally {
+        await client.close();
+      }
+    },
+  });
+}
+
+transportTest(
+  "webhook over real HTTP: probe, headers on the wire, Basic auth, JSON reply",
+  async (transport) => {
     const { server, seen, base } = serve((s) => {
       if (s.method === "OPTIONS") {
         return new Response(null, { headers: { accept: "application/json" } });
@@ -55,7 +92,7 @@ Deno.test({
     });
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://user:p%40ss@${base}/hook/{kind}/{from}`,
       xmpp: port,
       randomId: counterIds(),
@@ -107,19 +144,17 @@ Deno.test({
       ),
     ]);
   },
-});
+);
 
-Deno.test({
-  name:
-    "webhook over real HTTP: a redirect is not followed but answered as an error",
-  permissions: { net: ["127.0.0.1"] },
-  async fn() {
+transportTest(
+  "webhook over real HTTP: a redirect is not followed but answered as an error",
+  async (transport) => {
     const { server, seen, base } = serve(() =>
       Response.redirect("http://127.0.0.1:1/elsewhere", 302)
     );
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://${base}/hook`,
       xmpp: port,
     });
@@ -133,13 +168,11 @@ Deno.test({
       ),
     ]);
   },
-});
+);
 
-Deno.test({
-  name:
-    "webhook over real HTTP: a server that never answers times out as recipient-unavailable",
-  permissions: { net: ["127.0.0.1"] },
-  async fn() {
+transportTest(
+  "webhook over real HTTP: a server that never answers times out as recipient-unavailable",
+  async (transport) => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const { server, base } = serve(() =>
@@ -147,7 +180,7 @@ Deno.test({
     );
     await using _ = server;
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://${base}/hook`,
       xmpp: port,
       callbackTimeout: 0.05,
@@ -167,16 +200,15 @@ Deno.test({
       ),
     ]);
   },
-});
+);
 
-Deno.test({
-  name: "webhook over real HTTP: a closed port is a connection failure",
-  permissions: { net: ["127.0.0.1"] },
-  async fn() {
+transportTest(
+  "webhook over real HTTP: a closed port is a connection failure",
+  async (transport) => {
     const { server, base } = serve(() => new Response(null));
     await server.shutdown();
     const port = new FakePort("rest.example.net");
-    const webhook = createWebhook({
+    const webhook = webhookVia(transport, {
       callbackUrl: `http://${base}/hook`,
       xmpp: port,
     });
@@ -191,4 +223,4 @@ Deno.test({
       ),
     ]);
   },
-});
+);
