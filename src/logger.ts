@@ -44,21 +44,32 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const min = LOG_LEVELS.indexOf(options.level ?? "info");
   const format = options.format ?? "text";
   const write = options.write ?? batchedStderr.write;
-  const now = options.now ?? (() => new Date());
-  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
-    if (LOG_LEVELS.indexOf(level) < min) return;
-    const time = now().toISOString();
-    if (format === "json") {
-      write(JSON.stringify({ time, level, msg: message, ...fields }));
-      return;
-    }
-    let line = `${time} ${level.toUpperCase().padEnd(5)} ${message}`;
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      if (value === undefined) continue;
-      const text = typeof value === "string" ? value : JSON.stringify(value);
-      line += ` ${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
-    }
-    write(line);
+  const time = options.now
+    ? (() => options.now!().toISOString())
+    : isoTimestamp;
+  const emit = (level: LogLevel) => {
+    if (LOG_LEVELS.indexOf(level) < min) return () => {};
+    const label = level.toUpperCase().padEnd(5);
+    return (message: string, fields?: LogFields) => {
+      if (format === "json") {
+        write(JSON.stringify({ time: time(), level, msg: message, ...fields }));
+        return;
+      }
+      let line = `${time()} ${label} ${message}`;
+      for (const key in fields) {
+        const value = fields[key];
+        if (value === undefined) continue;
+        const text = typeof value === "string"
+          ? value
+          : typeof value === "number"
+          ? String(value)
+          : JSON.stringify(value);
+        line += ` ${key}=${
+          NEEDS_QUOTES.test(text) ? JSON.stringify(text) : text
+        }`;
+      }
+      write(line);
+    };
   };
   return {
     debug: emit("debug"),
@@ -66,6 +77,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     warn: emit("warn"),
     error: emit("error"),
   };
+}
+
+const NEEDS_QUOTES = /[\s"=]/;
+
+let lastMs = NaN;
+let lastIso = "";
+
+/** The current time as ISO 8601, formatted once per millisecond (an access line per request asks often). */
+function isoTimestamp(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 const encoder = new TextEncoder();

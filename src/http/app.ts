@@ -9,7 +9,8 @@ import {
   requestIdFor,
   setRequestId,
 } from "./request_id.ts";
-import { matchRoute } from "./routes.ts";
+import { urlOf } from "./request_url.ts";
+import { matchRequest, matchRoute, type RouteMatch } from "./routes.ts";
 import { EVENT_PATHS } from "./events.ts";
 import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
 import { type Logger, silentLogger } from "../logger.ts";
@@ -42,7 +43,11 @@ export interface HttpAppOptions {
  * operational endpoint, or `other` (never the raw path, so the label set
  * stays small).
  */
-export function routeLabel(method: string, pathname: string): string {
+export function routeLabel(
+  method: string,
+  pathname: string,
+  match: () => RouteMatch | undefined = () => matchRoute(method, pathname),
+): string {
   switch (pathname) {
     case HEALTH_PATHS.liveness:
       return "healthz";
@@ -61,7 +66,7 @@ export function routeLabel(method: string, pathname: string): string {
     return "webhook_ops";
   }
   try {
-    return matchRoute(method, pathname)?.route.id ?? "other";
+    return match()?.route.id ?? "other";
   } catch {
     return "other"; // a path that does not parse is still a request
   }
@@ -142,11 +147,15 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
     const started = performance.now();
     const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER), generate);
     setRequestId(request, id);
-    const { pathname } = new URL(request.url);
+    const { pathname } = urlOf(request);
     const response = await dispatch(request, pathname);
     if (metrics !== undefined) {
       metrics.httpRequest(
-        routeLabel(request.method, pathname),
+        routeLabel(
+          request.method,
+          pathname,
+          () => matchRequest(request, pathname),
+        ),
         response.status,
         (performance.now() - started) / 1000,
       );

@@ -20,8 +20,9 @@ import {
   storeRouteError,
 } from "./errors.ts";
 import { negotiateError, readCapped, requestFormatOf } from "../wire/mod.ts";
-import { matchRoute } from "./routes.ts";
+import { matchRequest } from "./routes.ts";
 import { requestIdOf } from "./request_id.ts";
+import { urlOf } from "./request_url.ts";
 
 /** Options of {@linkcode withIdempotency}. */
 export interface IdempotencyOptions {
@@ -47,7 +48,7 @@ function keyedRoute(request: Request): boolean {
   if (request.method !== "POST") return false;
   if (!request.headers.has(IDEMPOTENCY_HEADER)) return false;
   try {
-    const id = matchRoute("POST", new URL(request.url).pathname)?.route.id;
+    const id = matchRequest(request, urlOf(request).pathname)?.route.id;
     return id === "send" || id === "send_path";
   } catch {
     return false; // a broken path: the REST handler answers it
@@ -102,7 +103,7 @@ export function withIdempotency(
       );
       if (!read.ok) throw readFailure(read);
       const body = read.bytes;
-      const url = new URL(request.url);
+      const url = urlOf(request);
       const fingerprint = await requestFingerprint({
         method: request.method,
         target: url.pathname + url.search,

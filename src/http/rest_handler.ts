@@ -40,8 +40,9 @@ import {
   validateIq,
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
-import { matchRoute, type RouteMatch } from "./routes.ts";
+import { matchRequest, type RouteMatch } from "./routes.ts";
 import { requestIdOf } from "./request_id.ts";
+import { urlOf } from "./request_url.ts";
 import type { GatewayMetrics, IqOutcome } from "../metrics/gateway_metrics.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
@@ -261,7 +262,7 @@ async function handle(
   settings: Settings,
   info: StanzaInfo,
 ): Promise<Response> {
-  const match = matchRoute(request.method, url.pathname);
+  const match = matchRequest(request, url.pathname);
   if (match === undefined) {
     // mod_rest serves GET and POST for everything below /rest/: a path that
     // does not parse is a 400 after authentication; anything else is a 404.
@@ -375,7 +376,7 @@ export function createRestHandler(
   };
   return async (request) => {
     const started = performance.now();
-    const url = new URL(request.url);
+    const url = urlOf(request);
     const format = requestFormatOf(request.headers.get("Content-Type"));
     const info: StanzaInfo = {};
     let response: Response;

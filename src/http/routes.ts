@@ -217,3 +217,35 @@ export function matchRoute(
   }
   return undefined;
 }
+
+const requestMatches = new WeakMap<
+  Request,
+  { match?: RouteMatch; error?: unknown }
+>();
+
+/**
+ * {@linkcode matchRoute} for a request's method and path, worked out once
+ * per request: the request metrics and the REST handler both ask.
+ *
+ * @example
+ * ```ts
+ * const request = new Request("http://gw/rest", { method: "POST" });
+ * matchRequest(request, "/rest")?.route.id; // "send"
+ * ```
+ */
+export function matchRequest(
+  request: Request,
+  pathname: string,
+): RouteMatch | undefined {
+  let found = requestMatches.get(request);
+  if (found === undefined) {
+    try {
+      found = { match: matchRoute(request.method, pathname) };
+    } catch (error) {
+      found = { error };
+    }
+    requestMatches.set(request, found);
+  }
+  if (found.error !== undefined) throw found.error;
+  return found.match;
+}
