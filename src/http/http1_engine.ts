@@ -16,7 +16,8 @@ import {
 } from "./http1_body.ts";
 import { pushHead, writeResponse } from "./http1_write.ts";
 import { writePush } from "./http1_push.ts";
-import { acceptsPush, pushSourceOf } from "./push.ts";
+import { pushSourceOf } from "./push.ts";
+import { Http1Request } from "./http1_request.ts";
 import {
   type Http1Connection,
   type Http1Hooks,
@@ -209,6 +210,14 @@ class Connection implements Http1Connection {
   #fill(max = this.#buffer.byteLength): Promise<boolean> {
     if (this.#eof || this.#closed) return Promise.resolve(false);
     if (this.#reading) return this.#reading;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    // Little room left at the end: move what is unread to the front, so a
+    // read never gets a sliver of the buffer (one request, one read).
+    if (this.#start > 0 && this.#end > this.#buffer.byteLength / 2) {
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
     if (this.#end === this.#buffer.byteLength) {
       if (this.#start > 0) {
         this.#buffer.copyWithin(0, this.#start, this.#end);
@@ -256,14 +265,13 @@ class Connection implements Http1Connection {
   /** One request and its response; false when the connection must close after it. */
   async #exchange(head: RequestHead): Promise<boolean | "parked"> {
     const body = this.#requestBody(head);
-    let request: Request | undefined;
-    const abort = new AbortController();
+    let request: Http1Request | undefined;
     try {
-      request = new Request(requestUrl(head, this.#conn), {
+      request = new Http1Request({
         method: head.method,
-        headers: head.headers as [string, string][],
+        url: requestUrl(head, this.#conn),
+        headers: head.headers,
         body: body.value,
-        signal: abort.signal,
       });
     } catch (error) {
       await this.#send(
@@ -282,7 +290,6 @@ class Connection implements Http1Connection {
       );
       return false;
     }
-    acceptsPush(request);
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
@@ -290,16 +297,16 @@ class Connection implements Http1Connection {
     let cancelBody: (() => void) | undefined;
     this.#onGone = () => {
       gone = true;
-      abort.abort(new Error("The client closed the connection"));
+      request?.abort(new Error("The client closed the connection"));
       cancelBody?.();
       this.#close();
     };
     try {
       let response: Response;
       try {
-        const pending = this.#options.handler(request);
-        request = undefined; // not kept while a long-poll or a stream waits
-        response = await pending;
+        response = await this.#options.handler(
+          request as unknown as Request,
+        );
       } catch (error) {
         response = this.#options.onError(error);
       }
@@ -321,6 +328,7 @@ class Connection implements Http1Connection {
       };
       const push = pushSourceOf(response);
       if (push !== undefined && !target.head) {
+        request = undefined; // the source hears of a leaving client itself
         writePush(push, pushHead(response, target.close), target).then(
           (ok) => this.#pushEnded(ok && keep),
         );

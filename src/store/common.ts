@@ -71,8 +71,8 @@ export function acknowledgedBelow(
 
 /**
  * The decision of {@linkcode EventStore.pruneAcknowledged} (the SQL
- * back-ends make it in one statement each: `sqlite_prune.ts`,
- * `postgres_prune.ts`): of the stored ids, in ascending order, examine up
+ * back-ends make it in their scan statement: `sql_prune.ts`): of the
+ * stored ids, in ascending order, examine up
  * to `scope.limit` above `scope.afterId` and below
  * {@linkcode acknowledgedBelow}; those not `pinned` (by a pending or dead
  * delivery) are doomed.

@@ -11,6 +11,7 @@ interface DriverConfig {
 }
 interface DriverResult {
   rows: PgRow[];
+  rowCount: number | null;
 }
 interface DriverConnection {
   query(text: string, params?: unknown[]): Promise<DriverResult>;
@@ -48,6 +49,8 @@ export type PgRow = Record<string, unknown>;
 export interface PgQueryable {
   /** Runs one statement and returns its rows. */
   query(text: string, params?: readonly unknown[]): Promise<PgRow[]>;
+  /** Runs one statement and returns how many rows it inserted, updated or deleted. */
+  execute(text: string, params?: readonly unknown[]): Promise<number>;
 }
 
 /** A pool of connections to one database. */
@@ -102,8 +105,14 @@ export function connectPostgres(
     text: string,
     params: readonly unknown[] = [],
   ) => (await runner.query(text, params as unknown[])).rows as PgRow[];
+  const changed = async (
+    runner: DriverConnection | DriverPool,
+    text: string,
+    params: readonly unknown[] = [],
+  ) => (await runner.query(text, params as unknown[])).rowCount ?? 0;
   return {
     query: (text, params) => rows(pool, text, params),
+    execute: (text, params) => changed(pool, text, params),
     async transaction(work) {
       const client = await pool.connect();
       let broken: unknown;
@@ -115,6 +124,7 @@ export function connectPostgres(
         await client.query("BEGIN");
         const result = await work({
           query: (text, params) => rows(client, text, params),
+          execute: (text, params) => changed(client, text, params),
         });
         await client.query("COMMIT");
         return result;
