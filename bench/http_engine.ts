@@ -35,7 +35,7 @@ try {
       jsonPost(url, {
         kind: "message",
         type: "chat",
-        to: `nobody@${server.host}`,
+        to: `alice@${server.host}`, // offline: stored, no bounce
         body: "hello",
       })],
     [
