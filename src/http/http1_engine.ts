@@ -132,13 +132,15 @@ class Connection implements Http1Connection {
 
   async #loop(): Promise<void | "parked"> {
     while (!this.#closed && !this.#closing) {
-      const head = await this.#readHead();
+      let head = await this.#readHead();
       if (head === undefined) return;
       if (!head.ok) {
         await this.#send(encoder.encode(plainResponse(head.status, head.text)));
         return;
       }
-      const next = await this.#exchange(head.head);
+      const exchange = this.#exchange(head.head);
+      head = undefined; // not kept while a long-poll waits
+      const next = await exchange;
       if (next !== true) return next === "parked" ? next : undefined;
       if (
         this.#start === this.#end && this.#reading === undefined &&
@@ -263,33 +265,19 @@ class Connection implements Http1Connection {
   }
 
   /** One request and its response; false when the connection must close after it. */
-  async #exchange(head: RequestHead): Promise<boolean | "parked"> {
-    const body = this.#requestBody(head);
-    let request: Http1Request | undefined;
-    try {
-      request = new Http1Request({
-        method: head.method,
-        url: requestUrl(head, this.#conn),
-        headers: head.headers,
-        body: body.value,
-      });
-    } catch (error) {
-      await this.#send(
-        encoder.encode(
-          plainResponse(
-            400,
-            `Bad request: ${
-              String((error as Error).message ?? error).replace(
-                /[^\x20-\x7e]/g,
-                "?",
-              )
-                .slice(0, 120)
-            }`,
-          ),
-        ),
-      );
-      return false;
-    }
+  async #exchange(parsed: RequestHead): Promise<boolean | "parked"> {
+    let body = this.#requestBody(parsed);
+    const keepAlive = parsed.keepAlive;
+    const isHead = parsed.method === "HEAD";
+    // Nothing is parsed or checked here: it cannot fail.
+    let request: Http1Request | undefined = new Http1Request({
+      method: parsed.method,
+      url: requestUrl(parsed, this.#conn),
+      headers: parsed.headers,
+      body: body.value,
+    });
+    parsed = undefined as unknown as RequestHead; // not kept while it waits
+    if (body.value instanceof Uint8Array) body = NO_BODY; // the request owns it
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
@@ -319,9 +307,9 @@ class Connection implements Http1Connection {
         }
         return false;
       }
-      const keep = head.keepAlive && !this.#closing && body.complete();
+      const keep = keepAlive && !this.#closing && body.complete();
       const target = {
-        head: head.method === "HEAD",
+        head: isHead,
         close: !keep,
         write: (bytes: Uint8Array) => this.#send(bytes),
         onCancel: (cancel: () => void) => cancelBody = cancel,

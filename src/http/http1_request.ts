@@ -13,6 +13,7 @@ export interface Http1RequestInit {
 }
 
 import { PUSH_CAPABLE } from "./push.ts";
+import { Http1Headers } from "./http1_headers.ts";
 
 const decoder = new TextDecoder();
 
@@ -25,8 +26,11 @@ const decoder = new TextDecoder();
  * `Request` and answers from it.
  */
 export class Http1Request {
-  readonly #init: Http1RequestInit;
-  #headers?: Headers;
+  readonly #method: string;
+  readonly #url: string;
+  /** The parsed field lines until `headers` is asked for (then dropped). */
+  #pairs?: readonly (readonly [string, string])[];
+  #headers?: Http1Headers;
   #bytes?: Uint8Array<ArrayBuffer> | null;
   #stream?: ReadableStream<Uint8Array> | null;
   #used = false;
@@ -36,7 +40,9 @@ export class Http1Request {
 
   /** Wraps what the engine parsed. */
   constructor(init: Http1RequestInit) {
-    this.#init = init;
+    this.#method = init.method;
+    this.#url = init.url;
+    this.#pairs = init.headers;
     const body = init.body;
     if (body === null || body instanceof Uint8Array) this.#bytes = body;
     else this.#stream = body;
@@ -44,19 +50,21 @@ export class Http1Request {
 
   /** The request method. */
   get method(): string {
-    return this.#init.method;
+    return this.#method;
   }
 
   /** The absolute URL. */
   get url(): string {
-    return this.#init.url;
+    return this.#url;
   }
 
-  /** The header fields (a real `Headers`, made on first use). */
+  /** The header fields (a `Headers` over the parsed lines, made on first use). */
   get headers(): Headers {
-    return this.#headers ??= new Headers(
-      this.#init.headers as [string, string][],
-    );
+    if (this.#headers === undefined) {
+      this.#headers = new Http1Headers(this.#pairs!);
+      this.#pairs = undefined;
+    }
+    return this.#headers as unknown as Headers;
   }
 
   /** Aborts when the client goes away (made on first use). */
@@ -102,7 +110,9 @@ export class Http1Request {
     this.#used = true;
     const stream = this.#stream;
     if (stream === undefined || stream === null) {
-      return this.#bytes ?? new Uint8Array(0);
+      const bytes = this.#bytes ?? new Uint8Array(0);
+      this.#bytes = null; // read once: not kept while the request waits
+      return bytes;
     }
     return await new Response(stream).bytes();
   }
@@ -150,7 +160,7 @@ export class Http1Request {
     this.#used = true;
     this.#real = new Request(this.url, {
       method: this.method,
-      headers: this.headers,
+      headers: (this.headers as unknown as Http1Headers).toHeaders(),
       body,
       signal: this.signal,
     });

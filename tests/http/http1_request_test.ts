@@ -92,3 +92,25 @@ Deno.test("Http1Request's signal aborts when the engine says the client left, be
   });
   assert.equal(never.signal.aborted, false);
 });
+
+Deno.test("Http1Request's headers read like Headers without copying, and become real Headers on the first change", () => {
+  const headers = make(null).headers;
+  assert.ok(headers instanceof Headers);
+  assert.equal(headers.get("X-A"), "1, 2");
+  assert.equal(headers.get("missing"), null);
+  assert.ok(headers.has("content-type"));
+  assert.deepEqual([...headers], [["content-type", "application/json"], [
+    "x-a",
+    "1, 2",
+  ]]);
+  assert.deepEqual(new Headers(headers).get("x-a"), "1, 2");
+  headers.set("x-a", "3");
+  headers.append("x-b", "4");
+  assert.equal(headers.get("x-a"), "3");
+  assert.equal(headers.get("x-b"), "4");
+  headers.delete("x-b");
+  assert.ok(!headers.has("x-b"));
+  const seen: string[] = [];
+  headers.forEach((value, name) => seen.push(`${name}=${value}`));
+  assert.deepEqual(seen, ["content-type=application/json", "x-a=3"]);
+});
