@@ -10,7 +10,7 @@ import {
   type SqlOp,
   type SqlStep,
 } from "./sql_op.ts";
-import { SqlStore, storeError } from "./sql_store.ts";
+import { createSqlStore, storeError } from "./sql_store.ts";
 import { APPEND_CHANNEL, applySchema, SCHEMA } from "./postgres_schema.ts";
 import type { PgClient, PgQueryable } from "./postgres_client.ts";
 
@@ -33,7 +33,7 @@ export async function openPostgresStore(client: PgClient): Promise<EventStore> {
     const watchers = new WatchList();
     const token = crypto.randomUUID();
     const driver = new PostgresDriver(client);
-    const store = new SqlStore(driver, { watchers, token });
+    const store = createSqlStore(driver, { watchers, token });
     await driver.listen((payload) => {
       const [id, from] = payload.split(" ");
       if (from !== token) watchers.notify(Number(id));

@@ -12,7 +12,7 @@ import {
   type SqlStep,
 } from "./sql_op.ts";
 import type { SqlRow } from "./sql_rows.ts";
-import { messageOf, SqlStore } from "./sql_store.ts";
+import { createSqlStore, messageOf } from "./sql_store.ts";
 import { SCHEMA } from "./sqlite_schema.ts";
 
 /** Options of {@linkcode openSqliteStore}. */
@@ -47,7 +47,7 @@ export function openSqliteStore(options: SqliteStoreOptions): EventStore {
       { cause: error },
     );
   }
-  return new SqlStore(new SqliteDriver(db), {
+  return createSqlStore(new SqliteDriver(db), {
     watchers: new WatchList(),
     token: "",
   });
