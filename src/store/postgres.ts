@@ -62,10 +62,13 @@ class PostgresDriver implements SqlDriver {
     });
   }
 
-  run<T>(op: SqlOp<T>, access: SqlAccess): Promise<T> {
-    return access === "atomic"
+  run<T>(op: SqlOp<T>, access: SqlAccess, action: string): Promise<T> {
+    const run = access === "atomic"
       ? this.#client.transaction((tx) => runAsync(op, executeOn(tx)))
       : runAsync(op, executeOn(this.#client));
+    return run.catch((error) => {
+      throw storeError(this.kind, action, error);
+    });
   }
 
   async close(): Promise<void> {
@@ -82,6 +85,9 @@ function executeOn(db: PgQueryable) {
       throw new TypeError("Cannot run an SQLite-only query on PostgreSQL");
     }
     const params = step.params.map((p) => p instanceof SqlList ? p.values : p);
+    if (step.answer === "rowid") {
+      throw new TypeError("Cannot read an SQLite rowid on PostgreSQL");
+    }
     return step.answer === "rows"
       ? db.query(text, params)
       : db.execute(text, params);

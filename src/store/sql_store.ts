@@ -31,9 +31,7 @@ export function createSqlStore(
   const run = <T>(action: string, op: SqlOp<T>, access: SqlAccess) =>
     closed
       ? Promise.reject<T>(new StoreError(kind, "Store is closed"))
-      : driver.run(op, access).catch((error): never => {
-        throw storeError(kind, action, error);
-      });
+      : driver.run(op, access, action);
   const lastId = () => run("read the last id", ops.lastEventId(), "read");
   const close = async () => {
     if (closed) return;
