@@ -27,6 +27,8 @@ export interface LongpollMemory {
 export interface LongpollOptions {
   /** HTTP/2 over TLS on this many connections; undefined: HTTP/1.1, a connection each. */
   h2Connections?: number;
+  /** `--http-engine` of the gateway for plain HTTP (default: its default, http1). */
+  httpEngine?: "http1" | "deno";
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 1_000));
@@ -103,7 +105,11 @@ export async function longpollMemory(
       server: server.componentAddress,
       domain,
       secret: server.components[domain],
-      flags: ["--iq-max-timeout", "600"],
+      flags: [
+        "--iq-max-timeout",
+        "600",
+        ...options.httpEngine ? ["--http-engine", options.httpEngine] : [],
+      ],
       tls,
     });
     await using party = new Child(partyConfig(server, "iq"));
@@ -127,7 +133,9 @@ export async function longpollMemory(
     await settle();
     const rssAfter = rssBytes(gateway.pid);
     return {
-      protocol: tls ? "HTTP/2" : "HTTP/1.1",
+      protocol: tls
+        ? "HTTP/2"
+        : `HTTP/1.1 (${options.httpEngine ?? "http1"} engine)`,
       inFlight,
       connections: openDescriptors(gateway.pid) - fdsBefore,
       rssBefore,
@@ -138,4 +146,29 @@ export async function longpollMemory(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+// Alone: deno run -A bench/e2e_longpoll.ts [--longpolls 10000] [--http-engine http1|deno] [--h2]
+if (import.meta.main) {
+  const { PROSODY } = await import("../tests/support/xmpp_server.ts");
+  const arg = (name: string) => {
+    const i = Deno.args.indexOf(`--${name}`);
+    return i === -1 ? undefined : Deno.args[i + 1];
+  };
+  const count = Number(arg("longpolls") ?? 10_000);
+  const engine = arg("http-engine") as "http1" | "deno" | undefined;
+  await using server = await PROSODY.start();
+  const mem = await longpollMemory(server, count, {
+    httpEngine: engine,
+    h2Connections: Deno.args.includes("--h2") ? 100 : undefined,
+  });
+  const kib = (b: number) => `${(b / 1024).toFixed(2)} KiB`;
+  // deno-lint-ignore no-console
+  console.log(
+    `${mem.inFlight} long-polling iqs over ${mem.protocol}, ${mem.connections} ` +
+      `new descriptors: RSS ${(mem.rssBefore / 2 ** 20).toFixed(1)} -> ` +
+      `${(mem.rssAfter / 2 ** 20).toFixed(1)} MiB, ${kib(mem.perIq)} per ` +
+      `waiting iq; bare Deno.serve ${kib(mem.floorPerRequest)} per request; ` +
+      `the gateway's own share ${kib(mem.perIq - mem.floorPerRequest)}`,
+  );
 }

@@ -7,7 +7,7 @@ import { CONTINUE } from "../http1/response.ts";
 /** A request body as the engine hands it to `new Request`. */
 export interface RequestBody {
   /** The body: bytes, a stream, or null. */
-  readonly value: BodyInit | null;
+  readonly value: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
   /** True once all of it was read (the connection can serve on). */
   complete(): boolean;
   /** Why the body is malformed, once found (answer 400). */

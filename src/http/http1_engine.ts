@@ -16,7 +16,8 @@ import {
 } from "./http1_body.ts";
 import { pushHead, writeResponse } from "./http1_write.ts";
 import { writePush } from "./http1_push.ts";
-import { acceptsPush, pushSourceOf } from "./push.ts";
+import { pushSourceOf } from "./push.ts";
+import { Http1Request } from "./http1_request.ts";
 import {
   type Http1Connection,
   type Http1Hooks,
@@ -131,13 +132,15 @@ class Connection implements Http1Connection {
 
   async #loop(): Promise<void | "parked"> {
     while (!this.#closed && !this.#closing) {
-      const head = await this.#readHead();
+      let head = await this.#readHead();
       if (head === undefined) return;
       if (!head.ok) {
         await this.#send(encoder.encode(plainResponse(head.status, head.text)));
         return;
       }
-      const next = await this.#exchange(head.head);
+      const exchange = this.#exchange(head.head);
+      head = undefined; // not kept while a long-poll waits
+      const next = await exchange;
       if (next !== true) return next === "parked" ? next : undefined;
       if (
         this.#start === this.#end && this.#reading === undefined &&
@@ -209,6 +212,14 @@ class Connection implements Http1Connection {
   #fill(max = this.#buffer.byteLength): Promise<boolean> {
     if (this.#eof || this.#closed) return Promise.resolve(false);
     if (this.#reading) return this.#reading;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    // Little room left at the end: move what is unread to the front, so a
+    // read never gets a sliver of the buffer (one request, one read).
+    if (this.#start > 0 && this.#end > this.#buffer.byteLength / 2) {
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
     if (this.#end === this.#buffer.byteLength) {
       if (this.#start > 0) {
         this.#buffer.copyWithin(0, this.#start, this.#end);
@@ -254,35 +265,19 @@ class Connection implements Http1Connection {
   }
 
   /** One request and its response; false when the connection must close after it. */
-  async #exchange(head: RequestHead): Promise<boolean | "parked"> {
-    const body = this.#requestBody(head);
-    let request: Request | undefined;
-    const abort = new AbortController();
-    try {
-      request = new Request(requestUrl(head, this.#conn), {
-        method: head.method,
-        headers: head.headers as [string, string][],
-        body: body.value,
-        signal: abort.signal,
-      });
-    } catch (error) {
-      await this.#send(
-        encoder.encode(
-          plainResponse(
-            400,
-            `Bad request: ${
-              String((error as Error).message ?? error).replace(
-                /[^\x20-\x7e]/g,
-                "?",
-              )
-                .slice(0, 120)
-            }`,
-          ),
-        ),
-      );
-      return false;
-    }
-    acceptsPush(request);
+  async #exchange(parsed: RequestHead): Promise<boolean | "parked"> {
+    let body = this.#requestBody(parsed);
+    const keepAlive = parsed.keepAlive;
+    const isHead = parsed.method === "HEAD";
+    // Nothing is parsed or checked here: it cannot fail.
+    let request: Http1Request | undefined = new Http1Request({
+      method: parsed.method,
+      url: requestUrl(parsed, this.#conn),
+      headers: parsed.headers,
+      body: body.value,
+    });
+    parsed = undefined as unknown as RequestHead; // not kept while it waits
+    if (body.value instanceof Uint8Array) body = NO_BODY; // the request owns it
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
@@ -290,16 +285,16 @@ class Connection implements Http1Connection {
     let cancelBody: (() => void) | undefined;
     this.#onGone = () => {
       gone = true;
-      abort.abort(new Error("The client closed the connection"));
+      request?.abort(new Error("The client closed the connection"));
       cancelBody?.();
       this.#close();
     };
     try {
       let response: Response;
       try {
-        const pending = this.#options.handler(request);
-        request = undefined; // not kept while a long-poll or a stream waits
-        response = await pending;
+        response = await this.#options.handler(
+          request as unknown as Request,
+        );
       } catch (error) {
         response = this.#options.onError(error);
       }
@@ -312,15 +307,16 @@ class Connection implements Http1Connection {
         }
         return false;
       }
-      const keep = head.keepAlive && !this.#closing && body.complete();
+      const keep = keepAlive && !this.#closing && body.complete();
       const target = {
-        head: head.method === "HEAD",
+        head: isHead,
         close: !keep,
         write: (bytes: Uint8Array) => this.#send(bytes),
         onCancel: (cancel: () => void) => cancelBody = cancel,
       };
       const push = pushSourceOf(response);
       if (push !== undefined && !target.head) {
+        request = undefined; // the source hears of a leaving client itself
         writePush(push, pushHead(response, target.close), target).then(
           (ok) => this.#pushEnded(ok && keep),
         );

@@ -18,6 +18,7 @@ export interface ResponseTarget {
 /** A response body as the engine sends it. */
 type Body =
   | { readonly kind: "bytes"; readonly bytes: Uint8Array }
+  | { readonly kind: "text"; readonly text: string }
   | { readonly kind: "stream"; readonly stream: ReadableStream<Uint8Array> };
 
 const encoder = new TextEncoder();
@@ -30,8 +31,31 @@ const internals = (() => {
     Object.getOwnPropertySymbols(sample).find((s) =>
       s.description === description
     );
-  return { lazy: find("lazy static body"), inner: find("response") };
+  return {
+    lazy: find("lazy static body"),
+    lazyType: find("lazy static content type"),
+    inner: find("response"),
+  };
 })();
+
+/**
+ * The header fields of `response` as name/value pairs: Deno's own list
+ * when it is complete (no copy, no sorting), else the public iteration.
+ */
+function headerPairs(
+  response: Response,
+): readonly (readonly [string, string])[] {
+  const record = response as unknown as Record<symbol, unknown>;
+  if (
+    internals.inner !== undefined && internals.lazyType !== undefined &&
+    typeof record[internals.lazyType] !== "string"
+  ) {
+    const list = (record[internals.inner] as { headerList?: unknown })
+      ?.headerList;
+    if (Array.isArray(list)) return list as [string, string][];
+  }
+  return [...response.headers];
+}
 
 /**
  * The body of `response` without copying it through a stream when it is
@@ -41,9 +65,7 @@ async function bodyOf(response: Response): Promise<Body> {
   const record = response as unknown as Record<symbol, unknown>;
   if (internals.lazy !== undefined) {
     const lazy = record[internals.lazy];
-    if (typeof lazy === "string") {
-      return { kind: "bytes", bytes: encoder.encode(lazy) };
-    }
+    if (typeof lazy === "string") return { kind: "text", text: lazy };
   }
   const inner = internals.inner === undefined
     ? undefined
@@ -55,9 +77,7 @@ async function bodyOf(response: Response): Promise<Body> {
       return { kind: "bytes", bytes: EMPTY };
     }
     const source = inner.body.source;
-    if (typeof source === "string") {
-      return { kind: "bytes", bytes: encoder.encode(source) };
-    }
+    if (typeof source === "string") return { kind: "text", text: source };
     if (source instanceof Uint8Array) return { kind: "bytes", bytes: source };
     if (source !== null && source !== undefined) {
       return { kind: "bytes", bytes: await response.bytes() };
@@ -68,12 +88,60 @@ async function bodyOf(response: Response): Promise<Body> {
     : { kind: "stream", stream: response.body };
 }
 
-/** The head as bytes; field values may hold ISO-8859-1 characters (RFC 9110 section 5.5). */
+/** Bytes of a pooled write buffer: most responses fit, so most writes allocate nothing. */
+const POOLED_BYTES = 8192;
+const pool: Uint8Array[] = [];
+
+/** A buffer of at least `n` bytes: a pooled one when it fits. */
+function take(n: number): Uint8Array {
+  return n <= POOLED_BYTES
+    ? pool.pop() ?? new Uint8Array(POOLED_BYTES)
+    : new Uint8Array(n);
+}
+
+/** Writes the first `n` bytes of `buffer`, then gives a pooled buffer back. */
+async function writeTaken(
+  target: ResponseTarget,
+  buffer: Uint8Array,
+  n: number,
+): Promise<boolean> {
+  try {
+    return await target.write(buffer.subarray(0, n));
+  } finally {
+    if (buffer.byteLength === POOLED_BYTES && pool.length < 64) {
+      pool.push(buffer);
+    }
+  }
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** Writes the head into `out`; field values may hold ISO-8859-1 characters (RFC 9110 section 5.5). */
+function putHead(head: string, out: Uint8Array): void {
+  if (!NON_ASCII.test(head)) encoder.encodeInto(head, out);
+  else for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+}
+
+/** The head as bytes of its own. */
 function headBytes(head: string, extra: number): Uint8Array {
   const out = new Uint8Array(head.length + extra);
-  if (!/[\u0080-\uffff]/.test(head)) encoder.encodeInto(head, out);
-  else for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+  putHead(head, out);
   return out;
+}
+
+/** Writes a head and a body (maybe empty) in one write. */
+function writeWhole(
+  target: ResponseTarget,
+  head: string,
+  body: Uint8Array | string,
+  length: number,
+): Promise<boolean> {
+  const out = take(head.length + length);
+  putHead(head, out);
+  if (typeof body === "string") {
+    encoder.encodeInto(body, out.subarray(head.length));
+  } else if (length > 0) out.set(body, head.length);
+  return writeTaken(target, out, head.length + length);
 }
 
 /** The head of a push body's response (src/http/push.ts), chunked. */
@@ -102,12 +170,13 @@ export async function writeResponse(
 ): Promise<boolean> {
   const status = response.status;
   const body = await bodyOf(response);
-  const headers = [...response.headers];
+  const headers = headerPairs(response);
   let close = target.close;
   for (const [name, value] of headers) {
-    if (name === "connection" && /(^|,)\s*close\s*(,|$)/i.test(value)) {
-      close = true;
-    }
+    if (
+      name.length === 10 && name.toLowerCase() === "connection" &&
+      /(^|,)\s*close\s*(,|$)/i.test(value)
+    ) close = true;
   }
   if (statusHasNoBody(status) || (target.head && body.kind === "stream")) {
     if (body.kind === "stream") await body.stream.cancel().catch(() => {});
@@ -115,20 +184,30 @@ export async function writeResponse(
       ? { kind: "none" } as const
       : { kind: "chunked" } as const;
     const head = responseHead(status, headers, framing, close);
-    return await target.write(headBytes(head, 0)) && !close;
+    return await writeWhole(target, head, EMPTY, 0) && !close;
   }
-  if (body.kind === "bytes") {
-    const length = body.bytes.byteLength;
+  if (body.kind !== "stream") {
+    // A string body is encoded straight into the write buffer when its
+    // length is known from the string (ASCII, the usual JSON and XML).
+    const bytes = body.kind === "text" && NON_ASCII.test(body.text)
+      ? encoder.encode(body.text)
+      : body.kind === "text"
+      ? body.text
+      : body.bytes;
+    const length = typeof bytes === "string" ? bytes.length : bytes.byteLength;
     const head = responseHead(
       status,
       headers,
       { kind: "length", length },
       close,
     );
-    if (target.head) return await target.write(headBytes(head, 0)) && !close;
-    const out = headBytes(head, length);
-    out.set(body.bytes, head.length);
-    return await target.write(out) && !close;
+    return await writeWhole(
+      target,
+      head,
+      target.head ? EMPTY : bytes,
+      target.head ? 0 : length,
+    ) &&
+      !close;
   }
   const head = responseHead(status, headers, { kind: "chunked" }, close);
   const reader = body.stream.getReader();

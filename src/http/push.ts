@@ -21,17 +21,14 @@ export interface PushEvents {
 /** A push body: started by the engine once the head is on its way. */
 export type PushSource = (sink: PushSink) => PushEvents;
 
-const capable = new WeakSet<Request>();
 const sources = new WeakMap<Response, PushSource>();
 
-/** Marks a request as served by an engine that writes push bodies. */
-export function acceptsPush(request: Request): void {
-  capable.add(request);
-}
+/** Set (true) on the requests of an engine that writes push bodies, usually on their prototype. */
+export const PUSH_CAPABLE: unique symbol = Symbol("push capable");
 
 /** True when `request`'s engine writes push bodies ({@linkcode pushResponse}). */
 export function canPush(request: Request): boolean {
-  return capable.has(request);
+  return (request as unknown as Record<symbol, unknown>)[PUSH_CAPABLE] === true;
 }
 
 /**

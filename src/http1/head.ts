@@ -94,6 +94,8 @@ const latin1 = new TextDecoder("latin1");
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_NAME = METHOD;
 const TARGET = /^[\x21-\x7e]+$/;
+// RFC 9110 section 7.2: uri-host [ ":" port ] (reg-name, IPv4 or IP-literal).
+const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(:\d{0,5})?$/;
 // Every control character but HTAB (RFC 9110 section 5.5); CR and LF are
 // handled where lines are split.
 // deno-lint-ignore no-control-regex
@@ -105,6 +107,10 @@ function bad(status: number, text: string): HeadParse {
 
 /** The bytes as ISO-8859-1 text (field values may carry obs-text, RFC 9110 section 5.5). */
 function decodeLatin1(bytes: Uint8Array): string {
+  if (bytes.byteLength <= 4096) {
+    // One call, no decoder op: every byte becomes the code point of its value.
+    return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
   const text = latin1.decode(bytes); // windows-1252 differs in 0x80-0x9F
   if (!/[\u0100-\uffff]/.test(text)) return text;
   let out = "";
@@ -231,7 +237,7 @@ function parseFields(
         `Cannot parse header field: invalid name "${printable(name)}"`,
       );
     }
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    const value = trimOws(line, colon + 1);
     if (BAD_VALUE.test(value)) {
       return bad(
         400,
@@ -264,6 +270,9 @@ function parseFields(
   if (hosts > 1) return bad(400, "Bad request: more than one Host header");
   if (hosts === 0 && version === "1.1") {
     return bad(400, "Bad request: HTTP/1.1 requires a Host header");
+  }
+  if (host !== undefined && !HOST.test(host)) {
+    return bad(400, `Bad request: invalid Host "${printable(host)}"`);
   }
   const framing = bodyFraming(length, transferEncoding, version);
   if ("status" in framing) return { ok: false, error: framing };
@@ -360,6 +369,19 @@ function bodyFraming(
     };
   }
   return n === 0 ? { kind: "none" } : { kind: "length", length: n };
+}
+
+/** The text after `from` without optional whitespace (SP, HTAB) around it. */
+function trimOws(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  while (start < end && isOws(line.charCodeAt(start))) start++;
+  while (end > start && isOws(line.charCodeAt(end - 1))) end--;
+  return line.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 32 || code === 9;
 }
 
 function printable(text: string): string {

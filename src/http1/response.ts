@@ -55,7 +55,7 @@ const HOP_BY_HOP = new Set([
 
 /** True for a field name the serialiser sets itself (framing, connection, date). */
 export function engineOwnsField(name: string): boolean {
-  return HOP_BY_HOP.has(name);
+  return HOP_BY_HOP.has(name.toLowerCase());
 }
 
 /** True when a response with this status never has a body (RFC 9110 section 6.4.1). */
@@ -97,7 +97,7 @@ export function responseHead(
 ): string {
   let head = `HTTP/1.1 ${status} ${REASONS[status] ?? ""}\r\n`;
   for (const [name, value] of headers) {
-    if (!HOP_BY_HOP.has(name)) head += `${name}: ${value}\r\n`;
+    if (!HOP_BY_HOP.has(name.toLowerCase())) head += `${name}: ${value}\r\n`;
   }
   head += `date: ${date}\r\n`;
   if (framing.kind === "length") {

@@ -53,24 +53,54 @@ export function readCapped(
     : read;
 }
 
-/** `read`, or a `timeout` when it has not settled after `timeoutMs`. */
-async function beforeDeadline(
+/** Reads waiting for one shared timer: those that began in the same millisecond with the same timeout. */
+interface DeadlineGroup {
+  readonly key: string;
+  readonly waiting: Set<() => void>;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+let currentGroup: DeadlineGroup | undefined;
+
+/**
+ * `read`, or a `timeout` when it has not settled after `timeoutMs` (at
+ * most 1 ms more). Reads that begin in the same millisecond share one
+ * timer, cleared once all of them settled: a busy server reads many
+ * bodies per event-loop turn, and a timer each cost more than the read.
+ */
+function beforeDeadline(
   read: Promise<CappedRead>,
   timeoutMs: number,
 ): Promise<CappedRead> {
-  read.catch(() => {}); // it may fail after the deadline, when nobody waits
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<CappedRead>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, reason: "timeout", timeoutMs }),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([read, deadline]);
-  } finally {
-    clearTimeout(timer);
+  const key = `${Math.floor(performance.now())}/${timeoutMs}`;
+  let group = currentGroup;
+  if (group?.key !== key) {
+    const fresh: DeadlineGroup = { key, waiting: new Set() };
+    fresh.timer = setTimeout(() => {
+      if (currentGroup === fresh) currentGroup = undefined;
+      for (const expire of fresh.waiting) expire();
+      fresh.waiting.clear();
+    }, timeoutMs + 1);
+    group = currentGroup = fresh;
   }
+  const shared = group;
+  return new Promise<CappedRead>((resolve, reject) => {
+    const expire = () => resolve({ ok: false, reason: "timeout", timeoutMs });
+    shared.waiting.add(expire);
+    const leave = () => {
+      if (!shared.waiting.delete(expire) || shared.waiting.size > 0) return;
+      clearTimeout(shared.timer);
+      if (currentGroup === shared) currentGroup = undefined;
+    };
+    // It may fail after the deadline, when nobody waits: settling twice is a no-op.
+    read.then((value) => {
+      leave();
+      resolve(value);
+    }, (error) => {
+      leave();
+      reject(error);
+    });
+  });
 }
 
 async function readWithin(

@@ -214,6 +214,12 @@ const REFUSED: { name: string; head: string; status: number; text: RegExp }[] =
       text: /more than one Host/,
     },
     {
+      name: "a Host that is no host",
+      head: "GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n",
+      status: 400,
+      text: /invalid Host "a b\/c"/,
+    },
+    {
       name: "HTTP/2.0 on an HTTP/1 connection",
       head: "GET / HTTP/2.0\r\nHost: a\r\n\r\n",
       status: 505,

@@ -82,3 +82,78 @@ Deno.test({
     assert.deepEqual(await readCapped(big, 100), TOO_LARGE(100));
   },
 });
+
+/** A body that sends `first` and then nothing until `finish()` (or forever). */
+function stalled(first: string) {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      c.enqueue(encoder.encode(first));
+    },
+  });
+  return {
+    response: new Response(body),
+    finish(rest: string) {
+      controller.enqueue(encoder.encode(rest));
+      controller.close();
+    },
+    fail() {
+      controller.error(new Error("reset"));
+    },
+  };
+}
+
+Deno.test({
+  name:
+    "readCapped() with a timeout: reads begun together share one timer; each times out or completes on its own, no timer is left",
+  permissions: "none",
+  async fn() {
+    const slow = stalled("a");
+    const late = stalled("b");
+    const quick = stalled("c");
+    const reads = [slow, late, quick].map((s) =>
+      readCapped(s.response, 100, 50)
+    );
+    quick.finish("d");
+    assert.equal(text(await reads[2]), "cd");
+    const started = performance.now();
+    assert.deepEqual(await reads[0], {
+      ok: false,
+      reason: "timeout",
+      timeoutMs: 50,
+    });
+    assert.deepEqual(await reads[1], {
+      ok: false,
+      reason: "timeout",
+      timeoutMs: 50,
+    });
+    assert.ok(performance.now() - started < 1_000);
+    // A failure after the deadline reaches nobody (and is not unhandled).
+    slow.fail();
+    late.finish("e");
+    // Reads that all complete clear their timer (the sanitizer checks).
+    const done = [stalled("x"), stalled("y")];
+    const both = done.map((s) => readCapped(s.response, 100, 60_000));
+    for (const s of done) s.finish("!");
+    assert.deepEqual((await Promise.all(both)).map(text), ["x!", "y!"]);
+  },
+});
+
+Deno.test({
+  name:
+    "readCapped() with a timeout: a read begun later gets its own full timeout",
+  permissions: "none",
+  async fn() {
+    const first = stalled("a");
+    const firstRead = readCapped(first.response, 100, 500);
+    await new Promise((r) => setTimeout(r, 250));
+    const second = stalled("b");
+    const secondRead = readCapped(second.response, 100, 500);
+    assert.equal((await firstRead).ok, false);
+    // The first timed out at about 500 ms; the second has until about 750.
+    second.finish("c");
+    assert.equal(text(await secondRead), "bc");
+    first.fail();
+  },
+});
