@@ -59,7 +59,6 @@ const SPARE_BUFFERS = 64;
 const WATCH_BUFFER = 64;
 
 class Connection implements Http1Connection {
-  readonly finished: Promise<void>;
   #conn: Deno.Conn;
   #options: Http1Options;
   #hooks: Http1Hooks;
@@ -75,20 +74,25 @@ class Connection implements Http1Connection {
   /** Called when the peer goes away during a request. */
   #onGone?: () => void;
 
-  #finished = Promise.withResolvers<void>();
+  /** Made only when someone waits for the end (shutdown). */
+  #finished?: PromiseWithResolvers<void>;
   #signal?: AbortSignal;
 
   constructor(conn: Deno.Conn, options: Http1Options) {
     this.#conn = conn;
     this.#options = options;
     this.#hooks = options.hooks ?? noHooks;
-    this.finished = this.#finished.promise;
     if (options.signal) {
       this.#signal = options.signal;
       options.signal.addEventListener("abort", this, { once: true });
       if (options.signal.aborted) this.#close();
     }
     void this.#run();
+  }
+
+  get finished(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return (this.#finished ??= Promise.withResolvers<void>()).promise;
   }
 
   /** The signal aborted (an EventListener object: no closure per connection). */
@@ -114,7 +118,8 @@ class Connection implements Http1Connection {
     } catch { /* already closed */ }
     this.#signal?.removeEventListener("abort", this);
     this.#onGone?.();
-    this.#finished.resolve();
+    this.#finished?.resolve();
+    this.#hooks.closed?.();
   }
 
   /**
@@ -123,34 +128,33 @@ class Connection implements Http1Connection {
    */
   async #run(): Promise<void> {
     try {
-      if (await this.#loop() === "parked") return;
+      while (!this.#closed && !this.#closing) {
+        let head = await this.#readHead();
+        if (head === undefined) break;
+        if (!head.ok) {
+          await this.#send(
+            encoder.encode(plainResponse(head.status, head.text)),
+          );
+          break;
+        }
+        const exchange = this.#exchange(head.head);
+        head = undefined; // not kept while a long-poll waits
+        const next = await exchange;
+        if (next === "parked") return; // the push body resumes the loop
+        if (next !== true) break;
+        if (
+          this.#start === this.#end && this.#reading === undefined &&
+          this.#buffer.byteLength !== INITIAL_READ_BUFFER
+        ) {
+          this.#buffer = spareBuffers.pop() ??
+            new Uint8Array(INITIAL_READ_BUFFER);
+          this.#start = this.#end = 0;
+        }
+      }
     } catch {
       // a failed write or read: the connection is done
     }
     this.#close();
-  }
-
-  async #loop(): Promise<void | "parked"> {
-    while (!this.#closed && !this.#closing) {
-      let head = await this.#readHead();
-      if (head === undefined) return;
-      if (!head.ok) {
-        await this.#send(encoder.encode(plainResponse(head.status, head.text)));
-        return;
-      }
-      const exchange = this.#exchange(head.head);
-      head = undefined; // not kept while a long-poll waits
-      const next = await exchange;
-      if (next !== true) return next === "parked" ? next : undefined;
-      if (
-        this.#start === this.#end && this.#reading === undefined &&
-        this.#buffer.byteLength !== INITIAL_READ_BUFFER
-      ) {
-        this.#buffer = spareBuffers.pop() ??
-          new Uint8Array(INITIAL_READ_BUFFER);
-        this.#start = this.#end = 0;
-      }
-    }
   }
 
   /** A request waits with nothing buffered: keep only a small buffer meanwhile. */

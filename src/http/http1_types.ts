@@ -8,6 +8,8 @@ export interface Http1Hooks {
   requestStarted(): void;
   /** Its response is completely written, or was given up. */
   requestEnded(): void;
+  /** The connection is closed (cheaper than waiting on `finished`). */
+  closed?(): void;
 }
 
 /** Options of {@linkcode serveHttp1}. */

@@ -126,10 +126,11 @@ export function connectionEngine(): ServeOnConnection | undefined {
     : undefined;
 }
 
-/** Clock and idle timeout shared by every connection of a server. */
+/** Clock, idle timeout and the set of open connections, shared by every connection of a server. */
 interface Clock {
   now(): number;
   readonly idleMs: number;
+  readonly open: Set<Connection>;
 }
 
 /** One accepted connection: its deadline and the engine serving it. */
@@ -164,6 +165,11 @@ class Connection implements Http1Hooks {
     if (--this.active === 0) {
       this.deadline = this.#clock.now() + this.#clock.idleMs;
     }
+  }
+
+  /** The own engine closed the connection. */
+  closed(): void {
+    this.#clock.open.delete(this);
   }
 
   /** Closes the connection at once. */
@@ -234,7 +240,7 @@ export function serveHttp(
     return new Response("Internal error", { status: 500 });
   };
 
-  const clock: Clock = { now, idleMs };
+  const clock: Clock = { now, idleMs, open: connections };
   const open = (conn: Deno.Conn) => {
     const connection = new Connection(clock, headerMs);
     connections.add(connection);
@@ -258,9 +264,9 @@ export function serveHttp(
         onError,
         () => {},
       );
+      const remove = () => connection.closed();
+      connection.server.finished.then(remove, remove);
     }
-    const remove = () => void connections.delete(connection);
-    connection.server.finished.then(remove, remove);
   };
 
   // A refused connection is closed at once; the first few of a burst get
