@@ -6,6 +6,7 @@ import type {
   AppendedEvent,
   AppendListener,
   AttemptError,
+  DeliverySettlement,
   IdempotencyBegin,
   NewEvent,
   StoredResponse,
@@ -34,6 +35,32 @@ export interface DeliveryRow {
 /** Claim order of {@linkcode EventStore.claimDeliveries}: due time, then event id. */
 export function byDueThenId(a: DeliveryRow, b: DeliveryRow): number {
   return a.dueAt - b.dueAt || a.eventId - b.eventId;
+}
+
+/**
+ * Whether a conversation's oldest pending delivery may be claimed now: it
+ * is due and holds no live claim of another owner (the SQL back-ends'
+ * claim statement has the same condition, `sql_deliveries.ts`).
+ */
+export function claimable(
+  row: DeliveryRow,
+  claim: { readonly now: number; readonly owner: string },
+): boolean {
+  return row.dueAt <= claim.now &&
+    (row.claimUntil === undefined || row.claimUntil <= claim.now ||
+      row.claimOwner === claim.owner);
+}
+
+/**
+ * What a failed attempt leaves in its delivery: dead for good, or pending
+ * again when the retry is due; the attempt's error is kept either way.
+ */
+export function failedDelivery(
+  settlement: Exclude<DeliverySettlement, { outcome: "delivered" }>,
+): { state: "pending" | "dead"; dueAt: number; lastError: AttemptError } {
+  return settlement.outcome === "retry"
+    ? { state: "pending", dueAt: settlement.dueAt, lastError: settlement.error }
+    : { state: "dead", dueAt: 0, lastError: settlement.error };
 }
 
 /**

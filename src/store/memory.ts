@@ -6,7 +6,6 @@ import {
   type AppendedEvent,
   type AppendListener,
   type AppendOptions,
-  type AttemptError,
   type ClaimOptions,
   type DeadLetter,
   type Delivery,
@@ -24,15 +23,22 @@ import {
 import {
   acknowledgedPrune,
   appendedEvents,
-  byDueThenId,
   dedupeVerdicts,
-  type DeliveryRow,
   idempotencyAnswer,
   type IdempotencyRecord,
   keysToRecord,
   type SeenKey,
   WatchList,
 } from "./common.ts";
+import {
+  claimRows,
+  deadLettersOf,
+  type DeliveryRows,
+  nextDue,
+  redeliverRows,
+  settleRow,
+  statsOf,
+} from "./memory_deliveries.ts";
 
 /**
  * Creates an {@linkcode EventStore} that keeps everything in memory (lost
@@ -54,14 +60,14 @@ class MemoryStore implements EventStore {
   #closed = false;
   #lastId = 0;
   #events = new Map<number, StoredEvent>();
-  #deliveries = new Map<string, Map<number, DeliveryRow>>();
+  #deliveries = new Map<string, DeliveryRows>();
   #cursors = new Map<string, number>();
   #settings = new Map<string, string>();
   #idempotency = new Map<string, IdempotencyRecord>();
   #seen = new Map<string, SeenKey>();
   #watchers = new WatchList();
 
-  #consumer(consumer: string): Map<number, DeliveryRow> {
+  #consumer(consumer: string): DeliveryRows {
     let rows = this.#deliveries.get(consumer);
     if (!rows) this.#deliveries.set(consumer, rows = new Map());
     return rows;
@@ -151,43 +157,14 @@ class MemoryStore implements EventStore {
     return Promise.resolve(this.#cursors.delete(consumer));
   }
 
-  /** Oldest pending delivery of each conversation. */
-  #heads(consumer: string): DeliveryRow[] {
-    const heads = new Map<string, DeliveryRow>();
-    for (const row of this.#consumer(consumer).values()) {
-      if (row.state !== "pending") continue;
-      const head = heads.get(row.conversation);
-      if (!head || row.eventId < head.eventId) {
-        heads.set(row.conversation, row);
-      }
-    }
-    return [...heads.values()];
-  }
-
   claimDeliveries(
     consumer: string,
     options: ClaimOptions,
   ): Promise<readonly Delivery[]> {
     if (this.#closed) return closed();
-    const { now, owner } = options;
-    const due = this.#heads(consumer).filter((row) =>
-      row.dueAt <= now &&
-      (row.claimUntil === undefined || row.claimUntil <= now ||
-        row.claimOwner === owner)
-    ).sort(byDueThenId).slice(0, options.limit);
-    const claimed: Delivery[] = [];
-    for (const row of due) {
-      const event = this.#events.get(row.eventId);
-      if (!event) continue;
-      row.claimOwner = owner;
-      row.claimUntil = now + options.leaseMs;
-      claimed.push({
-        event,
-        attempts: row.attempts,
-        ...(row.lastError ? { lastError: row.lastError } : {}),
-      });
-    }
-    return Promise.resolve(claimed);
+    return Promise.resolve(
+      claimRows(this.#consumer(consumer), this.#events, options),
+    );
   }
 
   settleDelivery(
@@ -196,59 +173,18 @@ class MemoryStore implements EventStore {
     settlement: DeliverySettlement,
   ): Promise<void> {
     if (this.#closed) return closed();
-    const rows = this.#consumer(consumer);
-    const row = rows.get(eventId);
-    if (!row || row.state !== "pending") return Promise.resolve();
-    row.attempts++;
-    row.claimOwner = undefined;
-    row.claimUntil = undefined;
-    switch (settlement.outcome) {
-      case "delivered":
-        rows.delete(eventId);
-        break;
-      case "retry":
-        row.dueAt = settlement.dueAt;
-        row.lastError = settlement.error;
-        break;
-      case "dead":
-        row.state = "dead";
-        row.lastError = settlement.error;
-        break;
-    }
+    settleRow(this.#consumer(consumer), eventId, settlement);
     return Promise.resolve();
   }
 
   nextDueAt(consumer: string): Promise<number | undefined> {
     if (this.#closed) return closed();
-    let next: number | undefined;
-    for (const row of this.#heads(consumer)) {
-      const at = Math.max(row.dueAt, row.claimUntil ?? row.dueAt);
-      if (next === undefined || at < next) next = at;
-    }
-    return Promise.resolve(next);
+    return Promise.resolve(nextDue(this.#consumer(consumer)));
   }
 
   deliveryStats(consumer: string): Promise<DeliveryStats> {
     if (this.#closed) return closed();
-    let pending = 0;
-    let dead = 0;
-    let oldestPendingAt: number | undefined;
-    for (const row of this.#consumer(consumer).values()) {
-      if (row.state === "dead") {
-        dead++;
-        continue;
-      }
-      pending++;
-      const at = this.#events.get(row.eventId)?.receivedAt;
-      if (at !== undefined && (oldestPendingAt ?? Infinity) > at) {
-        oldestPendingAt = at;
-      }
-    }
-    return Promise.resolve(
-      oldestPendingAt === undefined
-        ? { pending, dead }
-        : { pending, dead, oldestPendingAt },
-    );
+    return Promise.resolve(statsOf(this.#consumer(consumer), this.#events));
   }
 
   listDeadLetters(
@@ -256,22 +192,8 @@ class MemoryStore implements EventStore {
     options: { readonly afterId?: number; readonly limit: number },
   ): Promise<readonly DeadLetter[]> {
     if (this.#closed) return closed();
-    const after = options.afterId ?? 0;
-    const letters = [...this.#consumer(consumer).values()]
-      .filter((row) => row.state === "dead" && row.eventId > after)
-      .sort((a, b) => a.eventId - b.eventId)
-      .slice(0, options.limit)
-      .flatMap((row) => {
-        const event = this.#events.get(row.eventId);
-        return event
-          ? [{
-            event,
-            attempts: row.attempts,
-            lastError: row.lastError as AttemptError,
-          }]
-          : [];
-      });
-    return Promise.resolve(letters);
+    const rows = this.#consumer(consumer);
+    return Promise.resolve(deadLettersOf(rows, this.#events, options));
   }
 
   redeliver(
@@ -280,22 +202,8 @@ class MemoryStore implements EventStore {
     now: number,
   ): Promise<number> {
     if (this.#closed) return closed();
-    const ids = "ids" in selection ? new Set(selection.ids) : undefined;
-    let count = 0;
-    for (const row of this.#consumer(consumer).values()) {
-      if (row.state !== "dead") continue;
-      const event = this.#events.get(row.eventId);
-      const chosen = ids
-        ? ids.has(row.eventId)
-        : "since" in selection && (event?.receivedAt ?? -Infinity) >=
-            selection.since;
-      if (!chosen) continue;
-      row.state = "pending";
-      row.dueAt = now;
-      row.attempts = 0;
-      row.lastError = undefined;
-      count++;
-    }
+    const rows = this.#consumer(consumer);
+    const count = redeliverRows(rows, this.#events, selection, now);
     if (count > 0) this.#watchers.notify(this.#lastId);
     return Promise.resolve(count);
   }

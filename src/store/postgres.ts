@@ -10,7 +10,7 @@ import {
   type SqlOp,
   type SqlStep,
 } from "./sql_op.ts";
-import { SqlStore, storeError } from "./sql_store.ts";
+import { createSqlStore, storeError } from "./sql_store.ts";
 import { APPEND_CHANNEL, applySchema, SCHEMA } from "./postgres_schema.ts";
 import type { PgClient, PgQueryable } from "./postgres_client.ts";
 
@@ -33,7 +33,7 @@ export async function openPostgresStore(client: PgClient): Promise<EventStore> {
     const watchers = new WatchList();
     const token = crypto.randomUUID();
     const driver = new PostgresDriver(client);
-    const store = new SqlStore(driver, { watchers, token });
+    const store = createSqlStore(driver, { watchers, token });
     await driver.listen((payload) => {
       const [id, from] = payload.split(" ");
       if (from !== token) watchers.notify(Number(id));
@@ -62,10 +62,13 @@ class PostgresDriver implements SqlDriver {
     });
   }
 
-  run<T>(op: SqlOp<T>, access: SqlAccess): Promise<T> {
-    return access === "atomic"
+  run<T>(op: SqlOp<T>, access: SqlAccess, action: string): Promise<T> {
+    const run = access === "atomic"
       ? this.#client.transaction((tx) => runAsync(op, executeOn(tx)))
       : runAsync(op, executeOn(this.#client));
+    return run.catch((error) => {
+      throw storeError(this.kind, action, error);
+    });
   }
 
   async close(): Promise<void> {
@@ -82,6 +85,9 @@ function executeOn(db: PgQueryable) {
       throw new TypeError("Cannot run an SQLite-only query on PostgreSQL");
     }
     const params = step.params.map((p) => p instanceof SqlList ? p.values : p);
+    if (step.answer === "rowid") {
+      throw new TypeError("Cannot read an SQLite rowid on PostgreSQL");
+    }
     return step.answer === "rows"
       ? db.query(text, params)
       : db.execute(text, params);

@@ -3,8 +3,13 @@
 import type { SqlKind, SqlQuery } from "./sql_dialect.ts";
 import type { SqlRow } from "./sql_rows.ts";
 
-/** What a statement answers: its rows, or how many rows it changed. */
-export type SqlAnswer = "rows" | "changes";
+/**
+ * What a statement answers: its rows, how many rows it changed, or (on
+ * SQLite only) the rowid it inserted
+ * (https://sqlite.org/c3ref/last_insert_rowid.html), which costs less than
+ * a `RETURNING` row.
+ */
+export type SqlAnswer = "rows" | "changes" | "rowid";
 
 /** One statement an operation asks its driver to run. */
 export interface SqlStep {
@@ -40,6 +45,14 @@ export function* changes(
   return (yield { query, params, answer: "changes" }) as number;
 }
 
+/** Runs an SQLite `INSERT` and gives the rowid it inserted (use with `yield*`). */
+export function* insertedRowid(
+  query: SqlQuery,
+  params: readonly unknown[],
+): SqlOp<number> {
+  return (yield { query, params, answer: "rowid" }) as number;
+}
+
 /**
  * How an operation uses the database: `read` only reads; `write` writes
  * with one statement or several that need not be atomic on PostgreSQL
@@ -52,8 +65,11 @@ export type SqlAccess = "read" | "write" | "atomic";
 export interface SqlDriver {
   /** The back-end. */
   readonly kind: SqlKind;
-  /** Runs `op` to its end (in a transaction as `access` says). */
-  run<T>(op: SqlOp<T>, access: SqlAccess): Promise<T>;
+  /**
+   * Runs `op` to its end (in a transaction as `access` says); a failure
+   * rejects with a `StoreError` "Cannot <action>: <reason>".
+   */
+  run<T>(op: SqlOp<T>, access: SqlAccess, action: string): Promise<T>;
   /** Releases what the driver holds. */
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type {
   EventKind,
   StoredEvent,
 } from "./types.ts";
-import type { IdempotencyRecord } from "./common.ts";
+import { failedDelivery, type IdempotencyRecord } from "./common.ts";
 
 /** One result row: column name to value (integers may arrive as strings or bigints). */
 export type SqlRow = Record<string, unknown>;
@@ -73,12 +73,12 @@ export function idempotencyFromRow(row: SqlRow): IdempotencyRecord {
 export function settlementColumns(
   settlement: Exclude<DeliverySettlement, { outcome: "delivered" }>,
 ): [string, number, number, number | null, string] {
-  const { error } = settlement;
+  const { state, dueAt, lastError } = failedDelivery(settlement);
   return [
-    settlement.outcome === "dead" ? "dead" : "pending",
-    settlement.outcome === "retry" ? settlement.dueAt : 0,
-    error.at,
-    error.status ?? null,
-    error.reason,
+    state,
+    dueAt,
+    lastError.at,
+    lastError.status ?? null,
+    lastError.reason,
   ];
 }

@@ -12,7 +12,7 @@ import {
   type SqlStep,
 } from "./sql_op.ts";
 import type { SqlRow } from "./sql_rows.ts";
-import { messageOf, SqlStore } from "./sql_store.ts";
+import { createSqlStore, messageOf, storeError } from "./sql_store.ts";
 import { SCHEMA } from "./sqlite_schema.ts";
 
 /** Options of {@linkcode openSqliteStore}. */
@@ -47,7 +47,7 @@ export function openSqliteStore(options: SqliteStoreOptions): EventStore {
       { cause: error },
     );
   }
-  return new SqlStore(new SqliteDriver(db), {
+  return createSqlStore(new SqliteDriver(db), {
     watchers: new WatchList(),
     token: "",
   });
@@ -64,15 +64,12 @@ class SqliteDriver implements SqlDriver {
   #statements = new Map<SqlQuery, StatementSync>();
   #execute = (step: SqlStep): SqlRow[] | number => {
     const statement = this.#prepare(step.query);
-    const params = step.params.some((p) => p instanceof SqlList)
-      ? step.params.map((p) =>
-        p instanceof SqlList ? JSON.stringify(p.values) : p
-      )
-      : step.params;
-    const values = params as Parameters<StatementSync["run"]>;
-    return step.answer === "rows"
-      ? statement.all(...values)
-      : Number(statement.run(...values).changes);
+    const values = sqliteParams(step.params);
+    if (step.answer === "rows") return statement.all(...values);
+    const result = statement.run(...values);
+    return Number(
+      step.answer === "changes" ? result.changes : result.lastInsertRowid,
+    );
   };
 
   constructor(db: DatabaseSync) {
@@ -91,7 +88,7 @@ class SqliteDriver implements SqlDriver {
     return statement;
   }
 
-  run<T>(op: SqlOp<T>, access: SqlAccess): Promise<T> {
+  run<T>(op: SqlOp<T>, access: SqlAccess, action: string): Promise<T> {
     try {
       if (access === "read") return Promise.resolve(runSync(op, this.#execute));
       this.#db.exec("BEGIN IMMEDIATE");
@@ -104,7 +101,7 @@ class SqliteDriver implements SqlDriver {
         throw error;
       }
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(storeError(this.kind, action, error));
     }
   }
 
@@ -117,4 +114,18 @@ class SqliteDriver implements SqlDriver {
     }
     return Promise.resolve();
   }
+}
+
+/** Parameters as node:sqlite binds them: a list as its JSON text (read with `json_each()`). */
+function sqliteParams(
+  params: readonly unknown[],
+): Parameters<StatementSync["run"]> {
+  for (const param of params) {
+    if (param instanceof SqlList) {
+      return params.map((p) =>
+        p instanceof SqlList ? JSON.stringify(p.values) : p
+      ) as Parameters<StatementSync["run"]>;
+    }
+  }
+  return params as Parameters<StatementSync["run"]>;
 }

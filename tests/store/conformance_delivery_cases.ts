@@ -227,6 +227,42 @@ export const deliveryCases: readonly StoreCase[] = [
     },
   },
   {
+    name: "redeliver() by ids counts a repeated id once and an unknown one not",
+    async run({ store }) {
+      await store.append(XYX, { deliverTo: ["webhook"] });
+      await store.claimDeliveries("webhook", CLAIM);
+      for (const id of [1, 2]) {
+        await store.settleDelivery("webhook", id, {
+          outcome: "dead",
+          error: FAIL,
+        });
+      }
+      assert.equal(
+        await store.redeliver("webhook", { ids: [2, 2, 1, 7, 1] }, 7_000),
+        2,
+      );
+      assert.equal(await store.redeliver("webhook", { ids: [] }, 7_000), 0);
+      assert.deepEqual(await store.deliveryStats("webhook"), {
+        pending: 3,
+        dead: 0,
+        oldestPendingAt: XYX[0].receivedAt,
+      });
+    },
+  },
+  {
+    name: "a claim held by another owner keeps its delivery until it ends",
+    async run({ store }) {
+      await store.append([event(1)], { deliverTo: ["webhook"] });
+      assert.equal((await store.claimDeliveries("webhook", CLAIM)).length, 1);
+      const other = { ...CLAIM, owner: "b" };
+      assert.deepEqual(await store.claimDeliveries("webhook", other), []);
+      assert.equal(await store.nextDueAt("webhook"), CLAIM.now + CLAIM.leaseMs);
+      const later = { ...other, now: CLAIM.now + CLAIM.leaseMs };
+      const claimed = await store.claimDeliveries("webhook", later);
+      assert.deepEqual(claimed.map((d) => d.event.id), [1]);
+    },
+  },
+  {
     name: "settling a delivery that is not pending changes nothing",
     async run({ store }) {
       await store.append([event(1)], { deliverTo: ["webhook"] });

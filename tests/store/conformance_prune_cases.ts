@@ -184,6 +184,18 @@ export const pruneCases: readonly StoreCase[] = [
     },
   },
   {
+    name: "listCursors() orders names by their bytes: upper case first",
+    async run({ store }) {
+      for (const name of ["pull:b", "pull:B", "pull:a", "pull:Z"]) {
+        await store.setCursor(name, 1);
+      }
+      assert.deepEqual(
+        (await store.listCursors()).map((c) => c.consumer),
+        ["pull:B", "pull:Z", "pull:a", "pull:b"],
+      );
+    },
+  },
+  {
     name: "appending after everything was pruned goes on from the last id",
     async run({ store }) {
       await appendN(store, 3);
