@@ -55,7 +55,9 @@ export function serveHttp1(
 /** Read buffers of connections waiting in a request, for reuse. */
 const spareBuffers: Uint8Array<ArrayBuffer>[] = [];
 const SPARE_BUFFERS = 64;
-/** While a request waits (long-poll, SSE), a read this small notices the peer leaving. */
+/** Held by a connection writing a push body with nothing unread: it reads nothing meanwhile. */
+const NO_BUFFER = new Uint8Array(0);
+/** While a request waits (long-poll), a read this small notices the peer leaving. */
 const WATCH_BUFFER = 64;
 
 class Connection implements Http1Connection {
@@ -71,6 +73,8 @@ class Connection implements Http1Connection {
   #closing = false;
   #busy = false;
   #watching = false;
+  /** A push body is being written: no read watches it (a write notices a gone client). */
+  #pushing = false;
   /** Called when the peer goes away during a request. */
   #onGone?: () => void;
 
@@ -171,6 +175,17 @@ class Connection implements Http1Connection {
     this.#start = this.#end = 0;
   }
 
+  /** A push body is held with nothing unread: its read buffer goes back to the pool. */
+  #releaseBuffer(): void {
+    if (this.#start !== this.#end || this.#reading !== undefined) return;
+    if (
+      this.#buffer.byteLength === INITIAL_READ_BUFFER &&
+      spareBuffers.length < SPARE_BUFFERS
+    ) spareBuffers.push(this.#buffer);
+    this.#buffer = NO_BUFFER;
+    this.#start = this.#end = 0;
+  }
+
   /** The next request head, an answer refusing it, or undefined when the connection ends first. */
   async #readHead(): Promise<
     | { ok: true; head: RequestHead }
@@ -216,6 +231,9 @@ class Connection implements Http1Connection {
   #fill(max = this.#buffer.byteLength): Promise<boolean> {
     if (this.#eof || this.#closed) return Promise.resolve(false);
     if (this.#reading) return this.#reading;
+    if (this.#buffer === NO_BUFFER) {
+      this.#buffer = spareBuffers.pop() ?? new Uint8Array(INITIAL_READ_BUFFER);
+    }
     if (this.#start === this.#end) this.#start = this.#end = 0;
     // Little room left at the end: move what is unread to the front, so a
     // read never gets a sliver of the buffer (one request, one read).
@@ -257,7 +275,10 @@ class Connection implements Http1Connection {
   }
 
   watch(): void {
-    if (this.#watching || !this.#busy || this.#eof || this.#closed) return;
+    if (
+      this.#watching || !this.#busy || this.#pushing || this.#eof ||
+      this.#closed
+    ) return;
     this.#shrinkWhileWaiting();
     if (this.#end === this.#buffer.byteLength && this.#start === 0) return;
     this.#watching = true;
@@ -321,6 +342,11 @@ class Connection implements Http1Connection {
       const push = pushSourceOf(response);
       if (push !== undefined && !target.head) {
         request = undefined; // the source hears of a leaving client itself
+        // No pending read while it is held (a few KiB per client, README
+        // "Performance"): a client that left is noticed by a failing write
+        // (the source's next bytes, an SSE heartbeat at the latest).
+        this.#pushing = true;
+        this.#releaseBuffer();
         writePush(push, pushHead(response, target.close), target).then(
           (ok) => this.#pushEnded(ok && keep),
         );
@@ -341,6 +367,7 @@ class Connection implements Http1Connection {
 
   /** A parked push body ended: serve on, or close. */
   #pushEnded(keep: boolean): void {
+    this.#pushing = false;
     this.#ended();
     if (keep && !this.#closed && !this.#closing) void this.#run();
     else this.#close();
