@@ -7,6 +7,7 @@ import { encodeEvent, type EventFormat } from "./encode.ts";
 import { SSE_DEFAULTS, sseComment, sseEvent, sseRetry } from "./sse.ts";
 import type { PushSource } from "../http/push.ts";
 import { type Outlet, SinkOutlet, StreamOutlet } from "./outlet.ts";
+import { concatBytes } from "../wire/read.ts";
 
 /** Options of {@linkcode EventFeed}. */
 export interface EventFeedOptions {
@@ -267,7 +268,7 @@ export class EventFeed {
         room -= frame.byteLength;
         if (room <= 0) break;
       }
-      client.out.send(frames.length === 1 ? frames[0] : concat(frames));
+      client.out.send(frames.length === 1 ? frames[0] : concatBytes(frames));
       if (client.out.room() <= 0) return;
     }
   }
@@ -373,18 +374,6 @@ export class EventFeed {
     this.#clients.delete(client);
     client.wake?.();
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 function byteLength(chunk: Uint8Array): number {

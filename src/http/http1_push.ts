@@ -3,18 +3,7 @@
 import { encodeChunk, LAST_CHUNK } from "../http1/chunked.ts";
 import type { PushEvents, PushSink, PushSource } from "./push.ts";
 import type { ResponseTarget } from "./http1_write.ts";
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}
+import { concatBytes } from "../wire/read.ts";
 
 /** The engine's side of one push body. */
 class Sink implements PushSink {
@@ -84,7 +73,7 @@ class Sink implements PushSink {
       this.#queue = [];
       this.#queuedPayload = 0;
       const ok = await this.#target.write(
-        queue.length === 1 ? queue[0] : concat(queue),
+        queue.length === 1 ? queue[0] : concatBytes(queue),
       );
       if (!ok) return this.cancel();
       this.#unwritten -= payload;

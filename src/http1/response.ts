@@ -1,37 +1,6 @@
 // RFC 9112 sections 4 and 6 (status line, message body length) and RFC 9110 section 6.6.1 (Date): serialising a response head.
 
-/** Reason phrases sent in status lines (RFC 9110 section 15); others get an empty one. */
-export const REASONS: Readonly<Record<number, string>> = {
-  100: "Continue",
-  200: "OK",
-  201: "Created",
-  202: "Accepted",
-  204: "No Content",
-  301: "Moved Permanently",
-  302: "Found",
-  304: "Not Modified",
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  406: "Not Acceptable",
-  408: "Request Timeout",
-  409: "Conflict",
-  413: "Content Too Large",
-  414: "URI Too Long",
-  415: "Unsupported Media Type",
-  417: "Expectation Failed",
-  422: "Unprocessable Content",
-  429: "Too Many Requests",
-  431: "Request Header Fields Too Large",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  505: "HTTP Version Not Supported",
-};
+import { REASON_PHRASES } from "./reasons.ts";
 
 /** How the body of a response is delimited on the wire. */
 export type ResponseFraming =
@@ -95,7 +64,7 @@ export function responseHead(
   close: boolean,
   date: string = httpDate(),
 ): string {
-  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? ""}\r\n`;
+  let head = `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? ""}\r\n`;
   for (const [name, value] of headers) {
     if (!HOP_BY_HOP.has(name.toLowerCase())) head += `${name}: ${value}\r\n`;
   }

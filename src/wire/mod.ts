@@ -20,7 +20,12 @@ export {
   negotiateError,
   parseAccept,
 } from "./accept.ts";
-export { type BodySource, type CappedRead, readCapped } from "./read.ts";
+export {
+  type BodySource,
+  type CappedRead,
+  concatBytes,
+  readCapped,
+} from "./read.ts";
 export {
   bodyStanza,
   decodeBody,

@@ -138,11 +138,27 @@ async function readWithin(
   } finally {
     reader.releaseLock();
   }
-  const bytes = new Uint8Array(total);
+  return { ok: true, bytes: concatBytes(chunks) };
+}
+
+/**
+ * The chunks joined into one buffer (one write, one parse).
+ *
+ * @example
+ * ```ts
+ * concatBytes([Uint8Array.of(1), Uint8Array.of(2, 3)]); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(
+  chunks: readonly Uint8Array[],
+): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.byteLength;
+  const bytes = new Uint8Array(length);
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { ok: true, bytes };
+  return bytes;
 }
