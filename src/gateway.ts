@@ -1,30 +1,20 @@
 // The gateway: wires the XEP-0114 component, the REST handler (behind the HTTP server shell) and the webhook together.
 
-import { createHttp1Client } from "./webhook/http1_client.ts";
-import { fetchTransport } from "./webhook/transport.ts";
 import { createComponent } from "./component/client.ts";
 import { COMPONENT_DEFAULTS } from "./component/api.ts";
 import { createRestHandler, REST_DEFAULTS } from "./http/rest_handler.ts";
 import { createHttpApp } from "./http/app.ts";
-import { HTTP_SERVER_DEFAULTS, type Listen, serveHttp } from "./http/server.ts";
+import { type Listen, serveHttp } from "./http/server.ts";
 import { createWebhookOps } from "./http/webhook_ops.ts";
 import { silentLogger } from "./logger.ts";
-import { openWebhook } from "./webhook/delivery.ts";
-import { createInbound } from "./inbound/inbound.ts";
-import { receiptForCopy, syncConsumer } from "./inbound/consumers.ts";
-import { createEventsApi } from "./events/api.ts";
-import { ETIQUETTE_ANSWERS } from "./inbound/etiquette.ts";
-import { OPEN_IQ_DEFAULTS } from "./inbound/open_iqs.ts";
-import { DEFAULT_DEDUPE_WINDOW_MS } from "./inbound/dedupe.ts";
 import { createMemoryStore } from "./store/memory.ts";
 import type { EventStore } from "./store/types.ts";
 import { createPruner } from "./store/pruning.ts";
 import { observeAcknowledgements } from "./store/observed.ts";
-import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./webhook/options.ts";
 import { VERSION } from "./version.ts";
 import { GatewayMetrics } from "./metrics/gateway_metrics.ts";
 import type { AuthOptions } from "./http/auth.ts";
-import { ReloadError, switchableWebhook } from "./reload.ts";
+import { ReloadError } from "./reload.ts";
 import type { StanzaPort } from "./xmpp/port.ts";
 import { createInstance, type Instance } from "./cluster/instance.ts";
 import { CLUSTER_DEFAULTS } from "./cluster/roles.ts";
@@ -39,12 +29,8 @@ import {
   openStore,
 } from "./store/open.ts";
 import { createWebhookHealth } from "./webhook/health.ts";
-import {
-  createReliableDelivery,
-  WEBHOOK_CONSUMER,
-} from "./webhook/reliable.ts";
-import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "./webhook/retry.ts";
-import { isPushed, reliableConsumer } from "./inbound/consumers.ts";
+import { openWebhook } from "./webhook/delivery.ts";
+import { eventsApiOn, wireReceiving } from "./gateway_receiving.ts";
 
 export { GATEWAY_DEFAULTS } from "./gateway_api.ts";
 export type { Gateway, GatewayOptions } from "./gateway_api.ts";
@@ -91,14 +77,6 @@ export async function createGateway(
     await shared?.close();
     throw error; // e.g. Deno.errors.AddrInUse
   }
-}
-
-/** Whether GET /rest/updates and /rest/events are served (`auto`: when no webhook is configured). */
-function eventsApiOn(options: GatewayOptions): boolean {
-  const setting = options.eventsApi ?? "auto";
-  return setting === "auto"
-    ? options.callbackUrl === undefined
-    : setting === "on";
 }
 
 /** The listener for `tls` (undefined: plain TCP, the server's default). */
@@ -178,53 +156,6 @@ async function startGateway(
   });
   // With several instances, stanzas go out through whichever has the stream.
   const xmpp: StanzaPort = instance?.port ?? component;
-  // Deliveries to http: URLs go over pooled keep-alive connections (README
-  // "Receiving (webhooks)"); https: and a test's own fetch use fetch.
-  const webhookClient = options.callbackUrl === undefined || options.fetch
-    ? undefined
-    : createHttp1Client({ fallback: fetchTransport(globalThis.fetch) });
-  const webhookOptions = (o: GatewayOptions, url: string): WebhookOptions => ({
-    callbackUrl: url,
-    callbackContentType: o.callbackContentType,
-    callbackStanzas: o.callbackStanzas,
-    callbackEvents: o.callbackEvents,
-    callbackTimeout: o.callbackTimeout,
-    xmpp,
-    version: VERSION,
-    fetch: options.fetch,
-    logger,
-    callbackSecrets: o.callbackSecrets,
-    maxConcurrent: options.callbackConcurrency,
-    health,
-    now,
-    onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
-  });
-  const opened = options.callbackUrl === undefined
-    ? undefined
-    : switchableWebhook(
-      openWebhook(webhookOptions(options, options.callbackUrl), webhookClient),
-    );
-  const webhook = opened?.webhook;
-  const reliable = opened && store && options.callbackMode === "reliable"
-    ? await createReliableDelivery({
-      store: consumed,
-      settings: opened.settings,
-      contentType: () => opened.webhook.contentType,
-      xmpp,
-      owner: cluster?.instanceId,
-      schedule: options.callbackRetry ??
-        parseRetrySchedule(DEFAULT_RETRY_SCHEDULE),
-      concurrency: options.callbackConcurrency ??
-        WEBHOOK_DEFAULTS.maxConcurrent,
-      health,
-      fetch: options.fetch,
-      transport: webhookClient,
-      now,
-      logger,
-      randomId: () => crypto.randomUUID(),
-      onAttempt: (outcome, seconds) => metrics.webhookAttempt(outcome, seconds),
-    })
-    : undefined;
   // Read on every request; a reload replaces the credentials and Basic.
   const auth: AuthOptions = {
     domain: options.domain,
@@ -233,54 +164,25 @@ async function startGateway(
     basic: options.basicAuth,
   };
   let metricsCredential = options.metricsCredential;
-  const eventsApi = createEventsApi({
-    store: consumed,
-    serve: eventsApiOn(options),
-    domain: options.domain,
-    auth,
-    send: (stanza) => component.send(stanza),
-    inboundIqTimeout: options.inboundIqTimeout ??
-      OPEN_IQ_DEFAULTS.timeoutSeconds,
-    etiquette: options.etiquette ?? ETIQUETTE_ANSWERS,
-    version: VERSION,
-    sizeLimit: options.sizeLimit ?? REST_DEFAULTS.sizeLimit,
-    bodyTimeoutMs: (options.bodyTimeout ?? HTTP_SERVER_DEFAULTS.bodyTimeout) *
-      1000,
-    logger,
-  });
-  const receiptAgain = receiptForCopy(xmpp, logger);
-  const inbound = createInbound({
-    send: (stanza) => component.send(stanza),
+  const {
+    webhookClient,
+    webhookOptions,
+    opened,
+    webhook,
+    reliable,
+    eventsApi,
+    inbound,
+  } = await wireReceiving(options, {
     store,
-    // Only where events are kept for later: sync mode stays mod_rest's.
-    dedupeWindowMs: reliable || eventsApiOn(options)
-      ? options.inboundDedupeWindow ?? DEFAULT_DEDUPE_WINDOW_MS
-      : 0,
-    onDuplicate: (stanza, first) => {
-      metrics.inboundDuplicate();
-      if (reliable) receiptAgain(stanza, first);
-    },
-    consumer: !webhook
-      ? eventsApi.consumer
-      : reliable
-      ? reliableConsumer(webhook, logger)
-      : syncConsumer(webhook, logger),
-    deliverTo: (stanza) =>
-      webhook && reliable && isPushed(stanza, webhook)
-        ? [WEBHOOK_CONSUMER]
-        : [],
+    consumed,
+    xmpp,
+    component,
+    health,
+    metrics,
+    auth,
+    owner: cluster?.instanceId,
     now,
     logger,
-  });
-  metrics.setQueueSource(async () => {
-    const [lastEventId, storedEvents] = await Promise.all([
-      store.lastId(),
-      store.countEvents(),
-    ]);
-    const events = { lastEventId, storedEvents };
-    if (!reliable) return { pending: webhook?.queued ?? 0, dead: 0, ...events };
-    const stats = await store.deliveryStats(WEBHOOK_CONSUMER);
-    return { ...stats, ...events };
   });
   const unwatch = reliable ? store.watch(() => reliable.wake()) : undefined;
   component.setStanzaHandler(

@@ -3,9 +3,7 @@
 import type { XmlElement } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
-import { el } from "../xml/element.ts";
 import {
-  IqTimeoutError,
   QueueFullError,
   type SendIqOptions,
   StanzaTooLargeError,
@@ -31,6 +29,7 @@ import {
 } from "./api.ts";
 import { handshakeDigest } from "./handshake.ts";
 import { IqTracker } from "./iq_tracker.ts";
+import { ServerPing } from "./server_ping.ts";
 import {
   ComponentSession,
   type ComponentState,
@@ -81,12 +80,8 @@ class Component implements ComponentClient {
   #newId: () => string;
   #maxQueued: number;
   #maxStanzaBytes: number;
-  #pingIntervalMs: number;
-  #pingTimeoutMs: number;
-  #pingTo: string;
-  #pingTimer: unknown;
+  #serverPing: ServerPing;
   /** True while a ping to the server went unanswered past its deadline. */
-  #unanswered = false;
   /** The last stanza written on the current connection (for a stream error right after). */
   #lastWritten: XmlElement | undefined;
   #closeTimeoutMs: number;
@@ -116,15 +111,27 @@ class Component implements ComponentClient {
       COMPONENT_DEFAULTS.maxQueuedStanzas;
     this.#maxStanzaBytes = options.maxStanzaBytes ??
       COMPONENT_DEFAULTS.maxStanzaBytes;
-    this.#pingIntervalMs = options.pingIntervalMs ??
-      COMPONENT_DEFAULTS.pingIntervalMs;
-    this.#pingTimeoutMs = options.pingTimeoutMs ??
-      COMPONENT_DEFAULTS.pingTimeoutMs;
-    this.#pingTo = options.pingTo ?? serverHostOf(options.domain);
     this.#closeTimeoutMs = options.closeTimeoutMs ??
       COMPONENT_DEFAULTS.closeTimeoutMs;
     this.#handler = options.onStanza;
     this.#tracker = new IqTracker(options.domain, this.#timers);
+    this.#serverPing = new ServerPing({
+      to: options.pingTo ?? serverHostOf(options.domain),
+      intervalMs: options.pingIntervalMs ?? COMPONENT_DEFAULTS.pingIntervalMs,
+      timeoutMs: options.pingTimeoutMs ?? COMPONENT_DEFAULTS.pingTimeoutMs,
+      timers: this.#timers,
+      tracker: this.#tracker,
+      newId: this.#newId,
+      logger: this.#logger,
+      connection: () =>
+        this.#session.state.name === "online" ? this.#connection : undefined,
+      write: (iq) =>
+        this.#connection?.write(
+          serialize(iq.withAttrs({ from: this.domain }), {
+            parentNs: NS.client,
+          }),
+        ),
+    });
     this.#session = new ComponentSession({
       domain: options.domain,
       server: formatHostPort(this.#address),
@@ -144,11 +151,12 @@ class Component implements ComponentClient {
   }
 
   get online(): boolean {
-    return this.#session.state.name === "online" && !this.#unanswered;
+    return this.#session.state.name === "online" &&
+      !this.#serverPing.unanswered;
   }
 
   get answering(): boolean {
-    return !this.#unanswered;
+    return !this.#serverPing.unanswered;
   }
 
   start(): void {
@@ -241,7 +249,7 @@ class Component implements ComponentClient {
     if (this.#session.state.name !== "online" || !connection) {
       throw new StreamDownError();
     }
-    if (this.#unanswered) {
+    if (this.#serverPing.unanswered) {
       throw new StreamDownError("XMPP server is not answering");
     }
     if (connection.queued >= this.#maxQueued) {
@@ -349,48 +357,6 @@ class Component implements ComponentClient {
     });
   }
 
-  #schedulePing(delayMs: number): void {
-    this.#pingTimer = this.#timers.setTimeout(() => this.#ping(), delayMs);
-  }
-
-  /**
-   * XEP-0199 ping to the server with a deadline: a server that is frozen
-   * (or a connection that silently died) answers nothing, and until it
-   * does the stream counts as not online, so /readyz fails and requests
-   * get 503 at once. Any answer, an error included, counts.
-   */
-  async #ping(): Promise<void> {
-    const connection = this.#connection;
-    if (this.#session.state.name !== "online" || !connection) return;
-    const iq = el("iq", NS.client, {
-      type: "get",
-      to: this.#pingTo,
-      id: this.#newId(),
-    }, el("ping", NS.ping));
-    const tracked = this.#tracker.track(iq, { timeoutMs: this.#pingTimeoutMs });
-    const out = iq.withAttrs({ from: this.domain });
-    connection.write(serialize(out, { parentNs: NS.client }));
-    let answered = true;
-    try {
-      await tracked.promise;
-    } catch (error) {
-      if (!(error instanceof IqTimeoutError)) return; // the stream went away
-      answered = false;
-    }
-    if (connection !== this.#connection) return;
-    if (answered === this.#unanswered) {
-      this.#unanswered = !answered;
-      if (answered) this.#logger.info("XMPP server answers again");
-      else {
-        this.#logger.warn("XMPP server did not answer a ping in time", {
-          timeoutMs: this.#pingTimeoutMs,
-        });
-      }
-    }
-    // While unanswered, ask again soon, so readiness comes back quickly.
-    this.#schedulePing(answered ? this.#pingIntervalMs : 1000);
-  }
-
   /**
    * A stream error while online most likely answers the last stanza
    * written: log it with the server's condition. Nothing is ever re-sent
@@ -421,11 +387,7 @@ class Component implements ComponentClient {
 
   #stateChanged(state: ComponentState, previous: ComponentState): void {
     if (state.name === previous.name) return;
-    this.#timers.clearTimeout(this.#pingTimer);
-    this.#unanswered = false;
-    if (state.name === "online" && this.#pingIntervalMs > 0) {
-      this.#schedulePing(this.#pingIntervalMs);
-    }
+    this.#serverPing.stateChanged(state.name === "online");
     if (previous.name === "online" && "error" in state) {
       this.#reportRefusal(state.error);
     }

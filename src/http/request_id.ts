@@ -1,5 +1,7 @@
 // Request ids (README "Request ids"): X-Request-Id, as common proxies (nginx $request_id, Heroku, Envoy) send and expect it.
 
+import { RequestSlot } from "./request_slot.ts";
+
 /** The header that carries a request id, in requests, responses and webhook requests. */
 export const REQUEST_ID_HEADER = "X-Request-Id";
 
@@ -7,7 +9,7 @@ export const REQUEST_ID_HEADER = "X-Request-Id";
 // quotes (so it is safe in log lines and headers); otherwise one is made.
 const ACCEPTABLE = /^[\x21\x23-\x26\x28-\x7e]{1,128}$/;
 
-const ids = new WeakMap<Request, string>();
+const ids = new RequestSlot<string>("request id");
 
 /** A new request id (a random UUID). */
 export function newRequestId(): string {

@@ -1,5 +1,6 @@
 // mod_rest HTTP surface (README "Routes") as a route table, and its matcher.
 
+import { RequestSlot } from "./request_slot.ts";
 import { HttpError } from "./errors.ts";
 
 /** The stanza kinds a path may name. */
@@ -218,10 +219,9 @@ export function matchRoute(
   return undefined;
 }
 
-const requestMatches = new WeakMap<
-  Request,
+const requestMatches = new RequestSlot<
   { match?: RouteMatch; error?: unknown }
->();
+>("route");
 
 /**
  * {@linkcode matchRoute} for a request's method and path, worked out once

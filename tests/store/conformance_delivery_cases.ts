@@ -1,6 +1,7 @@
 // EventStore conformance: push deliveries (claims, per-conversation order, retries, dead letters, redelivery).
 
 import assert from "node:assert/strict";
+import type { EventStore } from "../../src/store/types.ts";
 import type { StoreCase } from "./conformance_cases.ts";
 import { event } from "./conformance_cases.ts";
 
@@ -13,6 +14,15 @@ const XYX = [
   event(2, { conversation: "y" }),
   event(3, { conversation: "x" }),
 ];
+
+/** Appends {@linkcode XYX} for the webhook and makes events 1 and 2 dead letters. */
+async function deadLettersOneAndTwo(store: EventStore): Promise<void> {
+  await store.append(XYX, { deliverTo: ["webhook"] });
+  await store.claimDeliveries("webhook", CLAIM);
+  for (const id of [1, 2]) {
+    await store.settleDelivery("webhook", id, { outcome: "dead", error: FAIL });
+  }
+}
 
 /** The delivery cases. */
 export const deliveryCases: readonly StoreCase[] = [
@@ -184,14 +194,7 @@ export const deliveryCases: readonly StoreCase[] = [
   {
     name: "redeliver() by ids puts dead letters back, due now, attempts reset",
     async run({ store }) {
-      await store.append(XYX, { deliverTo: ["webhook"] });
-      await store.claimDeliveries("webhook", CLAIM);
-      for (const id of [1, 2]) {
-        await store.settleDelivery("webhook", id, {
-          outcome: "dead",
-          error: FAIL,
-        });
-      }
+      await deadLettersOneAndTwo(store);
       assert.equal(
         await store.redeliver("webhook", { ids: [2, 99] }, 7_000),
         1,
@@ -210,14 +213,7 @@ export const deliveryCases: readonly StoreCase[] = [
   {
     name: "redeliver() since a time takes dead letters received from then on",
     async run({ store }) {
-      await store.append(XYX, { deliverTo: ["webhook"] });
-      await store.claimDeliveries("webhook", CLAIM);
-      for (const id of [1, 2]) {
-        await store.settleDelivery("webhook", id, {
-          outcome: "dead",
-          error: FAIL,
-        });
-      }
+      await deadLettersOneAndTwo(store);
       assert.equal(
         await store.redeliver("webhook", { since: XYX[1].receivedAt }, 7_000),
         1,
@@ -229,14 +225,7 @@ export const deliveryCases: readonly StoreCase[] = [
   {
     name: "redeliver() by ids counts a repeated id once and an unknown one not",
     async run({ store }) {
-      await store.append(XYX, { deliverTo: ["webhook"] });
-      await store.claimDeliveries("webhook", CLAIM);
-      for (const id of [1, 2]) {
-        await store.settleDelivery("webhook", id, {
-          outcome: "dead",
-          error: FAIL,
-        });
-      }
+      await deadLettersOneAndTwo(store);
       assert.equal(
         await store.redeliver("webhook", { ids: [2, 2, 1, 7, 1] }, 7_000),
         2,
