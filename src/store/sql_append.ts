@@ -55,7 +55,9 @@ export function* appendEvents(
   const ids = fresh.length === 0
     ? []
     : yield* steps.insertEvents(fresh, deliverTo, token);
-  const undelivered = yield* undeliveredFirstCopies(verdicts, deliverTo);
+  const undelivered = verdicts.some((v) => v.kind === "seen")
+    ? yield* undeliveredFirstCopies(verdicts, deliverTo)
+    : NONE;
   const out = appendedEvents(
     events,
     verdicts,

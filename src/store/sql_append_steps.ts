@@ -2,7 +2,7 @@
 
 import type { NewEvent } from "./types.ts";
 import { list, queryOn, type SqlKind } from "./sql_dialect.ts";
-import { changes, insertedRowid, rows, type SqlOp } from "./sql_op.ts";
+import { changes, rows, type SqlOp, step } from "./sql_op.ts";
 import type { SqlRow } from "./sql_rows.ts";
 import { APPEND_CHANNEL } from "./postgres_schema.ts";
 
@@ -59,31 +59,30 @@ const SQLITE_RECORD_KEY = queryOn(
  * lookup per key costs less than unpacking a JSON list.
  */
 const SQLITE_STEPS: AppendSteps = {
+  // The append path of reliable mode and pull: each statement is yielded
+  // as a step() (no helper generator per row).
   *seenKeys(keys) {
     const found: SqlRow[] = [];
     for (const key of keys.length > 1 ? new Set(keys) : keys) {
-      for (const row of yield* rows(SQLITE_SEEN_KEY, [key])) found.push(row);
+      const rows = yield step(SQLITE_SEEN_KEY, [key], "rows");
+      for (const row of rows as SqlRow[]) found.push(row);
     }
     return found;
   },
   *insertEvents(events, deliverTo) {
     const ids: number[] = [];
     for (const event of events) {
-      const id = yield* insertedRowid(SQLITE_INSERT_EVENT, [
+      const id = (yield step(SQLITE_INSERT_EVENT, [
         event.receivedAt,
         event.kind,
         event.from,
         event.to,
         event.conversation,
         event.stanza,
-      ]);
+      ], "rowid")) as number;
       for (const consumer of deliverTo) {
-        yield* changes(SQLITE_INSERT_DELIVERY, [
-          consumer,
-          id,
-          event.conversation,
-          event.receivedAt,
-        ]);
+        const delivery = [consumer, id, event.conversation, event.receivedAt];
+        yield step(SQLITE_INSERT_DELIVERY, delivery, "changes");
       }
       ids.push(id);
     }
@@ -91,7 +90,8 @@ const SQLITE_STEPS: AppendSteps = {
   },
   *recordKeys(record) {
     for (const k of record) {
-      yield* changes(SQLITE_RECORD_KEY, [k.key, k.eventId, k.seenAt]);
+      const params = [k.key, k.eventId, k.seenAt];
+      yield step(SQLITE_RECORD_KEY, params, "changes");
     }
   },
 };

@@ -29,6 +29,19 @@ export interface SqlStep {
  */
 export type SqlOp<T> = Generator<SqlStep, T, SqlRow[] | number>;
 
+/**
+ * The step that runs `query`, for `yield` without a helper generator:
+ * the per-row loops of the append path use it to save one generator
+ * level per statement (`rows()` and `changes()` read better elsewhere).
+ */
+export function step(
+  query: SqlQuery,
+  params: readonly unknown[],
+  answer: SqlAnswer,
+): SqlStep {
+  return { query, params, answer };
+}
+
 /** Runs `query` and gives its rows (use with `yield*`). */
 export function* rows(
   query: SqlQuery,
@@ -43,14 +56,6 @@ export function* changes(
   params: readonly unknown[] = [],
 ): SqlOp<number> {
   return (yield { query, params, answer: "changes" }) as number;
-}
-
-/** Runs an SQLite `INSERT` and gives the rowid it inserted (use with `yield*`). */
-export function* insertedRowid(
-  query: SqlQuery,
-  params: readonly unknown[],
-): SqlOp<number> {
-  return (yield { query, params, answer: "rowid" }) as number;
 }
 
 /**
