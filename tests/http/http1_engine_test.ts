@@ -1,5 +1,6 @@
 // The own HTTP/1.1 engine behind serveHttp(), over real loopback sockets: keep-alive, pipelining, 100-continue, HEAD, bodies, streams, disconnects, refusals.
 
+import { rawClient } from "./_raw_client.ts";
 import assert from "node:assert/strict";
 import { type HttpServer, serveHttp } from "../../src/http/server.ts";
 
@@ -18,44 +19,6 @@ async function withServer(
   }
 }
 
-/** A raw client: writes text, reads until a predicate holds or the peer closes. */
-async function client(server: HttpServer) {
-  const conn = await Deno.connect({
-    hostname: "127.0.0.1",
-    port: server.addr.port,
-  });
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(65536);
-  let text = "";
-  let closed = false;
-  return {
-    conn,
-    write: (data: string) => conn.write(encode(data)),
-    /** Reads until `done(text)` or the peer closes; the text so far. */
-    async read(done: (text: string) => boolean = () => false) {
-      const timer = setTimeout(() => conn.close(), 10_000);
-      try {
-        while (!done(text) && !closed) {
-          const n = await conn.read(buffer).catch(() => null);
-          if (n === null) closed = true;
-          else text += decoder.decode(buffer.subarray(0, n));
-        }
-      } finally {
-        clearTimeout(timer);
-      }
-      return text;
-    },
-    get closed() {
-      return closed;
-    },
-    close() {
-      try {
-        conn.close();
-      } catch { /* closed */ }
-    },
-  };
-}
-
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 const echo = async (request: Request) =>
@@ -67,7 +30,7 @@ const echo = async (request: Request) =>
 
 Deno.test("http1 engine: keep-alive serves several requests on one connection, each with Content-Length and Date", async () => {
   await withServer(echo, async (server) => {
-    const c = await client(server);
+    const c = await rawClient(server);
     await c.write("GET /a HTTP/1.1\r\nHost: gw\r\n\r\n");
     const first = await c.read((t) => t.endsWith("GET /a "));
     assert.match(first, /^HTTP\/1\.1 200 OK\r\n/);
@@ -91,7 +54,7 @@ Deno.test("http1 engine: pipelined requests are answered in order, whatever orde
     await new Promise((r) => setTimeout(r, delays[path]));
     return new Response(path);
   }, async (server) => {
-    const c = await client(server);
+    const c = await rawClient(server);
     await c.write(
       ["/1", "/2", "/3"].map((p) => `GET ${p} HTTP/1.1\r\nHost: gw\r\n\r\n`)
         .join(""),
@@ -107,7 +70,7 @@ Deno.test("http1 engine: pipelined requests are answered in order, whatever orde
 
 Deno.test("http1 engine: Expect: 100-continue gets the interim answer before the body is sent", async () => {
   await withServer(echo, async (server) => {
-    const c = await client(server);
+    const c = await rawClient(server);
     await c.write(
       "POST /e HTTP/1.1\r\nHost: gw\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",
     );
@@ -122,7 +85,7 @@ Deno.test("http1 engine: Expect: 100-continue gets the interim answer before the
 
 Deno.test("http1 engine: request bodies by chunks and by a Content-Length split across writes", async () => {
   await withServer(echo, async (server) => {
-    const c = await client(server);
+    const c = await rawClient(server);
     await c.write(
       "POST /c HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
     );
@@ -142,7 +105,7 @@ Deno.test("http1 engine: request bodies by chunks and by a Content-Length split 
 
 Deno.test("http1 engine: HEAD gets the head with the length, no body; Connection: close and HTTP/1.0 close after the answer", async () => {
   await withServer(echo, async (server) => {
-    const head = await client(server);
+    const head = await rawClient(server);
     await head.write(
       "HEAD /h HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n",
     );
@@ -150,7 +113,7 @@ Deno.test("http1 engine: HEAD gets the head with the length, no body; Connection
     assert.ok(head.closed);
     assert.match(text, /content-length: 8\r\n/); // "HEAD /h "
     assert.match(text, /connection: close\r\n\r\n$/);
-    const old = await client(server);
+    const old = await rawClient(server);
     await old.write("GET /o HTTP/1.0\r\n\r\n");
     assert.match(await old.read(), /GET \/o $/);
     assert.ok(old.closed);
@@ -172,7 +135,7 @@ Deno.test("http1 engine: a streamed body goes out chunked; a client that leaves 
     });
     return Promise.resolve(new Response(body));
   }, async (server) => {
-    const c = await client(server);
+    const c = await rawClient(server);
     await c.write("GET /sse HTTP/1.1\r\nHost: gw\r\n\r\n");
     const text = await c.read((t) => t.endsWith("one\n\n\r\n"));
     assert.match(text, /transfer-encoding: chunked\r\n/);
@@ -198,7 +161,7 @@ Deno.test("http1 engine: a stream that ends sends the last chunk and the connect
         ? new Response(ReadableStream.from([encode("ab"), encode("c")]))
         : new Response("next"),
     ), async (server) => {
-    const c = await client(server);
+    const c = await rawClient(server);
     await c.write(
       "GET /s HTTP/1.1\r\nHost: gw\r\n\r\nGET /n HTTP/1.1\r\nHost: gw\r\n\r\n",
     );
@@ -246,7 +209,7 @@ for (const r of REFUSALS) {
       calls++;
       return await echo(request);
     }, async (server) => {
-      const c = await client(server);
+      const c = await rawClient(server);
       await c.write(r.request).catch(() => 0);
       const text = await c.read();
       assert.match(text, r.status);

@@ -1,7 +1,8 @@
 // Push bodies on the own HTTP/1.1 engine over real loopback sockets: written as chunks, the connection serving on after one ends, a client that left noticed by a failing write (no read is pending while a push body is held).
 
+import { rawClient } from "./_raw_client.ts";
 import assert from "node:assert/strict";
-import { type HttpServer, serveHttp } from "../../src/http/server.ts";
+import { serveHttp } from "../../src/http/server.ts";
 import { type PushEvents, pushResponse } from "../../src/http/push.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -12,38 +13,6 @@ async function eventually(done: () => boolean): Promise<void> {
   while (!done() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** A raw client: reads until `done(text)` holds or the peer closes. */
-async function rawClient(server: HttpServer) {
-  const conn = await Deno.connect({
-    hostname: "127.0.0.1",
-    port: server.addr.port,
-  });
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(65536);
-  let text = "";
-  return {
-    write: (data: string) => conn.write(encode(data)),
-    async read(done: (text: string) => boolean) {
-      const timer = setTimeout(() => conn.close(), 10_000);
-      try {
-        while (!done(text)) {
-          const n = await conn.read(buffer).catch(() => null);
-          if (n === null) break;
-          text += decoder.decode(buffer.subarray(0, n));
-        }
-      } finally {
-        clearTimeout(timer);
-      }
-      return text;
-    },
-    close() {
-      try {
-        conn.close();
-      } catch { /* closed */ }
-    },
-  };
 }
 
 // A push body of two parts that then ends; any other path answers "next".
