@@ -115,6 +115,15 @@ export class ClusterPort implements StanzaPort {
     }
   }
 
+  /** {@linkcode ClusterPort.send}, waiting up to `waitMs` for room while the local stream's queue is full. */
+  sendWhenRoom(stanza: XmlElement, waitMs: number): Promise<void> {
+    const { local } = this.#options;
+    if (local.online && local.sendWhenRoom) {
+      return local.sendWhenRoom(stanza, waitMs);
+    }
+    return this.send(stanza);
+  }
+
   /** Sends an iq get/set and waits for its reply, wherever it arrives. */
   async sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement> {
     if (!this.online) throw new StreamDownError();

@@ -1,5 +1,6 @@
 // XEP-0114 component client: its public options and interface.
 
+import type { XmlElement } from "../xml/element.ts";
 import type { XmlParserOptions } from "../xml/parser.ts";
 import type { StanzaPort } from "../xmpp/port.ts";
 import type { Logger } from "../logger.ts";
@@ -94,6 +95,8 @@ export interface ComponentOptions {
 export interface ComponentClient extends StanzaPort, AsyncDisposable {
   /** The current state. */
   readonly state: ComponentState;
+  /** {@linkcode StanzaPort.sendWhenRoom}: the component always has it. */
+  sendWhenRoom(stanza: XmlElement, waitMs: number): Promise<void>;
   /** Starts connecting (no-op unless closed). */
   start(): void;
   /** Closes the stream gracefully; resolves once closed. */

@@ -224,6 +224,29 @@ class Component implements ComponentClient {
     this.#write(stanza);
   }
 
+  async sendWhenRoom(stanza: XmlElement, waitMs: number): Promise<void> {
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      try {
+        return this.send(stanza);
+      } catch (error) {
+        const left = deadline - performance.now();
+        const connection = this.#connection;
+        if (!(error instanceof QueueFullError) || left <= 0 || !connection) {
+          throw error;
+        }
+        let timer: unknown;
+        await Promise.race([
+          connection.whenRoom(),
+          new Promise<void>((resolve) => {
+            timer = this.#timers.setTimeout(() => resolve(), left);
+          }),
+        ]);
+        this.#timers.clearTimeout(timer);
+      }
+    }
+  }
+
   async sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement> {
     const type = iq.attr("type");
     if (!iq.is("iq", NS.client) || (type !== "get" && type !== "set")) {

@@ -74,6 +74,8 @@ export class Connection {
   #closed = false;
   #closeGraceMs: number;
   #graceTimer: unknown;
+  /** Told when a batch is out (or the connection ends): room may have come. */
+  #roomWaiters: (() => void)[] = [];
 
   /** Starts reading from `socket` at once. */
   constructor(
@@ -92,6 +94,18 @@ export class Connection {
   /** Writes not yet accepted by the socket. */
   get queued(): number {
     return this.#queue.length + this.#inFlight;
+  }
+
+  /** Resolves when the socket has taken the batch being written, or the connection ends. */
+  whenRoom(): Promise<void> {
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  #roomMade(): void {
+    if (this.#roomWaiters.length === 0) return;
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /**
@@ -151,6 +165,7 @@ export class Connection {
         this.#inFlight = batch.length;
         await this.#writer.write(encoder.encode(batch.join("")));
         this.#inFlight = 0;
+        this.#roomMade();
       }
     } catch (error) {
       this.#inFlight = 0;
@@ -176,6 +191,7 @@ export class Connection {
       this.#timers.clearTimeout(this.#graceTimer);
     }
     this.#queue = [];
+    this.#roomMade();
     try {
       this.#socket.close();
     } catch {

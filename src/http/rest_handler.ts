@@ -48,6 +48,9 @@ import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 import { answerInboundIq } from "./inbound_answer.ts";
 
+/** Most ms a message or presence waits for room in a full outgoing queue before a 503. */
+const QUEUE_WAIT_MS = 2000;
+
 /**
  * Defaults of {@linkcode RestHandlerOptions}, mod_rest's where it has the
  * option (`rest_stanza_size_limit`, `rest_iq_timeout`, `rest_iq_max_timeout`).
@@ -219,7 +222,11 @@ async function deliver(
   }
   if (!xmpp.online) throw new StreamDownError();
   if (stanza.name !== "iq") {
-    await xmpp.send(stanza);
+    // A full queue (the server reads slower than clients send) waits a
+    // moment for room before it answers 503 (README "What 202 means").
+    await (xmpp.sendWhenRoom
+      ? xmpp.sendWhenRoom(stanza, QUEUE_WAIT_MS)
+      : xmpp.send(stanza));
     return undefined;
   }
   const captured: XmlElement[] = [];

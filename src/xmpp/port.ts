@@ -37,6 +37,13 @@ export interface StanzaPort {
    */
   send(stanza: XmlElement): void | Promise<void>;
   /**
+   * Like {@linkcode StanzaPort.send}, but while the write queue is full it
+   * waits up to `waitMs` for room before it rejects with
+   * {@linkcode QueueFullError} (backpressure as latency, not as errors).
+   * Optional: without it, callers send at once.
+   */
+  sendWhenRoom?(stanza: XmlElement, waitMs: number): Promise<void>;
+  /**
    * Sends an iq get/set and resolves with the reply (`result` or `error`
    * alike). Rejects with {@linkcode IqTimeoutError},
    * {@linkcode IqConflictError}, {@linkcode StreamDownError},

@@ -157,6 +157,41 @@ Deno.test("a full write queue throws QueueFullError instead of buffering without
   tap.record.release();
 });
 
+Deno.test("sendWhenRoom() waits for room in a full write queue, and gives QueueFullError when none comes in time", async () => {
+  await using server = fakeServer();
+  const tap = spy(server.dial);
+  await using client = await connect(server, {
+    dial: tap.dial,
+    maxQueuedStanzas: 2,
+  });
+  tap.stall();
+  client.send(message({ to: "a@localhost" }));
+  client.send(message({ to: "a@localhost" }));
+  await assert.rejects(
+    client.sendWhenRoom(message({ to: "a@localhost", id: "late" }), 30),
+    QueueFullError,
+  );
+  const waiting = client.sendWhenRoom(
+    message({ to: "a@localhost", id: "waits" }),
+    10_000,
+  );
+  let settled = false;
+  waiting.finally(() => settled = true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(settled, false, "still waiting while the socket is stalled");
+  tap.record.release();
+  await waiting;
+  await new Promise<void>((resolve) => {
+    const poll = () =>
+      tap.record.written.includes("waits") ? resolve() : setTimeout(poll, 1);
+    poll();
+  });
+  assert.ok(
+    !tap.record.written.includes("late"),
+    "the refused one was not sent",
+  );
+});
+
 Deno.test("the keepalive writes whitespace while online", async () => {
   await using server = fakeServer();
   const tap = spy(server.dial);
