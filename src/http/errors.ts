@@ -6,6 +6,13 @@ import { NS } from "../xmpp/namespaces.ts";
 import type { StanzaErrorType } from "../xmpp/conditions.ts";
 import { StoreError } from "../store/types.ts";
 import {
+  IqConflictError,
+  IqTimeoutError,
+  QueueFullError,
+  StanzaTooLargeError,
+  StreamDownError,
+} from "../xmpp/port.ts";
+import {
   type CappedRead,
   MEDIA_TYPES,
   type StanzaFormat,
@@ -262,4 +269,34 @@ export function storeRouteError(error: unknown): HttpError {
     });
   }
   return new HttpError("internal", { cause: error });
+}
+
+/**
+ * The HTTP error for a failure of sending through a stanza port (README
+ * "Errors reference"): an {@linkcode HttpError} as it is, iq timeouts and
+ * id conflicts, a stream down or a full queue (503 with `Retry-After` in
+ * `retryAfterSeconds`), a stanza too large; undefined for anything else.
+ */
+export function sendError(
+  error: unknown,
+  retryAfterSeconds: number,
+): HttpError | undefined {
+  const retry = { "Retry-After": String(retryAfterSeconds) };
+  if (error instanceof HttpError) return error;
+  if (error instanceof IqTimeoutError) {
+    return new HttpError("timeout", { cause: error });
+  }
+  if (error instanceof IqConflictError) {
+    return new HttpError("conflict", { cause: error });
+  }
+  if (error instanceof StreamDownError) {
+    return new HttpError("stream_down", { cause: error, headers: retry });
+  }
+  if (error instanceof StanzaTooLargeError) {
+    return new HttpError("size", { cause: error });
+  }
+  if (error instanceof QueueFullError) {
+    return new HttpError("queue_full", { cause: error, headers: retry });
+  }
+  return undefined;
 }

@@ -4,11 +4,8 @@ import type { XmlElement } from "../xml/element.ts";
 import type { Logger } from "../logger.ts";
 import { silentLogger } from "../logger.ts";
 import {
-  IqConflictError,
   IqTimeoutError,
-  QueueFullError,
   type StanzaPort,
-  StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
@@ -20,7 +17,7 @@ import {
 } from "./scope.ts";
 import { parseJid } from "../xmpp/jid.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
-import { errorResponse, HttpError, readFailure } from "./errors.ts";
+import { errorResponse, HttpError, readFailure, sendError } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import {
   decodeBody,
@@ -143,28 +140,14 @@ function iqTimeoutMs(request: Request, settings: Settings): number {
   );
 }
 
+/** {@linkcode sendError}, else a 500 that is logged. */
 function toHttpError(
   error: unknown,
   settings: Settings,
   requestId: string | undefined,
 ): HttpError {
-  const retry = { "Retry-After": String(settings.retryAfter) };
-  if (error instanceof HttpError) return error;
-  if (error instanceof IqTimeoutError) {
-    return new HttpError("timeout", { cause: error });
-  }
-  if (error instanceof IqConflictError) {
-    return new HttpError("conflict", { cause: error });
-  }
-  if (error instanceof StreamDownError) {
-    return new HttpError("stream_down", { cause: error, headers: retry });
-  }
-  if (error instanceof StanzaTooLargeError) {
-    return new HttpError("size", { cause: error });
-  }
-  if (error instanceof QueueFullError) {
-    return new HttpError("queue_full", { cause: error, headers: retry });
-  }
+  const known = sendError(error, settings.retryAfter);
+  if (known) return known;
   settings.logger.error("REST request failed", {
     requestId,
     error: String(error),

@@ -5,7 +5,15 @@ import {
   renderErrorBody,
   REQUEST_ERRORS,
   type RequestErrorKey,
+  sendError,
 } from "../../src/http/errors.ts";
+import {
+  IqConflictError,
+  IqTimeoutError,
+  QueueFullError,
+  StanzaTooLargeError,
+  StreamDownError,
+} from "../../src/xmpp/port.ts";
 
 // README "Errors reference", including the 409 and 504 of README "Differences from mod_rest".
 const MOD_REST_TABLE: [RequestErrorKey, number, string, string, string][] = [
@@ -149,3 +157,27 @@ Deno.test({
     assert.match(body, /bad \uFFFD value \uFFFD</);
   },
 });
+
+// README "Errors reference": what sending through a stanza port can fail with.
+const SEND_ERRORS: [string, unknown, number | undefined, string | null][] = [
+  ["an iq timeout", new IqTimeoutError("q1", 10), 504, null],
+  ["an iq id in flight", new IqConflictError("q1"), 409, null],
+  ["a stream down", new StreamDownError(), 503, "7"],
+  ["a full queue", new QueueFullError(1024), 503, "7"],
+  ["a stanza too large", new StanzaTooLargeError(300, 200), 413, null],
+  ["an HttpError as it is", new HttpError("parse"), 400, null],
+  ["anything else: none", new Error("boom"), undefined, null],
+];
+
+for (const [name, error, status, retryAfter] of SEND_ERRORS) {
+  Deno.test(`sendError(): ${name}`, () => {
+    const mapped = sendError(error, 7);
+    assert.equal(mapped?.status, status);
+    if (mapped) {
+      assert.equal(
+        errorResponse(mapped, "json").headers.get("Retry-After"),
+        retryAfter,
+      );
+    }
+  });
+}
