@@ -235,14 +235,7 @@ class Component implements ComponentClient {
         if (!(error instanceof QueueFullError) || left <= 0 || !connection) {
           throw error;
         }
-        let timer: unknown;
-        await Promise.race([
-          connection.whenRoom(),
-          new Promise<void>((resolve) => {
-            timer = this.#timers.setTimeout(() => resolve(), left);
-          }),
-        ]);
-        this.#timers.clearTimeout(timer);
+        await connection.whenRoom(left);
       }
     }
   }

@@ -96,9 +96,22 @@ export class Connection {
     return this.#queue.length + this.#inFlight;
   }
 
-  /** Resolves when the socket has taken the batch being written, or the connection ends. */
-  whenRoom(): Promise<void> {
-    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  /**
+   * Resolves when the socket has taken the batch being written, the
+   * connection ends, or `timeoutMs` has passed, whichever comes first.
+   */
+  whenRoom(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = () => {
+        this.#timers.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.#timers.setTimeout(() => {
+        this.#roomWaiters = this.#roomWaiters.filter((w) => w !== waiter);
+        resolve();
+      }, timeoutMs);
+      this.#roomWaiters.push(waiter);
+    });
   }
 
   #roomMade(): void {

@@ -136,16 +136,24 @@ Deno.test("sendIq() rejects with IqTimeoutError when nobody answers", async () =
   );
 });
 
-Deno.test("a full write queue throws QueueFullError instead of buffering without bound", async () => {
-  await using server = fakeServer();
+/** A client whose socket stalls with its write queue (of 2) full. */
+async function fullQueue(server: ReturnType<typeof fakeServer>) {
   const tap = spy(server.dial);
-  await using client = await connect(server, {
+  const client = await connect(server, {
     dial: tap.dial,
     maxQueuedStanzas: 2,
   });
   tap.stall();
   client.send(message({ to: "a@localhost" }));
   client.send(message({ to: "a@localhost" }));
+  return { client, tap };
+}
+
+Deno.test("a full write queue throws QueueFullError instead of buffering without bound", async () => {
+  await using server = fakeServer();
+  const full = await fullQueue(server);
+  await using client = full.client;
+  const tap = full.tap;
   assert.throws(
     () => client.send(message({ to: "a@localhost" })),
     QueueFullError,
@@ -159,14 +167,9 @@ Deno.test("a full write queue throws QueueFullError instead of buffering without
 
 Deno.test("sendWhenRoom() waits for room in a full write queue, and gives QueueFullError when none comes in time", async () => {
   await using server = fakeServer();
-  const tap = spy(server.dial);
-  await using client = await connect(server, {
-    dial: tap.dial,
-    maxQueuedStanzas: 2,
-  });
-  tap.stall();
-  client.send(message({ to: "a@localhost" }));
-  client.send(message({ to: "a@localhost" }));
+  const full = await fullQueue(server);
+  await using client = full.client;
+  const tap = full.tap;
   await assert.rejects(
     client.sendWhenRoom(message({ to: "a@localhost", id: "late" }), 30),
     QueueFullError,
