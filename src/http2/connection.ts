@@ -209,6 +209,8 @@ export class Http2Connection {
           ? error
           : connectionError("INTERNAL_ERROR", String(error)),
       );
+    } finally {
+      this.#reader.detach();
     }
     this.flush();
   }

@@ -71,6 +71,8 @@ export class FrameReader {
   #buffer: Uint8Array = new Uint8Array(0);
   #start = 0;
   #end = 0;
+  /** The buffer is the caller's (see `push`). */
+  #borrowed = false;
   readonly #maxFrameSize: number;
 
   /** A reader refusing frames longer than `maxFrameSize` bytes of payload. */
@@ -83,14 +85,18 @@ export class FrameReader {
     return this.#end - this.#start;
   }
 
-  /** Appends bytes read from the connection. */
+  /**
+   * Appends bytes read from the connection. With nothing pending, frames
+   * are cut straight from the caller's bytes: call `detach` before the
+   * caller reuses them.
+   */
   push(bytes: Uint8Array): void {
     if (bytes.byteLength === 0) return;
     if (this.#start === this.#end) {
-      this.#start = this.#end = 0;
-      // Nothing pending: frame straight from the caller's bytes, no copy.
+      this.#start = 0;
       this.#buffer = bytes;
       this.#end = bytes.byteLength;
+      this.#borrowed = true;
       return;
     }
     const pending = this.#end - this.#start;
@@ -100,6 +106,18 @@ export class FrameReader {
     this.#buffer = grown;
     this.#start = 0;
     this.#end = grown.byteLength;
+    this.#borrowed = false;
+  }
+
+  /** Copies what is not yet taken out of the caller's bytes (they may be reused now). */
+  detach(): void {
+    if (!this.#borrowed) return;
+    this.#borrowed = false;
+    this.#buffer = this.#start === this.#end
+      ? new Uint8Array(0)
+      : this.#buffer.slice(this.#start, this.#end);
+    this.#end -= this.#start;
+    this.#start = 0;
   }
 
   /** Up to `n` buffered bytes, left in place. */
@@ -122,7 +140,7 @@ export class FrameReader {
   next(): Frame | undefined {
     const b = this.#buffer;
     const at = this.#start;
-    if (this.#end - at < FRAME_HEADER_BYTES) return this.#release();
+    if (this.#end - at < FRAME_HEADER_BYTES) return undefined;
     const length = (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
     if (length > this.#maxFrameSize) {
       throw connectionError(
@@ -130,7 +148,7 @@ export class FrameReader {
         `frame of ${length} bytes exceeds SETTINGS_MAX_FRAME_SIZE ${this.#maxFrameSize}`,
       );
     }
-    if (this.#end - at < FRAME_HEADER_BYTES + length) return this.#release();
+    if (this.#end - at < FRAME_HEADER_BYTES + length) return undefined;
     const stream = ((b[at + 5] & 0x7f) << 24 | (b[at + 6] << 16) |
       (b[at + 7] << 8) | b[at + 8]) >>> 0;
     this.#start = at + FRAME_HEADER_BYTES + length;
@@ -140,19 +158,6 @@ export class FrameReader {
       stream,
       payload: b.subarray(at + FRAME_HEADER_BYTES, this.#start),
     };
-  }
-
-  /** Keeps only the unread tail (the caller's buffer may be reused). */
-  #release(): undefined {
-    if (this.#start === this.#end) {
-      this.#buffer = new Uint8Array(0);
-      this.#start = this.#end = 0;
-    } else if (this.#start > 0 || this.#buffer.byteLength > this.#end) {
-      this.#buffer = this.#buffer.slice(this.#start, this.#end);
-      this.#end -= this.#start;
-      this.#start = 0;
-    }
-    return undefined;
   }
 }
 
