@@ -158,18 +158,18 @@ class Connection implements Http1Connection, Http2Listener {
 
   /** Writes what the codec produced, one write at a time, until nothing is left. */
   #flushOutput(): Promise<void> {
+    if (this.#writer !== undefined) return this.#writer;
     if (this.#closed) return Promise.resolve();
-    return this.#writer ??= this.#write().finally(() => {
-      this.#writer = undefined;
-      if (this.#h2.closed && !this.#closed) this.close();
-    });
+    const out = this.#h2.takeOutput();
+    if (out === undefined) return Promise.resolve();
+    return this.#writer = this.#write(out);
   }
 
-  async #write(): Promise<void> {
+  /** Writes `first` and whatever the codec produced meanwhile; the write loop of the connection. */
+  async #write(first: Uint8Array): Promise<void> {
+    let out: Uint8Array | undefined = first;
     try {
-      for (;;) {
-        const out = this.#h2.takeOutput();
-        if (out === undefined) return;
+      while (out !== undefined) {
         let at = 0;
         while (at < out.byteLength) {
           at += await this.#conn.write(at === 0 ? out : out.subarray(at));
@@ -178,10 +178,13 @@ class Connection implements Http1Connection, Http2Listener {
         if (this.#readPaused && this.#h2.outputBytes <= OUTPUT_LIMIT) {
           this.#readPaused.resolve();
         }
+        out = this.#h2.takeOutput();
       }
     } catch {
       this.close();
     }
+    this.#writer = undefined; // no await since the last takeOutput: nothing missed
+    if (this.#h2.closed && !this.#closed) this.close();
   }
 
   // Http2Listener: called by the codec while it processes a read.
