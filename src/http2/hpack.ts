@@ -3,6 +3,7 @@
 import { HpackError } from "./errors.ts";
 import { STATIC_TABLE } from "./hpack_tables.ts";
 import { huffmanDecode } from "./huffman.ts";
+import { latin1 } from "./latin1.ts";
 
 /** A header field as decoded: name and value, octets as ISO-8859-1 characters. */
 export type HeaderField = readonly [string, string];
@@ -142,12 +143,7 @@ export class HpackDecoder {
     }
     const raw = bytes.subarray(this.#at, this.#at + length);
     this.#at += length;
-    if (huffman) return huffmanDecode(raw);
-    let out = "";
-    for (let i = 0; i < raw.byteLength; i++) {
-      out += String.fromCharCode(raw[i]);
-    }
-    return out;
+    return huffman ? huffmanDecode(raw) : latin1(raw);
   }
 
   /** RFC 7541 section 6.2: a literal field with an `n`-bit name index prefix. */

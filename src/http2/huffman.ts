@@ -2,6 +2,7 @@
 
 import { HpackError } from "./errors.ts";
 import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from "./hpack_tables.ts";
+import { latin1 } from "./latin1.ts";
 
 const EOS = 256;
 
@@ -36,7 +37,9 @@ export function huffmanDecode(bytes: Uint8Array): string {
   let node = 0;
   let pending = 0; // bits read since the last symbol
   let allOnes = true;
-  let out = "";
+  // At most 8 symbols per 5 bits (the shortest code): room for all.
+  const out = new Uint8Array(Math.ceil(bytes.byteLength * 8 / 5));
+  let n = 0;
   for (let i = 0; i < bytes.byteLength; i++) {
     const byte = bytes[i];
     for (let bit = 7; bit >= 0; bit--) {
@@ -47,7 +50,7 @@ export function huffmanDecode(bytes: Uint8Array): string {
       if (next < 0) {
         const symbol = -next - 1;
         if (symbol === EOS) throw new HpackError("EOS in a Huffman string");
-        out += String.fromCharCode(symbol);
+        out[n++] = symbol;
         node = 0;
         pending = 0;
         allOnes = true;
@@ -58,7 +61,7 @@ export function huffmanDecode(bytes: Uint8Array): string {
   }
   if (pending > 7) throw new HpackError("Huffman padding longer than 7 bits");
   if (!allOnes) throw new HpackError("Huffman padding is not a prefix of EOS");
-  return out;
+  return latin1(out.subarray(0, n));
 }
 
 /** Encodes octets (one char each, ISO-8859-1) with the Huffman code, padded with ones. */

@@ -50,7 +50,8 @@ export function requestFields(
   const pseudo: Record<string, string> = {};
   const fields: HeaderField[] = [];
   let cookie: string | undefined;
-  for (const [name, value] of list) {
+  for (const field of list) {
+    const [name, value] = field;
     if (name[0] === ":") {
       if (fields.length > 0 || cookie !== undefined) {
         return fail(`pseudo-header field ${name} after a regular field`);
@@ -78,7 +79,7 @@ export function requestFields(
       cookie = cookie === undefined ? value : `${cookie}; ${value}`;
       continue;
     }
-    fields.push([name, value]);
+    fields.push(field); // the decoded pair itself: no copy per request
   }
   const method = pseudo[":method"];
   if (method === undefined) return fail("no :method");
