@@ -16,6 +16,7 @@ import { firstListedFormat, MEDIA_TYPES } from "../wire/mod.ts";
 import { attemptWebhook } from "./attempt.ts";
 import { FairQueue } from "./fair_queue.ts";
 import { baseHeaders, buildWebhookRequest } from "./request.ts";
+import { randomBase64url } from "../xmpp/random_id.ts";
 import { type DeadlineSignal, DeadlineSignals } from "./deadline_signals.ts";
 import { conversationKey } from "../inbound/rules.ts";
 import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
@@ -68,10 +69,9 @@ interface Job {
   readonly done: (report: DeliveryReport) => void;
 }
 
+/** 12 random bytes, base64url: 16 characters. */
 function defaultRandomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-")
-    .replaceAll("/", "_");
+  return randomBase64url(12);
 }
 
 /**
