@@ -5,7 +5,7 @@ import { realTimers, type Timers } from "../component/connection.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { encodeEvent, type EventFormat } from "./encode.ts";
 import { SSE_DEFAULTS, sseComment, sseEvent, sseRetry } from "./sse.ts";
-import type { PushSource } from "../http/push.ts";
+import type { PushEvents, PushSource } from "../http/push.ts";
 import { type Outlet, SinkOutlet, StreamOutlet } from "./outlet.ts";
 import { concatBytes } from "../wire/read.ts";
 
@@ -44,27 +44,69 @@ interface Cached {
   xml?: Uint8Array;
 }
 
-interface Client {
+/** Events `from` up to (not including) `to`, framed in `format`. */
+interface Batch {
   readonly format: EventFormat;
+  readonly from: number;
+  readonly to: number;
+  readonly bytes: Uint8Array;
+}
+
+/** What a client calls back into its feed: one object per feed, shared by its clients. */
+interface FeedHub {
+  pump(client: Client): void;
+  drop(client: Client): void;
+}
+
+/**
+ * One connected client, the feed's only record of it; for a push client
+ * it is also what the engine tells of drains and a leaving client (no
+ * closures per client: README "Performance").
+ */
+class Client implements PushEvents {
+  /** The next event id to send. */
   nextId: number;
-  out: Outlet;
   /** Resolves a stream client's wait for new events. */
   wake?: () => void;
   /** A push client with nothing to send, waiting for new events. */
-  waiting: boolean;
-  pumping: boolean;
-  readonly push: boolean;
-  pulled: boolean;
-  closed: boolean;
+  waiting = false;
+  pumping = false;
+  /** The client took bytes since the last heartbeat. */
+  pulled = true;
+  /** Dropped: nothing more is sent. */
+  gone = false;
+
+  constructor(
+    readonly hub: FeedHub,
+    readonly format: EventFormat,
+    nextId: number,
+    readonly out: Outlet,
+    readonly push: boolean,
+  ) {
+    this.nextId = nextId;
+  }
+
+  /** The engine wrote everything queued: send more. */
+  drained(): void {
+    this.hub.pump(this);
+  }
+
+  /** The client left. */
+  closed(): void {
+    this.hub.drop(this);
+  }
 }
 
 /**
  * Streams the event log to SSE clients. Recent events are read from the
- * store once and encoded once per format, whatever the number of clients;
- * a client that lags (a resume, a slow reader) reads older events from
- * the store itself. Each client's unread bytes are bounded: a client that
+ * store once and encoded once per format, whatever the number of clients,
+ * and a new event goes to every caught-up client in one pass with the
+ * same bytes (one batch shared by every client at the same point); a
+ * client that lags (a resume, a slow reader) reads older events from the
+ * store itself. Each client's unread bytes are bounded: a client that
  * reads nothing while its buffer is full for a heartbeat interval is
- * disconnected and can resume with `Last-Event-ID`.
+ * disconnected and can resume with `Last-Event-ID`. One heartbeat timer
+ * serves every client.
  */
 export class EventFeed {
   #store: EventStore;
@@ -85,6 +127,12 @@ export class EventFeed {
   #closed = false;
   #greeting: Uint8Array;
   #strategy: QueuingStrategy<Uint8Array>;
+  #hub: FeedHub = {
+    pump: (client) => void this.#pump(client),
+    drop: (client) => this.#drop(client),
+  };
+  /** The last batch made, for the next client at the same point. */
+  #batch: Batch = { format: "json", from: 0, to: 0, bytes: new Uint8Array() };
 
   /** Starts watching the store. */
   constructor(options: EventFeedOptions) {
@@ -141,10 +189,13 @@ export class EventFeed {
     const stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         client = this.#attach(
-          subscription,
-          nextId,
-          new StreamOutlet(controller),
-          false,
+          new Client(
+            this.#hub,
+            subscription.format,
+            nextId,
+            new StreamOutlet(controller),
+            false,
+          ),
         );
       },
       pull: () => this.#pump(client),
@@ -156,22 +207,27 @@ export class EventFeed {
   /**
    * Opens a client's `text/event-stream` body as a push source (for an
    * engine that writes it straight to the connection: no stream, reader
-   * or pending read per client).
+   * or pending read per client, and the client record is the source's
+   * {@linkcode PushEvents}).
    */
   async subscribePush(subscription: FeedSubscription): Promise<PushSource> {
     const nextId = await this.#firstId(subscription);
+    const { format } = subscription;
     return (sink) => {
       const client = this.#attach(
-        subscription,
-        nextId,
-        new SinkOutlet(sink, this.#bufferBytes),
-        true,
+        new Client(
+          this.#hub,
+          format,
+          nextId,
+          new SinkOutlet(sink, this.#bufferBytes),
+          true,
+        ),
       );
-      if (!client.closed) void this.#pump(client);
-      return {
-        drained: () => void this.#pump(client),
-        closed: () => this.#drop(client),
-      };
+      if (client.gone) return client;
+      // Caught up (a new client without a resume point): nothing to read.
+      if (nextId > this.#lastId) client.waiting = true;
+      else void this.#pump(client);
+      return client;
     };
   }
 
@@ -181,23 +237,8 @@ export class EventFeed {
     return (subscription.afterId ?? last) + 1;
   }
 
-  #attach(
-    subscription: FeedSubscription,
-    nextId: number,
-    out: Outlet,
-    push: boolean,
-  ): Client {
-    const client: Client = {
-      format: subscription.format,
-      nextId,
-      out,
-      waiting: false,
-      pumping: false,
-      push,
-      pulled: true,
-      closed: false,
-    };
-    out.send(this.#greeting);
+  #attach(client: Client): Client {
+    client.out.send(this.#greeting);
     if (this.#closed) {
       this.#end(client);
       return client;
@@ -221,11 +262,24 @@ export class EventFeed {
     if (lastId <= this.#lastId) return;
     this.#lastId = lastId;
     for (const waiter of [...this.#waiters]) waiter();
+    if (this.#clients.size > 0) void this.#fanOut();
+  }
+
+  /**
+   * New events: read once into the cache, then every waiting push client
+   * gets them in this one pass (no promise per client); stream clients
+   * and clients the cache cannot serve pump on their own.
+   */
+  async #fanOut(): Promise<void> {
+    if (this.#cachedUpTo < this.#lastId) await this.#refresh();
     for (const client of this.#clients) {
       if (client.wake) client.wake();
       else if (client.waiting) {
         client.waiting = false;
-        void this.#pump(client);
+        this.#sendCached(client);
+        if (client.gone || client.out.room() <= 0) continue;
+        if (client.nextId > this.#lastId) client.waiting = true;
+        else void this.#pump(client);
       }
     }
   }
@@ -243,51 +297,91 @@ export class EventFeed {
   }
 
   async #fill(client: Client): Promise<void> {
-    while (!client.closed) {
-      const seen = this.#lastId;
-      const events = await this.#read(client.nextId);
-      if (client.closed) return;
-      if (events.length === 0) {
-        if (this.#lastId > seen) continue; // appended meanwhile
+    while (!client.gone) {
+      client.waiting = false;
+      this.#sendCached(client);
+      if (client.gone || client.out.room() <= 0) return; // drained() pumps on
+      const from = client.nextId;
+      if (from > this.#lastId) {
         if (client.push) {
-          client.waiting = true; // #appended pumps again
+          client.waiting = true; // #fanOut sends the next events
           return;
         }
         await new Promise<void>((resolve) => client.wake = resolve);
         client.wake = undefined;
         continue;
       }
-      // One chunk (one write) per batch; never more than the buffer plus
-      // one batch's frames.
+      if (from > this.#cachedUpTo) {
+        const seen = this.#lastId;
+        await this.#refresh();
+        if (from > this.#cachedUpTo && this.#lastId === seen) {
+          // Not readable now (a store error, logged): wait for the next append.
+          this.#lastId = Math.min(this.#lastId, from - 1);
+        }
+        continue;
+      }
+      // Older than the cache (a resume from far back): straight from the store.
+      const events = await this.#store.read(from, BATCH);
+      if (client.gone) return;
+      if (events.length === 0) {
+        client.nextId = Math.max(from, this.#cachedUpTo + 1);
+        continue;
+      }
       const frames: Uint8Array[] = [];
       let room = client.out.room();
-      for (const cached of events) {
-        const frame = this.#frame(cached, client.format);
+      for (const event of events) {
+        const frame = this.#frame({ event }, client.format);
         frames.push(frame);
-        client.nextId = cached.event.id + 1;
+        client.nextId = event.id + 1;
         room -= frame.byteLength;
         if (room <= 0) break;
       }
       client.out.send(frames.length === 1 ? frames[0] : concatBytes(frames));
-      if (client.out.room() <= 0) return;
     }
   }
 
-  async #read(fromId: number): Promise<Cached[]> {
-    if (fromId > this.#lastId) return [];
-    if (fromId > this.#cachedUpTo) await this.#refresh();
-    if (this.#cache.has(fromId)) {
-      const out: Cached[] = [];
-      for (let id = fromId; out.length < BATCH; id++) {
-        const cached = this.#cache.get(id);
-        if (cached === undefined) break;
-        out.push(cached);
-      }
-      return out;
+  /**
+   * Sends the cached events from the client's `nextId` on while it has
+   * room, one batch per send; the batch is made once for every client at
+   * the same point (the same bytes, so the engine's writes share them).
+   */
+  #sendCached(client: Client): void {
+    const cache = this.#cache;
+    for (;;) {
+      const from = client.nextId;
+      if (client.gone || !cache.has(from)) return;
+      const room = client.out.room();
+      if (room <= 0) return;
+      const batch = this.#batch;
+      if (
+        batch.from !== from || batch.format !== client.format ||
+        batch.bytes.byteLength > room
+      ) this.#makeBatch(from, client.format, room);
+      client.nextId = this.#batch.to;
+      client.out.send(this.#batch.bytes);
     }
-    // Older than the cache (a resume from far back): straight from the store.
-    const events = await this.#store.read(fromId, BATCH);
-    return events.map((event) => ({ event }));
+  }
+
+  /** The cached events from `from` on, up to `room` bytes (one event at least), as one batch. */
+  #makeBatch(from: number, format: EventFormat, room: number): void {
+    let to = from;
+    let size = 0;
+    for (let cached; (cached = this.#cache.get(to)) !== undefined;) {
+      size += this.#frame(cached, format).byteLength;
+      to++;
+      if (size >= room || to - from >= BATCH) break;
+    }
+    let bytes: Uint8Array;
+    if (to === from + 1) bytes = this.#frame(this.#cache.get(from)!, format);
+    else {
+      bytes = new Uint8Array(size);
+      for (let id = from, at = 0; id < to; id++) {
+        const frame = this.#frame(this.#cache.get(id)!, format);
+        bytes.set(frame, at);
+        at += frame.byteLength;
+      }
+    }
+    this.#batch = { format, from, to, bytes };
   }
 
   /** Reads newly appended events once for all clients. */
@@ -342,6 +436,7 @@ export class EventFeed {
     }, this.#heartbeatMs);
   }
 
+  /** One heartbeat for every client (the same bytes); a full client that took nothing since the last one is cut off. */
   #beat(): void {
     const beat = encoder.encode(sseComment("heartbeat"));
     for (const client of [...this.#clients]) {
@@ -360,7 +455,7 @@ export class EventFeed {
   }
 
   #end(client: Client, error?: Error): void {
-    if (client.closed) return;
+    if (client.gone) return;
     this.#drop(client);
     try {
       client.out.end(error);
@@ -370,7 +465,7 @@ export class EventFeed {
   }
 
   #drop(client: Client): void {
-    client.closed = true;
+    client.gone = true;
     this.#clients.delete(client);
     client.wake?.();
   }

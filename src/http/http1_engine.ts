@@ -15,7 +15,7 @@ import {
   streamedBody,
 } from "./http1_body.ts";
 import { pushHead, writeResponse } from "./http1_write.ts";
-import { writePush } from "./http1_push.ts";
+import { type PushConnection, PushWriter } from "./http1_push.ts";
 import { pushSourceOf } from "./push.ts";
 import { Http1Request } from "./http1_request.ts";
 import {
@@ -60,7 +60,7 @@ const NO_BUFFER = new Uint8Array(0);
 /** While a request waits (long-poll), a read this small notices the peer leaving. */
 const WATCH_BUFFER = 64;
 
-class Connection implements Http1Connection {
+class Connection implements Http1Connection, PushConnection {
   #conn: Deno.Conn;
   #options: Http1Options;
   #hooks: Http1Hooks;
@@ -75,6 +75,8 @@ class Connection implements Http1Connection {
   #watching = false;
   /** A push body is being written: no read watches it (a write notices a gone client). */
   #pushing = false;
+  /** The push body being written, told when the connection closes. */
+  #push?: PushWriter;
   /** Called when the peer goes away during a request. */
   #onGone?: () => void;
 
@@ -122,6 +124,7 @@ class Connection implements Http1Connection {
     } catch { /* already closed */ }
     this.#signal?.removeEventListener("abort", this);
     this.#onGone?.();
+    this.#push?.cancel();
     this.#finished?.resolve();
     this.#hooks.closed?.();
   }
@@ -333,26 +336,32 @@ class Connection implements Http1Connection {
         return false;
       }
       const keep = keepAlive && !this.#closing && body.complete();
+      const push = pushSourceOf(response);
+      if (push !== undefined && !isHead) {
+        // Held with nothing of the request phase (README "Performance":
+        // memory per SSE client): no request, closure or read buffer, and
+        // no pending read (a client that left is noticed by a failing
+        // write: the source's next bytes, an SSE heartbeat at the latest).
+        request = undefined;
+        this.#onGone = undefined;
+        this.#pushing = true;
+        this.#releaseBuffer();
+        parked = true;
+        const writer = new PushWriter(
+          push,
+          pushHead(response, !keep),
+          this,
+          !keep,
+        );
+        if (this.#pushing) this.#push = writer; // else it ended at once
+        return "parked";
+      }
       const target = {
         head: isHead,
         close: !keep,
         write: (bytes: Uint8Array) => this.#send(bytes),
         onCancel: (cancel: () => void) => cancelBody = cancel,
       };
-      const push = pushSourceOf(response);
-      if (push !== undefined && !target.head) {
-        request = undefined; // the source hears of a leaving client itself
-        // No pending read while it is held (a few KiB per client, README
-        // "Performance"): a client that left is noticed by a failing write
-        // (the source's next bytes, an SSE heartbeat at the latest).
-        this.#pushing = true;
-        this.#releaseBuffer();
-        writePush(push, pushHead(response, target.close), target).then(
-          (ok) => this.#pushEnded(ok && keep),
-        );
-        parked = true;
-        return "parked";
-      }
       return await writeResponse(response, target) && keep && !this.#closed;
     } finally {
       if (!parked) this.#ended();
@@ -365,9 +374,10 @@ class Connection implements Http1Connection {
     this.#hooks.requestEnded();
   }
 
-  /** A parked push body ended: serve on, or close. */
-  #pushEnded(keep: boolean): void {
+  /** A parked push body ended: serve on (`keep`), or close. */
+  pushEnded(keep: boolean): void {
     this.#pushing = false;
+    this.#push = undefined;
     this.#ended();
     if (keep && !this.#closed && !this.#closing) void this.#run();
     else this.#close();

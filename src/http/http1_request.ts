@@ -101,6 +101,11 @@ export class Http1Request {
     return this.#stream;
   }
 
+  /** True when the whole body is in memory, not yet read (see `BodySource` in src/wire/read.ts). */
+  get bodyInMemory(): boolean {
+    return this.#stream === undefined && !this.#used;
+  }
+
   /** True once the body was read. */
   get bodyUsed(): boolean {
     return this.#used || (this.#stream?.locked ?? false);

@@ -126,3 +126,24 @@ Deno.test("Http1Request's headers read like Headers without copying, and become 
   headers.forEach((value, name) => seen.push(`${name}=${value}`));
   assert.deepEqual(seen, ["content-type=application/json", "x-a=3"]);
 });
+
+Deno.test("Http1Request says its body is in memory only while it is buffered and unread", async () => {
+  const inMemory = (request: Request) =>
+    (request as unknown as { bodyInMemory: boolean }).bodyInMemory;
+  const cases: [string, () => Request, boolean][] = [
+    ["buffered", () => make(bytes("{}")), true],
+    ["no body", () => make(null), true],
+    ["a stream", () => make(ReadableStream.from([bytes("{}")])), false],
+    ["buffered, asked for its stream", () => {
+      const request = make(bytes("{}"));
+      void request.body;
+      return request;
+    }, false],
+  ];
+  for (const [name, build, expected] of cases) {
+    assert.equal(inMemory(build()), expected, name);
+  }
+  const read = make(bytes("{}"));
+  await read.text();
+  assert.equal(inMemory(read), false, "read");
+});
