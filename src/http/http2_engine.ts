@@ -1,10 +1,7 @@
 // The own HTTP/2 engine (RFC 9113) for one TLS connection that chose h2 by ALPN: a short read loop and write loop around the pure codec in src/http2/, streams served concurrently, each with the same request and response objects as the HTTP/1.1 engine.
 
-import {
-  Http2Connection,
-  type Http2Limits,
-  type Http2Listener,
-} from "../http2/connection.ts";
+import { Http2Connection } from "../http2/connection.ts";
+import type { Http2Limits, Http2Listener } from "../http2/api.ts";
 import type { ErrorName } from "../http2/errors.ts";
 import type { RequestFields } from "../http2/request_fields.ts";
 import {

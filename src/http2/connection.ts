@@ -14,55 +14,32 @@ import {
   FRAME_TYPES,
   FrameReader,
   goawayFrame,
+  headersFrames,
   MIN_MAX_FRAME_SIZE,
   PREFACE,
-  readUint32,
   rstStreamFrame,
   SETTINGS,
   settingsFrame,
   windowUpdateFrame,
 } from "./frame.ts";
 import { encodeFields, type HeaderField, HpackDecoder } from "./hpack.ts";
-import { type RequestFields, requestFields } from "./request_fields.ts";
+import { requestFields } from "./request_fields.ts";
+import { HTTP2_DEFAULTS, type Http2Limits, type Http2Listener } from "./api.ts";
 import { SendQueue } from "./send_queue.ts";
-
-/** Limits of {@linkcode Http2Connection}, advertised in our SETTINGS. */
-export interface Http2Limits {
-  /** SETTINGS_MAX_CONCURRENT_STREAMS: streams open at once; more are refused (REFUSED_STREAM). */
-  readonly maxConcurrentStreams: number;
-  /** SETTINGS_MAX_HEADER_LIST_SIZE: a larger request gets 431; a block over twice this is not decoded (COMPRESSION_ERROR). */
-  readonly maxHeaderListSize: number;
-  /** Connection receive window: request body bytes all streams may have unread. */
-  readonly connectionWindow: number;
-  /** Bytes of frames waiting for the socket beyond which DATA waits in its stream. */
-  readonly outputHighWater: number;
-}
-
-/** Defaults of {@linkcode Http2Limits}. */
-export const HTTP2_DEFAULTS: Http2Limits = {
-  maxConcurrentStreams: 1000,
-  maxHeaderListSize: 16 * 1024,
-  connectionWindow: 1024 * 1024,
-  outputHighWater: 64 * 1024,
-};
+import { HeaderBlock } from "./header_block.ts";
+import {
+  checkGoaway,
+  checkPriority,
+  MAX_WINDOW,
+  pingNeedsAck,
+  rstStreamCode,
+  settingsOf,
+  unpadded,
+  windowIncrement,
+} from "./frame_checks.ts";
 
 /** RFC 9113 section 6.9.2: the initial window of a stream and of the connection. */
 const DEFAULT_WINDOW = 65535;
-const MAX_WINDOW = 2 ** 31 - 1;
-
-/** What the connection tells its shell (called while `receive` or `flush` runs). */
-export interface Http2Listener {
-  /** A request's header list arrived (`endStream`: it has no body). */
-  request(stream: number, request: RequestFields, endStream: boolean): void;
-  /** A request that is answered at once with `status` (431: header list too large). */
-  refused(stream: number, status: number, text: string): void;
-  /** Request body bytes (a copy) of a dispatched stream. */
-  data(stream: number, bytes: Uint8Array, endStream: boolean): void;
-  /** A dispatched stream ended abnormally (the peer's RST_STREAM or a stream error). */
-  reset(stream: number, code: ErrorName): void;
-  /** Everything queued on the stream was framed: its producer may go on. */
-  drained(stream: number): void;
-}
 
 /** One stream as the connection tracks it (RFC 9113 section 5.1). */
 interface Stream {
@@ -76,14 +53,6 @@ interface Stream {
   received: number;
   /** Response frames still to send. */
   readonly send: SendQueue;
-}
-
-/** A header block being assembled from HEADERS and CONTINUATION frames. */
-interface PendingBlock {
-  readonly stream: number;
-  readonly endStream: boolean;
-  readonly chunks: Uint8Array[];
-  bytes: number;
 }
 
 /**
@@ -113,7 +82,7 @@ export class Http2Connection {
   #outputBytes = 0;
   #prefaceSeen = false;
   #settingsSeen = false;
-  #block?: PendingBlock;
+  #block?: HeaderBlock;
   #lastStream = 0;
   #recvWindow: number;
   #unacked = 0;
@@ -230,29 +199,14 @@ export class Http2Connection {
   ): void {
     const s = this.#streams.get(stream);
     if (s === undefined) return;
-    let block = encodeFields(fields);
-    let type: number = FRAME_TYPES.HEADERS;
-    const end = endStream ? FLAGS.END_STREAM : 0;
-    while (block.byteLength > this.#peerMaxFrame) {
-      this.#queue(
-        encodeFrame(
-          type,
-          type === FRAME_TYPES.HEADERS ? end : 0,
-          stream,
-          block.subarray(0, this.#peerMaxFrame),
-        ),
-      );
-      block = block.subarray(this.#peerMaxFrame);
-      type = FRAME_TYPES.CONTINUATION;
-    }
-    this.#queue(
-      encodeFrame(
-        type,
-        FLAGS.END_HEADERS | (type === FRAME_TYPES.HEADERS ? end : 0),
+    for (
+      const frame of headersFrames(
         stream,
-        block,
-      ),
-    );
+        encodeFields(fields),
+        endStream,
+        this.#peerMaxFrame,
+      )
+    ) this.#queue(frame);
     if (endStream) this.#localEnded(s);
   }
 
@@ -404,17 +358,7 @@ export class Http2Connection {
       case FRAME_TYPES.HEADERS:
         return this.#headers(frame);
       case FRAME_TYPES.PRIORITY:
-        if (frame.stream === 0) {
-          throw connectionError("PROTOCOL_ERROR", "PRIORITY on stream 0");
-        }
-        if (frame.payload.byteLength !== 5) {
-          throw streamError(
-            "FRAME_SIZE_ERROR",
-            "PRIORITY of wrong size",
-            frame.stream,
-          );
-        }
-        return;
+        return checkPriority(frame);
       case FRAME_TYPES.RST_STREAM:
         return this.#rstStream(frame);
       case FRAME_TYPES.SETTINGS:
@@ -422,14 +366,14 @@ export class Http2Connection {
       case FRAME_TYPES.PUSH_PROMISE:
         throw connectionError("PROTOCOL_ERROR", "PUSH_PROMISE from a client");
       case FRAME_TYPES.PING:
-        return this.#ping(frame);
+        if (pingNeedsAck(frame)) {
+          this.#queue(
+            encodeFrame(FRAME_TYPES.PING, FLAGS.ACK, 0, frame.payload),
+          );
+        }
+        return;
       case FRAME_TYPES.GOAWAY:
-        if (frame.stream !== 0) {
-          throw connectionError("PROTOCOL_ERROR", "GOAWAY on a stream");
-        }
-        if (frame.payload.byteLength < 8) {
-          throw connectionError("FRAME_SIZE_ERROR", "GOAWAY too short");
-        }
+        checkGoaway(frame);
         this.#goawayReceived = true;
         return;
       case FRAME_TYPES.WINDOW_UPDATE:
@@ -439,29 +383,6 @@ export class Http2Connection {
       default:
         return; // unknown types are ignored (RFC 9113 section 5.5)
     }
-  }
-
-  /** The payload without padding (RFC 9113 sections 6.1 and 6.2), and after `skip` more bytes. */
-  #unpadded(frame: Frame, skip = 0): Uint8Array {
-    let payload = frame.payload;
-    let pad = 0;
-    if (frame.flags & FLAGS.PADDED) {
-      if (payload.byteLength < 1) {
-        throw connectionError(
-          "FRAME_SIZE_ERROR",
-          "padded frame without a pad length",
-        );
-      }
-      pad = payload[0];
-      payload = payload.subarray(1);
-    }
-    if (pad + skip > payload.byteLength) {
-      throw connectionError(
-        "PROTOCOL_ERROR",
-        "padding longer than the payload",
-      );
-    }
-    return payload.subarray(skip, payload.byteLength - pad);
   }
 
   #data(frame: Frame): void {
@@ -492,7 +413,7 @@ export class Http2Connection {
       );
     }
     s.recvWindow -= length;
-    const body = this.#unpadded(frame);
+    const body = unpadded(frame);
     this.#replenish(length - body.byteLength); // padding counts, is never read
     s.received += body.byteLength;
     const end = (frame.flags & FLAGS.END_STREAM) !== 0;
@@ -515,16 +436,9 @@ export class Http2Connection {
     if (id === 0 || id % 2 === 0) {
       throw connectionError("PROTOCOL_ERROR", `HEADERS on stream ${id}`);
     }
-    const fragment = this.#unpadded(
-      frame,
-      frame.flags & FLAGS.PRIORITY ? 5 : 0,
-    );
-    this.#block = {
-      stream: id,
-      endStream: (frame.flags & FLAGS.END_STREAM) !== 0,
-      chunks: [],
-      bytes: 0,
-    };
+    const fragment = unpadded(frame, frame.flags & FLAGS.PRIORITY ? 5 : 0);
+    const end = (frame.flags & FLAGS.END_STREAM) !== 0;
+    this.#block = new HeaderBlock(id, end, 2 * this.#limits.maxHeaderListSize);
     this.#fragment(fragment, (frame.flags & FLAGS.END_HEADERS) !== 0);
   }
 
@@ -537,33 +451,16 @@ export class Http2Connection {
 
   #fragment(bytes: Uint8Array, last: boolean): void {
     const block = this.#block!;
-    block.bytes += bytes.byteLength;
-    if (block.bytes > 2 * this.#limits.maxHeaderListSize) {
-      throw connectionError(
-        "COMPRESSION_ERROR",
-        `header block over ${
-          2 * this.#limits.maxHeaderListSize
-        } bytes not decoded`,
-      );
-    }
-    block.chunks.push(
-      last && block.chunks.length === 0 ? bytes : bytes.slice(),
-    );
-    if (!last) return;
+    const whole = block.add(bytes, last);
+    if (whole === undefined) return;
     this.#block = undefined;
-    const joined = block.chunks.length === 1
-      ? block.chunks[0]
-      : joinChunks(block.chunks, block.bytes);
-    const decoded = this.#decoder.decode(
-      joined,
-      this.#limits.maxHeaderListSize,
-    );
+    const decoded = this.#decoder.decode(whole, this.#limits.maxHeaderListSize);
     this.#headerList(block, decoded.fields, decoded.tooLarge);
   }
 
   /** A complete header list: a new request, or trailers, or something to ignore. */
   #headerList(
-    block: PendingBlock,
+    block: HeaderBlock,
     fields: HeaderField[],
     tooLarge: boolean,
   ): void {
@@ -609,122 +506,49 @@ export class Http2Connection {
     }
     const parsed = requestFields(fields);
     if (!parsed.ok) throw streamError("PROTOCOL_ERROR", parsed.error, id);
-    const length = parsed.request.fields.find(([name]) =>
-      name === "content-length"
-    )?.[1];
-    if (length !== undefined) {
-      if (!/^\d{1,15}$/.test(length)) {
-        throw streamError("PROTOCOL_ERROR", "invalid content-length", id);
-      }
-      s.expected = Number(length);
-      if (block.endStream && s.expected !== 0) {
-        throw streamError("PROTOCOL_ERROR", "content-length without DATA", id);
-      }
+    s.expected = parsed.request.contentLength;
+    if (block.endStream && s.expected > 0) {
+      throw streamError("PROTOCOL_ERROR", "content-length without DATA", id);
     }
     this.#listener.request(id, parsed.request, block.endStream);
   }
 
   #rstStream(frame: Frame): void {
-    if (frame.stream === 0) {
-      throw connectionError("PROTOCOL_ERROR", "RST_STREAM on stream 0");
-    }
-    if (frame.payload.byteLength !== 4) {
-      throw connectionError("FRAME_SIZE_ERROR", "RST_STREAM of wrong size");
-    }
-    if (frame.stream > this.#lastStream) {
-      throw connectionError("PROTOCOL_ERROR", "RST_STREAM on an idle stream");
-    }
+    const code = rstStreamCode(frame, this.#lastStream);
     const s = this.#streams.get(frame.stream);
     if (s === undefined) return;
     this.#drop(s);
-    const code = readUint32(frame.payload, 0);
-    const name =
-      (Object.keys(ERROR_CODES) as ErrorName[]).find((k) =>
-        ERROR_CODES[k] === code
-      ) ?? "INTERNAL_ERROR";
-    this.#listener.reset(frame.stream, name);
+    this.#listener.reset(frame.stream, code);
   }
 
   #settings(frame: Frame): void {
-    if (frame.stream !== 0) {
-      throw connectionError("PROTOCOL_ERROR", "SETTINGS on a stream");
-    }
-    const p = frame.payload;
-    if (frame.flags & FLAGS.ACK) {
-      if (p.byteLength !== 0) {
-        throw connectionError(
-          "FRAME_SIZE_ERROR",
-          "SETTINGS ACK with a payload",
-        );
-      }
-      return;
-    }
-    if (p.byteLength % 6 !== 0) {
-      throw connectionError(
-        "FRAME_SIZE_ERROR",
-        "SETTINGS length not a multiple of 6",
-      );
-    }
+    const settings = settingsOf(frame);
+    if (settings.ack) return;
     this.#settingsSeen = true;
-    for (let at = 0; at < p.byteLength; at += 6) {
-      const id = (p[at] << 8) | p[at + 1];
-      const value = readUint32(p, at + 2);
-      if (id === SETTINGS.ENABLE_PUSH && value > 1) {
-        throw connectionError("PROTOCOL_ERROR", "ENABLE_PUSH not 0 or 1");
-      }
-      if (id === SETTINGS.INITIAL_WINDOW_SIZE) {
-        if (value > MAX_WINDOW) {
+    if (settings.initialWindow !== undefined) {
+      // Section 6.9.2: open streams' windows move by the difference.
+      const delta = settings.initialWindow - this.#peerInitialWindow;
+      this.#peerInitialWindow = settings.initialWindow;
+      for (const s of this.#streams.values()) {
+        if (!s.send.grow(delta)) {
           throw connectionError(
             "FLOW_CONTROL_ERROR",
-            "INITIAL_WINDOW_SIZE too large",
+            "a stream window beyond 2^31-1",
           );
         }
-        const delta = value - this.#peerInitialWindow;
-        this.#peerInitialWindow = value;
-        for (const s of this.#streams.values()) {
-          if (!s.send.grow(delta)) {
-            throw connectionError(
-              "FLOW_CONTROL_ERROR",
-              "a stream window beyond 2^31-1",
-            );
-          }
-          if (s.send.queued > 0 || s.send.pendingEnd) this.#sendable.add(s);
-        }
+        if (s.send.queued > 0 || s.send.pendingEnd) this.#sendable.add(s);
       }
-      if (id === SETTINGS.MAX_FRAME_SIZE) {
-        if (value < MIN_MAX_FRAME_SIZE || value > 0xffffff) {
-          throw connectionError(
-            "PROTOCOL_ERROR",
-            "MAX_FRAME_SIZE out of range",
-          );
-        }
-        this.#peerMaxFrame = value;
-      }
+    }
+    if (settings.maxFrameSize !== undefined) {
+      this.#peerMaxFrame = settings.maxFrameSize;
     }
     this.#queue(encodeFrame(FRAME_TYPES.SETTINGS, FLAGS.ACK, 0));
   }
 
-  #ping(frame: Frame): void {
-    if (frame.stream !== 0) {
-      throw connectionError("PROTOCOL_ERROR", "PING on a stream");
-    }
-    if (frame.payload.byteLength !== 8) {
-      throw connectionError("FRAME_SIZE_ERROR", "PING of wrong size");
-    }
-    if (frame.flags & FLAGS.ACK) return;
-    this.#queue(encodeFrame(FRAME_TYPES.PING, FLAGS.ACK, 0, frame.payload));
-  }
-
   #windowUpdate(frame: Frame): void {
-    if (frame.payload.byteLength !== 4) {
-      throw connectionError("FRAME_SIZE_ERROR", "WINDOW_UPDATE of wrong size");
-    }
-    const increment = readUint32(frame.payload, 0) & 0x7fffffff;
+    const increment = windowIncrement(frame);
     const id = frame.stream;
     if (id === 0) {
-      if (increment === 0) {
-        throw connectionError("PROTOCOL_ERROR", "WINDOW_UPDATE of 0");
-      }
       this.#sendWindow += increment;
       if (this.#sendWindow > MAX_WINDOW) {
         throw connectionError(
@@ -742,9 +566,6 @@ export class Http2Connection {
     }
     const s = this.#streams.get(id);
     if (s === undefined) return;
-    if (increment === 0) {
-      throw streamError("PROTOCOL_ERROR", "WINDOW_UPDATE of 0", id);
-    }
     if (!s.send.grow(increment)) {
       throw streamError(
         "FLOW_CONTROL_ERROR",
@@ -761,14 +582,4 @@ function isPrefix(seen: Uint8Array, of: Uint8Array): boolean {
     if (seen[i] !== of[i]) return false;
   }
   return true;
-}
-
-function joinChunks(chunks: Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }

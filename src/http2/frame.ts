@@ -240,3 +240,31 @@ export function windowUpdateFrame(
   writeUint31(payload, 0, increment);
   return encodeFrame(FRAME_TYPES.WINDOW_UPDATE, 0, stream, payload);
 }
+
+/**
+ * A field block as HEADERS and, beyond `maxFrame` bytes, CONTINUATION
+ * frames; END_STREAM on the HEADERS frame, END_HEADERS on the last
+ * (RFC 9113 sections 6.2 and 6.10).
+ */
+export function headersFrames(
+  stream: number,
+  block: Uint8Array,
+  endStream: boolean,
+  maxFrame: number,
+): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  let type: number = FRAME_TYPES.HEADERS;
+  let at = 0;
+  do {
+    const last = block.byteLength - at <= maxFrame;
+    const flags =
+      (type === FRAME_TYPES.HEADERS && endStream ? FLAGS.END_STREAM : 0) |
+      (last ? FLAGS.END_HEADERS : 0);
+    frames.push(
+      encodeFrame(type, flags, stream, block.subarray(at, at + maxFrame)),
+    );
+    at += maxFrame;
+    type = FRAME_TYPES.CONTINUATION;
+  } while (at < block.byteLength);
+  return frames;
+}

@@ -11,6 +11,8 @@ export interface RequestFields {
   readonly path: string;
   /** The regular fields in order (`cookie` crumbs joined, section 8.2.3). */
   readonly fields: HeaderField[];
+  /** The content-length, -1 when none was given (DATA must match it, section 8.1.1). */
+  readonly contentLength: number;
 }
 
 /** The result of {@linkcode requestFields}: the request, or why it is malformed (a stream error PROTOCOL_ERROR). */
@@ -89,6 +91,10 @@ export function requestFields(
   if (scheme === undefined) return fail("no :scheme");
   if (path === undefined || path === "") return fail("no :path");
   if (cookie !== undefined) fields.push(["cookie", cookie]);
+  const length = fields.find(([name]) => name === "content-length")?.[1];
+  if (length !== undefined && !/^\d{1,15}$/.test(length)) {
+    return fail("invalid content-length");
+  }
   const host = fields.find(([name]) => name === "host")?.[1];
   return {
     ok: true,
@@ -98,6 +104,7 @@ export function requestFields(
       authority: pseudo[":authority"] ?? host ?? "",
       path,
       fields,
+      contentLength: length === undefined ? -1 : Number(length),
     },
   };
 }

@@ -404,3 +404,49 @@ Deno.test("h2 engine: the preface alone keeps the connection only for the header
     await server.close();
   }
 });
+
+/** The SETTINGS values a server sends first, by identifier. */
+async function serverSettings(
+  engine: "http1" | "deno",
+): Promise<Map<number, number>> {
+  const server = serveHttp({
+    hostname: "127.0.0.1",
+    port: 0,
+    engine,
+    listen: (address) =>
+      Deno.listenTls({
+        ...address,
+        cert: tls.cert,
+        key: tls.key,
+        alpnProtocols: ["h2", "http/1.1"],
+      }),
+  }, echo);
+  try {
+    const c = await rawH2(server);
+    await c.write(clientStart());
+    const settings = await c.until((f) =>
+      f.type === FRAME_TYPES.SETTINGS && (f.flags & FLAGS.ACK) === 0
+    );
+    await c.close();
+    const values = new Map<number, number>();
+    for (let at = 0; at < settings.payload.byteLength; at += 6) {
+      const p = settings.payload;
+      values.set(
+        (p[at] << 8) | p[at + 1],
+        ((p[at + 2] << 24) | (p[at + 3] << 16) | (p[at + 4] << 8) |
+          p[at + 5]) >>> 0,
+      );
+    }
+    return values;
+  } finally {
+    await server.close();
+  }
+}
+
+Deno.test("h2 engine: TLS h2 connections get the own engine (its SETTINGS), with --http-engine deno Deno's", async () => {
+  const own = await serverSettings("http1");
+  assert.equal(own.get(3), 1000); // SETTINGS_MAX_CONCURRENT_STREAMS
+  assert.equal(own.get(6), 16384); // SETTINGS_MAX_HEADER_LIST_SIZE
+  const deno = await serverSettings("deno");
+  assert.notDeepEqual([...deno], [...own]);
+});

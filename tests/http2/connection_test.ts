@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  Http2Connection,
-  type Http2Limits,
-  type Http2Listener,
-} from "../../src/http2/connection.ts";
+import { Http2Connection } from "../../src/http2/connection.ts";
+import type { Http2Limits, Http2Listener } from "../../src/http2/api.ts";
 import { ERROR_CODES } from "../../src/http2/errors.ts";
 import { settingsFrame } from "../../src/http2/frame.ts";
 import {
