@@ -105,7 +105,10 @@ await using gateway = await startGatewayProcess({
   server: server.componentAddress,
   domain,
   secret: server.components[domain],
-  denoFlags: [`--inspect=127.0.0.1:${inspectPort}`],
+  // Under perf: JIT code symbols in /tmp/perf-PID.map instead of the inspector.
+  denoFlags: Deno.args.includes("--perf")
+    ? ["--v8-flags=--perf-basic-prof"]
+    : [`--inspect=127.0.0.1:${inspectPort}`],
   flags: ["--callback-url", `http://127.0.0.1:${hook.port}/hook/{kind}`],
 });
 /** The load of the scenario for `seconds`: wrk, or webhook round trips. */
@@ -146,16 +149,19 @@ if (Deno.args.includes("--perf")) {
   const run = await load(SECONDS);
   await perf.status;
   console.error(`${run.requests} requests in ${run.seconds} s`);
-  Deno.exit(0);
+} else await inspect();
+
+/** Profiles with the inspector and prints the summary. */
+async function inspect() {
+  const session = await inspector(inspectPort);
+  await session.call("Profiler.enable");
+  await session.call("Profiler.setSamplingInterval", { interval: 100 });
+  await session.call("Profiler.start");
+  const result = await load(SECONDS);
+  const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
+  session.close();
+  console.error(`${result.requests} requests in ${result.seconds} s`);
+  const out = arg("out", "");
+  if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
+  for (const line of summarise(profile)) console.log(line);
 }
-const session = await inspector(inspectPort);
-await session.call("Profiler.enable");
-await session.call("Profiler.setSamplingInterval", { interval: 100 });
-await session.call("Profiler.start");
-const result = await load(SECONDS);
-const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
-session.close();
-console.error(`${result.requests} requests in ${result.seconds} s`);
-const out = arg("out", "");
-if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
-for (const line of summarise(profile)) console.log(line);

@@ -17,13 +17,13 @@ export interface ClusterView {
   readonly holdsLease: boolean;
   /** Other instances whose stream is online and whose heartbeat is live. */
   readonly othersOnline: number;
-  /** Those instances. */
+  /** Every other instance with a live heartbeat, its stream online or not. */
   readonly peers: readonly Peer[];
   /** The instance holding a live stream lease, if any (mode `lease`). */
   readonly holder?: string;
 }
 
-/** Another instance with a live heartbeat and its stream online. */
+/** Another instance with a live heartbeat. */
 export interface Peer {
   /** Its instance id (`--instance-id`). */
   readonly id: string;
@@ -33,6 +33,8 @@ export interface Peer {
    * killed predecessor's stream held is lost all the same.
    */
   readonly incarnation: string;
+  /** True while its stream is online (as of its last heartbeat). */
+  readonly online: boolean;
 }
 
 /** A stanza waiting in the outbox. */
@@ -146,12 +148,13 @@ export function pgCoordination(
             [domain, instance, role, online, leaseMs, incarnation],
           );
           const peers = (await tx.query(
-            `SELECT instance, incarnation FROM xmpp_rest_instances
-             WHERE domain = $1 AND instance <> $2 AND online AND expires_at > ${DB_NOW_MS}`,
+            `SELECT instance, incarnation, online FROM xmpp_rest_instances
+             WHERE domain = $1 AND instance <> $2 AND expires_at > ${DB_NOW_MS}`,
             [domain, instance],
           )).map((row) => ({
             id: String(row.instance),
             incarnation: String(row.incarnation),
+            online: row.online === true,
           }));
           const [lease] = await tx.query(
             `SELECT holder FROM xmpp_rest_leases WHERE domain = $1 AND expires_at > ${DB_NOW_MS}`,
@@ -159,7 +162,7 @@ export function pgCoordination(
           );
           return {
             holdsLease,
-            othersOnline: peers.length,
+            othersOnline: peers.filter((peer) => peer.online).length,
             peers,
             ...(lease ? { holder: String(lease.holder) } : {}),
           };

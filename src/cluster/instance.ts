@@ -16,6 +16,7 @@ import {
   CLUSTER_DEFAULTS,
   type InstanceRole,
   lostPeers,
+  type PeerState,
   roleOf,
   streamDecision,
   type StreamMode,
@@ -79,8 +80,8 @@ export function createInstance(options: InstanceOptions): Instance {
   const tracker = new IqTracker(component.domain);
   let othersOnline = false;
   let holder: string | undefined;
-  /** Peers seen on the last heartbeat: id to incarnation. */
-  let peers = new Map<string, string>();
+  /** Peers seen on the last heartbeat. */
+  let peers = new Map<string, PeerState>();
   let holding = mode === "all";
   let lastRenewed = -Infinity;
   let stopped = false;
@@ -220,7 +221,7 @@ export function createInstance(options: InstanceOptions): Instance {
       holder = view.holder;
       if (mode === "lease") port.holderIs(holder);
       const lost = lostPeers(peers, view.peers);
-      peers = new Map(view.peers.map((p) => [p.id, p.incarnation]));
+      peers = new Map(view.peers.map((p) => [p.id, p]));
       if (mode === "all" && lost.length > 0) {
         logger.warn("Instances went away", { instances: lost.join(",") });
         port.peersLost(lost);
@@ -283,13 +284,22 @@ export function createInstance(options: InstanceOptions): Instance {
           if (mode === "lease" && !holding) tick();
         },
       });
+      let wasOnline = false;
       offState = component.onStateChange((state) => {
         if (state.name === "online") void drainOutbox();
+        // Peers learn at once that this stream came up or went down.
+        if ((state.name === "online") !== wasOnline) {
+          wasOnline = !wasOnline;
+          tick();
+        }
       });
       options.onRoleChange?.(roleOf(mode, holding));
-      if (mode === "all") component.start();
+      // The heartbeat row exists before the stream can take replies, so
+      // every peer sees this instance (and notices when it dies) even if
+      // it dies before it reported its stream online.
       tick();
       await ticking;
+      if (mode === "all") component.start();
     },
     port,
     wrap(handler) {

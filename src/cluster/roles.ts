@@ -86,23 +86,39 @@ export function roleOf(
   return holding ? "holder" : "standby";
 }
 
+/** What an instance knows of a peer from one heartbeat (see {@linkcode lostPeers}). */
+export interface PeerState {
+  /** Random per process start of the peer. */
+  readonly incarnation: string;
+  /** True while the peer reported its stream online. */
+  readonly online: boolean;
+}
+
 /**
- * Ids of peers seen before (id to incarnation) that are gone now or came
- * back as another incarnation (restarted under the same id): in mode `all`
- * the server may have routed the reply of any waiting iq to their old
- * stream, where it is lost.
+ * Ids of peers seen before (id to state) whose stream may have been lost
+ * since: gone now (heartbeat expired), back as another incarnation
+ * (restarted under the same id), or reporting their stream offline after
+ * it was online. In mode `all` the server may have routed the reply of
+ * any waiting iq to their old stream, where it is lost. A peer gone
+ * before it ever reported its stream online counts too: its stream may
+ * have come up (and taken replies) between two of its heartbeats.
  *
  * @example
  * ```ts
- * lostPeers(new Map([["a", "1"], ["b", "2"]]), [{ id: "b", incarnation: "3" }]); // ["a", "b"]
+ * lostPeers(
+ *   new Map([["a", { incarnation: "1", online: true }], ["b", { incarnation: "2", online: true }]]),
+ *   [{ id: "b", incarnation: "3", online: true }],
+ * ); // ["a", "b"]
  * ```
  */
 export function lostPeers(
-  before: ReadonlyMap<string, string>,
-  now: readonly { readonly id: string; readonly incarnation: string }[],
+  before: ReadonlyMap<string, PeerState>,
+  now: readonly ({ readonly id: string } & PeerState)[],
 ): string[] {
-  const live = new Map(now.map((peer) => [peer.id, peer.incarnation]));
-  return [...before].filter(([id, was]) => live.get(id) !== was).map((
-    [id],
-  ) => id);
+  const live = new Map(now.map((peer) => [peer.id, peer]));
+  return [...before].filter(([id, was]) => {
+    const is = live.get(id);
+    return is === undefined || is.incarnation !== was.incarnation ||
+      (was.online && !is.online);
+  }).map(([id]) => id);
 }

@@ -2,12 +2,21 @@
 
 import type { HostPort } from "../address.ts";
 
-/** A connected byte stream; `Deno.TcpConn` is one, tests use in-memory pipes. */
+/**
+ * A connected byte stream; `Deno.TcpConn` is one, tests use in-memory
+ * pipes. When it has `read` and `write` (as a `Deno.Conn` has), those are
+ * used instead of the streams: a stream reader and writer cost more CPU per
+ * stanza than the socket calls they wrap.
+ */
 export interface ComponentSocket {
   /** Bytes from the server. */
   readonly readable: ReadableStream<Uint8Array>;
   /** Bytes to the server. */
   readonly writable: WritableStream<Uint8Array>;
+  /** Reads into `buffer`: the number of bytes read, or null at the end (`Deno.Conn.read`). */
+  read?(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes`: the number written (`Deno.Conn.write`). */
+  write?(bytes: Uint8Array): Promise<number>;
   /** Closes both directions at once. */
   close(): void;
 }
@@ -33,7 +42,7 @@ export const dialTcp: Dial = async (address) => {
 
 /** Callbacks of a {@linkcode Connection}; never called after `close()`. */
 export interface ConnectionHandlers {
-  /** Bytes arrived. */
+  /** Bytes arrived; the view is valid only during the call (the read buffer is reused). */
   onData(chunk: Uint8Array): void;
   /** The socket ended (no error) or failed. */
   onClose(error?: unknown): void;
@@ -56,6 +65,69 @@ export const realTimers: Timers = {
 
 const encoder = new TextEncoder();
 
+/** Bytes of the read buffer, reused for every read. */
+const READ_BUFFER = 16 * 1024;
+
+/** The two socket calls a {@linkcode Connection} makes. */
+interface ByteIo {
+  /** The next bytes (a view valid until the next call), or null at the end. */
+  read(): Promise<Uint8Array | null>;
+  /** Writes all of `bytes`. */
+  writeAll(bytes: Uint8Array): Promise<void>;
+  /** Lets go of the stream reader, if any. */
+  release(): void;
+}
+
+/** Direct `read`/`write` calls into one reused buffer (a `Deno.Conn`). */
+function directIo(
+  socket: ComponentSocket & Required<Pick<ComponentSocket, "read" | "write">>,
+): ByteIo {
+  const buffer = new Uint8Array(READ_BUFFER);
+  return {
+    async read() {
+      const n = await socket.read(buffer);
+      return n === null ? null : buffer.subarray(0, n);
+    },
+    async writeAll(bytes) {
+      for (let at = 0; at < bytes.byteLength;) {
+        at += await socket.write(at === 0 ? bytes : bytes.subarray(at));
+      }
+    },
+    release() {},
+  };
+}
+
+/** The socket's streams (in-memory pipes, wrapped sockets). */
+function streamIo(socket: ComponentSocket): ByteIo {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const writer = socket.writable.getWriter();
+  return {
+    async read() {
+      reader ??= socket.readable.getReader();
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    },
+    writeAll: (bytes) => writer.write(bytes),
+    release: () => reader?.releaseLock(),
+  };
+}
+
+/** The cheapest way to talk to `socket`. */
+function ioOf(socket: ComponentSocket): ByteIo {
+  return typeof socket.read === "function" &&
+      typeof socket.write === "function"
+    ? directIo(socket as Parameters<typeof directIo>[0])
+    : streamIo(socket);
+}
+
+/** Grows `buffer` to hold at least `n` bytes (twice as much, so growth is rare). */
+function atLeast(
+  buffer: Uint8Array<ArrayBuffer>,
+  n: number,
+): Uint8Array<ArrayBuffer> {
+  return buffer.byteLength >= n ? buffer : new Uint8Array(n * 2);
+}
+
 /**
  * Pumps one socket: a read loop feeding `onData`, and an ordered write
  * queue that coalesces pending writes. `queued` counts writes not yet
@@ -65,7 +137,9 @@ export class Connection {
   #socket: ComponentSocket;
   #handlers: ConnectionHandlers;
   #timers: Timers;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #io: ByteIo;
+  /** Encoded batches go here (reused: one write is in flight at a time). */
+  #out: Uint8Array<ArrayBuffer> = new Uint8Array(4096);
   #queue: string[] = [];
   #inFlight = 0;
   #writing = false;
@@ -87,7 +161,7 @@ export class Connection {
     this.#handlers = handlers;
     this.#timers = options.timers ?? realTimers;
     this.#closeGraceMs = options.closeGraceMs ?? 1000;
-    this.#writer = socket.writable.getWriter();
+    this.#io = ioOf(socket);
     this.#readLoop();
   }
 
@@ -152,18 +226,17 @@ export class Connection {
   }
 
   async #readLoop(): Promise<void> {
-    const reader = this.#socket.readable.getReader();
     let failure: unknown;
     try {
       for (;;) {
-        const { value, done } = await reader.read();
-        if (done || this.#closed) break;
-        if (!this.#closeRequested) this.#handlers.onData(value);
+        const chunk = await this.#io.read();
+        if (chunk === null || this.#closed) break;
+        if (!this.#closeRequested) this.#handlers.onData(chunk);
       }
     } catch (error) {
       failure = error;
     } finally {
-      reader.releaseLock();
+      this.#io.release();
     }
     this.#ended(failure);
   }
@@ -176,7 +249,7 @@ export class Connection {
         const batch = this.#queue;
         this.#queue = [];
         this.#inFlight = batch.length;
-        await this.#writer.write(encoder.encode(batch.join("")));
+        await this.#io.writeAll(this.#encode(batch));
         this.#inFlight = 0;
         this.#roomMade();
       }
@@ -188,6 +261,15 @@ export class Connection {
       this.#writing = false;
     }
     if (this.#closeRequested) this.#shut();
+  }
+
+  /** The batch as UTF-8 in the reused output buffer (a view of it). */
+  #encode(batch: string[]): Uint8Array {
+    const text = batch.length === 1 ? batch[0] : batch.join("");
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    this.#out = atLeast(this.#out, text.length * 3);
+    const { written } = encoder.encodeInto(text, this.#out);
+    return this.#out.subarray(0, written);
   }
 
   #ended(error?: unknown): void {

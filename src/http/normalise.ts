@@ -9,6 +9,7 @@ import {
   tryParseJid,
 } from "../xmpp/jid.ts";
 import { NS } from "../xmpp/namespaces.ts";
+import { randomBase64url } from "../xmpp/random_id.ts";
 import { HttpError } from "./errors.ts";
 
 /** Options for {@linkcode normaliseStanza}. */
@@ -19,42 +20,12 @@ export interface NormaliseOptions {
   randomId: () => string;
 }
 
-// Random bytes are drawn 18 KiB at a time: one crypto.getRandomValues()
-// call costs several times the rest of an id.
-const ID_BYTES = 18;
-let idPool = new Uint8Array(0);
-let idOffset = 0;
-
 /**
  * An unguessable stanza id: 18 random bytes from
  * `crypto.getRandomValues`, base64url (24 characters), as mod_rest's.
  */
 export function randomStanzaId(): string {
-  if (idOffset + ID_BYTES > idPool.length) {
-    idPool = crypto.getRandomValues(new Uint8Array(ID_BYTES * 1024));
-    idOffset = 0;
-  }
-  const start = idOffset;
-  idOffset += ID_BYTES;
-  return base64url(idPool, start, idOffset);
-}
-
-const BASE64URL =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/**
- * RFC 4648 section 5 base64url of `bytes[start..end)`, a multiple of 3
- * long (no padding). A table lookup: `Uint8Array.prototype.toBase64` was
- * the largest single cost of a message POST in a profile.
- */
-function base64url(bytes: Uint8Array, start: number, end: number): string {
-  let out = "";
-  for (let i = start; i < end; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] +
-      BASE64URL[(n >> 6) & 63] + BASE64URL[n & 63];
-  }
-  return out;
+  return randomBase64url(18);
 }
 
 /**

@@ -395,7 +395,10 @@ export function createRestHandler(
       status: response.status,
       condition,
       reason,
-      ...info,
+      kind: info.kind,
+      type: info.type,
+      id: info.id,
+      to: info.to,
       ms: Math.round(performance.now() - started),
     });
     return response;

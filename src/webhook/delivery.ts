@@ -16,6 +16,8 @@ import { firstListedFormat, MEDIA_TYPES } from "../wire/mod.ts";
 import { attemptWebhook } from "./attempt.ts";
 import { FairQueue } from "./fair_queue.ts";
 import { baseHeaders, buildWebhookRequest } from "./request.ts";
+import { randomBase64url } from "../xmpp/random_id.ts";
+import { type DeadlineSignal, DeadlineSignals } from "./deadline_signals.ts";
 import { conversationKey } from "../inbound/rules.ts";
 import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
 import { probeUrlValues, renderUrl } from "./template.ts";
@@ -67,10 +69,9 @@ interface Job {
   readonly done: (report: DeliveryReport) => void;
 }
 
+/** 12 random bytes, base64url: 16 characters. */
 function defaultRandomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-")
-    .replaceAll("/", "_");
+  return randomBase64url(12);
 }
 
 /**
@@ -112,6 +113,10 @@ export function openWebhook(
   const webhookId = options.webhookId ?? (() => `msg_${crypto.randomUUID()}`);
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
+  // Without an injected clock: one shared timer, released as each job ends.
+  const signals = options.timeoutSignal ? undefined : new DeadlineSignals();
+  const deadline = (ms: number): DeadlineSignal =>
+    signals?.start(ms) ?? { signal: timeoutSignal(ms), release() {} };
   const timeoutMs = settings.timeoutSeconds * 1000;
   const newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
   const perConversation = Math.max(2, Math.ceil(settings.maxConcurrent / 4));
@@ -295,8 +300,12 @@ export function openWebhook(
       const conversation = conversationKey(stanza);
       const free = active < settings.maxConcurrent && hasRoom(conversation);
       if (free || queue.size < settings.queueLimit) {
-        return new Promise((done) => {
-          const signal = timeoutSignal(timeoutMs);
+        return new Promise((resolve) => {
+          const { signal, release } = deadline(timeoutMs);
+          const done = (report: DeliveryReport) => {
+            release();
+            resolve(report);
+          };
           const job = { stanza, conversation, signal, done };
           if (free) return start(job);
           queue.push(conversation, job);

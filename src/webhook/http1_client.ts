@@ -227,7 +227,7 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
           "POST",
           origin.target,
           origin.host,
-          request.headers,
+          request.fields ?? request.headers,
           body.byteLength,
         );
       if (origin === null || NON_ASCII.test(head!)) {

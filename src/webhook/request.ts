@@ -24,16 +24,46 @@ export interface RequestContext {
   readonly requestId?: string;
 }
 
-/** A webhook request ready for `fetch`. */
+/** A webhook request ready for `fetch` or the own HTTP/1.1 client. */
 export interface WebhookRequest {
   /** The rendered URL (its credentials are in the `Authorization` header). */
   readonly url: string;
   /** Request headers. */
   readonly headers: Headers;
+  /**
+   * The same fields as name/value pairs (names lower-case), when the
+   * request has them: the HTTP/1.1 client writes these without a `Headers`.
+   */
+  readonly fields?: readonly (readonly [string, string])[];
   /** The body text. */
   readonly body: string;
   /** Set when the stanza had no JSON form and is sent as XML: why. */
   readonly fallbackReason?: string;
+}
+
+/** Field pairs, with the `Headers` for `fetch` made only when asked for. */
+class BuiltRequest implements WebhookRequest {
+  readonly url: string;
+  readonly fields: readonly (readonly [string, string])[];
+  readonly body: string;
+  readonly fallbackReason?: string;
+  #headers?: Headers;
+
+  constructor(
+    url: string,
+    fields: [string, string][],
+    body: string,
+    fallbackReason: string | undefined,
+  ) {
+    this.url = url;
+    this.fields = fields;
+    this.body = body;
+    if (fallbackReason !== undefined) this.fallbackReason = fallbackReason;
+  }
+
+  get headers(): Headers {
+    return this.#headers ??= new Headers(this.fields as [string, string][]);
+  }
 }
 
 /**
@@ -56,20 +86,28 @@ export function buildWebhookRequest(
 ): WebhookRequest {
   const url = renderUrl(settings.template, stanzaUrlValues(stanza));
   const encoded = encodeWebhookBody(stanza, context.contentType);
-  const headers = baseHeaders(settings);
-  headers.set("Content-Type", encoded.contentType);
-  headers.set("Accept", WEBHOOK_ACCEPT);
+  // Every value is safe in a field: fixed, generated, or checked here.
+  const fields: [string, string][] = [["user-agent", settings.userAgent]];
+  if (settings.authorization) {
+    fields.push(["authorization", settings.authorization]);
+  }
+  fields.push(
+    ["content-type", encoded.contentType],
+    ["accept", WEBHOOK_ACCEPT],
+  );
   const lang = stanza.attr("xml:lang");
   if (lang !== undefined && /^[A-Za-z0-9-]{1,64}$/.test(lang)) {
-    headers.set("Content-Language", lang);
+    fields.push(["content-language", lang]);
   }
   if (context.requestId !== undefined) {
-    headers.set("X-Request-Id", context.requestId);
+    fields.push(["x-request-id", context.requestId]);
   }
-  headers.set("webhook-id", context.webhookId);
-  headers.set("webhook-timestamp", String(context.timestamp));
+  fields.push(
+    ["webhook-id", context.webhookId],
+    ["webhook-timestamp", String(context.timestamp)],
+  );
   if (context.keys.length > 0) {
-    headers.set(
+    fields.push([
       "webhook-signature",
       signWebhook(
         context.keys,
@@ -77,16 +115,9 @@ export function buildWebhookRequest(
         context.timestamp,
         encoded.body,
       ),
-    );
+    ]);
   }
-  return {
-    url,
-    headers,
-    body: encoded.body,
-    ...(encoded.fallbackReason === undefined
-      ? {}
-      : { fallbackReason: encoded.fallbackReason }),
-  };
+  return new BuiltRequest(url, fields, encoded.body, encoded.fallbackReason);
 }
 
 /** `User-Agent` and, from the URL's userinfo, `Authorization`. */

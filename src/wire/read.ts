@@ -8,6 +8,12 @@ export interface BodySource {
   readonly body: ReadableStream<Uint8Array> | null;
   /** Reads the whole body. */
   bytes(): Promise<Uint8Array>;
+  /**
+   * True when the whole body is already in memory (the own HTTP/1.1
+   * engine's requests): `bytes()` then settles at once, without a stream
+   * or a timer.
+   */
+  readonly bodyInMemory?: boolean;
 }
 
 /** The outcome of {@linkcode readCapped}: the bytes, or why there are none. */
@@ -47,6 +53,7 @@ export function readCapped(
   limit: number,
   timeoutMs = Infinity,
 ): Promise<CappedRead> {
+  if (message.bodyInMemory === true) return readInMemory(message, limit);
   const read = readWithin(message, limit);
   return Number.isFinite(timeoutMs) && message.body !== null
     ? beforeDeadline(read, timeoutMs)
@@ -101,6 +108,17 @@ function beforeDeadline(
       reject(error);
     });
   });
+}
+
+/** A body already in memory: its bytes, or too large. */
+async function readInMemory(
+  message: BodySource,
+  limit: number,
+): Promise<CappedRead> {
+  const bytes = await message.bytes();
+  return bytes.byteLength > limit
+    ? { ok: false, reason: "too-large", limit }
+    : { ok: true, bytes };
 }
 
 async function readWithin(

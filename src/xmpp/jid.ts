@@ -1,6 +1,7 @@
 // RFC 7622 (XMPP address format): parsing and validation of JIDs, normalised as Prosody's jid.prep does (RFC 6122 stringprep: nodeprep, nameprep, resourceprep).
 
 import { bidiProblem, findProhibited } from "./stringprep_tables.ts";
+import { PreparedCache } from "./prepared_cache.ts";
 
 /** Which part of a JID a problem is in. */
 export type JidPart = "localpart" | "domainpart" | "resourcepart" | "jid";
@@ -118,6 +119,7 @@ export class Jid {
   readonly domain: string;
   /** Resourcepart, "" when absent. */
   readonly resource: string;
+  #text?: string;
 
   /** Builds a JID from already-validated parts; use {@linkcode parseJid} for input. */
   constructor(local: string, domain: string, resource = "") {
@@ -141,12 +143,13 @@ export class Jid {
     return this.resource === "" ? this : new Jid(this.local, this.domain);
   }
 
-  /** The string form. */
+  /** The string form (made once: a remembered JID is asked often). */
   toString(): string {
+    if (this.#text !== undefined) return this.#text;
     let out = this.domain;
     if (this.local !== "") out = this.local + "@" + out;
     if (this.resource !== "") out += "/" + this.resource;
-    return out;
+    return this.#text = out;
   }
 
   /** True when both JIDs are the same after normalisation. */
@@ -156,8 +159,23 @@ export class Jid {
   }
 }
 
-/** Parses and normalises a JID; throws {@linkcode InvalidJidError}. */
+/** Most JIDs remembered by {@linkcode parseJid} (a few hundred KiB at most). */
+export const PREPARED_JIDS = 2048;
+
+/** JIDs already prepared: a `Jid` is immutable, so one may serve every caller. */
+const prepared = new PreparedCache<Jid>(PREPARED_JIDS);
+
+/**
+ * Parses and normalises a JID; throws {@linkcode InvalidJidError}. The
+ * last {@linkcode PREPARED_JIDS} distinct valid inputs are remembered: the
+ * same addresses come back on every request, and stringprep is the
+ * costly part.
+ */
 export function parseJid(input: string): Jid {
+  return prepared.get(input) ?? prepared.set(input, prepareJid(input));
+}
+
+function prepareJid(input: string): Jid {
   if (typeof input !== "string" || input === "") {
     throw new InvalidJidError(String(input), "jid", "is empty");
   }

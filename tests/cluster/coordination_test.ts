@@ -80,6 +80,28 @@ postgresTest("instance coordination on PostgreSQL", async (t) => {
   );
 
   await t.step(
+    "an instance whose stream is not online yet is a peer, not counted online",
+    async () => {
+      await using set = await instances(pg, ["a", "b"]);
+      const [a, b] = set.coordinations;
+      await a.heartbeat({ ...beat(60_000, false), wantLease: false });
+      const connecting = await b.heartbeat(beat(60_000));
+      assert.equal(connecting.othersOnline, 0);
+      assert.deepEqual(
+        connecting.peers.map((p) => [p.id, p.online]),
+        [["a", false]],
+      );
+      await a.heartbeat({ ...beat(60_000, true), wantLease: false });
+      const online = await b.heartbeat(beat(60_000));
+      assert.equal(online.othersOnline, 1);
+      assert.deepEqual(online.peers.map((p) => [p.id, p.online]), [[
+        "a",
+        true,
+      ]]);
+    },
+  );
+
+  await t.step(
     "outbox claims are exclusive, in order, and sent stanzas are removed",
     async () => {
       await using set = await instances(pg, ["a", "b"]);

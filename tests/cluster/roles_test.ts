@@ -64,23 +64,30 @@ Deno.test("roleOf() names single, holder, standby and active", () => {
   assert.equal(roleOf("all", false), "active");
 });
 
-const PEERS: [string, [string, string][], [string, string][], string[]][] = [
+/** Peer as `id:incarnation` with `+` when its stream is online. */
+const peer = (spec: string) => {
+  const [id, rest] = spec.split(":");
+  return { id, incarnation: rest.replace("+", ""), online: rest.endsWith("+") };
+};
+
+const PEERS: [string, string[], string[], string[]][] = [
   ["nobody before, nobody now", [], [], []],
-  ["the same peers: none lost", [["a", "1"], ["b", "2"]], [["a", "1"], [
-    "b",
-    "2",
-  ]], []],
-  ["a peer gone", [["a", "1"], ["b", "2"]], [["b", "2"]], ["a"]],
-  ["a peer restarted under its id", [["a", "1"]], [["a", "9"]], ["a"]],
-  ["a new peer is not lost", [["a", "1"]], [["a", "1"], ["c", "3"]], []],
+  ["the same peers: none lost", ["a:1+", "b:2+"], ["a:1+", "b:2+"], []],
+  ["a peer gone", ["a:1+", "b:2+"], ["b:2+"], ["a"]],
+  ["a peer restarted under its id", ["a:1+"], ["a:9+"], ["a"]],
+  ["a new peer is not lost", ["a:1+"], ["a:1+", "c:3"], []],
+  ["a peer's stream went offline", ["a:1+"], ["a:1"], ["a"]],
+  ["a peer's stream came online", ["a:1"], ["a:1+"], []],
+  ["a peer still connecting", ["a:1"], ["a:1"], []],
+  ["a peer gone before it reported online", ["a:1"], [], ["a"]],
 ];
 
 for (const [name, before, now, expected] of PEERS) {
   Deno.test(`lostPeers(): ${name}`, () => {
     assert.deepEqual(
       lostPeers(
-        new Map(before),
-        now.map(([id, incarnation]) => ({ id, incarnation })),
+        new Map(before.map((spec) => [peer(spec).id, peer(spec)])),
+        now.map(peer),
       ),
       expected,
     );

@@ -40,6 +40,18 @@ for (const [name, body] of BODIES) {
   });
 }
 
+Deno.test("Http1Request: buffered bytes read after a look at `body` come whole (the unread stream is dropped, not kept)", async () => {
+  const request = make(bytes('{"a":1}'));
+  assert.notEqual(request.body, null); // a capped read checks for a body first
+  assert.equal(await request.text(), '{"a":1}');
+  assert.equal(request.bodyUsed, true);
+  assert.equal(request.body, null);
+  const streamed = make(bytes("abc"));
+  const reader = streamed.body!.getReader();
+  assert.deepEqual((await reader.read()).value, bytes("abc"));
+  assert.equal((await reader.read()).done, true);
+});
+
 Deno.test("Http1Request answers method, url and headers like Request, is instanceof Request and can push", () => {
   const request = make(null);
   assert.ok(request instanceof Request);
@@ -113,4 +125,25 @@ Deno.test("Http1Request's headers read like Headers without copying, and become 
   const seen: string[] = [];
   headers.forEach((value, name) => seen.push(`${name}=${value}`));
   assert.deepEqual(seen, ["content-type=application/json", "x-a=3"]);
+});
+
+Deno.test("Http1Request says its body is in memory only while it is buffered and unread", async () => {
+  const inMemory = (request: Request) =>
+    (request as unknown as { bodyInMemory: boolean }).bodyInMemory;
+  const cases: [string, () => Request, boolean][] = [
+    ["buffered", () => make(bytes("{}")), true],
+    ["no body", () => make(null), true],
+    ["a stream", () => make(ReadableStream.from([bytes("{}")])), false],
+    ["buffered, asked for its stream", () => {
+      const request = make(bytes("{}"));
+      void request.body;
+      return request;
+    }, false],
+  ];
+  for (const [name, build, expected] of cases) {
+    assert.equal(inMemory(build()), expected, name);
+  }
+  const read = make(bytes("{}"));
+  await read.text();
+  assert.equal(inMemory(read), false, "read");
 });

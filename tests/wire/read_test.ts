@@ -62,6 +62,34 @@ Deno.test({
 
 Deno.test({
   name:
+    "readCapped() reads a body already in memory without its stream or a timer",
+  permissions: "none",
+  async fn() {
+    const inMemory = (text: string) => ({
+      headers: new Headers(),
+      bodyInMemory: true,
+      get body(): ReadableStream<Uint8Array> {
+        throw new Error("the stream was asked for");
+      },
+      bytes: () => Promise.resolve(encoder.encode(text)),
+    });
+    const cases: [string, string, number, string | object][] = [
+      ["within", "hello", 5, "hello"],
+      ["empty", "", 5, ""],
+      ["over", "hello!", 5, TOO_LARGE(5)],
+    ];
+    for (const [name, body, limit, expected] of cases) {
+      // A timeout would need a timer: none is left behind (the test's sanitizer).
+      const read = await readCapped(inMemory(body), limit, 30_000);
+      if (typeof expected === "string") {
+        assert.equal(text(read), expected, name);
+      } else assert.deepEqual(read, expected, name);
+    }
+  },
+});
+
+Deno.test({
+  name:
     "readCapped() reads requests as well as responses, UTF-8 split across chunks intact",
   permissions: "none",
   async fn() {

@@ -1,0 +1,45 @@
+// Unguessable ids for stanzas (RFC 6120 section 8.1.3 asks ids to be unique; mod_rest makes them random): base64url (RFC 4648 section 5) of random bytes drawn in bulk.
+
+// Random bytes are drawn 18 KiB at a time: one crypto.getRandomValues()
+// call costs several times the rest of an id.
+const POOL_BYTES = 18 * 1024;
+let pool = new Uint8Array(0);
+let offset = 0;
+
+const BASE64URL =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * `bytes` random bytes (a multiple of 3, at most 18 KiB) from
+ * `crypto.getRandomValues` as base64url without padding: `bytes / 3 * 4`
+ * characters.
+ *
+ * @example
+ * ```ts
+ * randomBase64url(18); // e.g. "q3Zb0v2sT1xYw9KcPaR-_h4m"
+ * ```
+ */
+export function randomBase64url(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    offset = 0;
+  }
+  const start = offset;
+  offset += bytes;
+  return base64url(pool, start, offset);
+}
+
+/**
+ * RFC 4648 section 5 base64url of `bytes[start..end)`, a multiple of 3
+ * long (no padding). A table lookup: `Uint8Array.prototype.toBase64` was
+ * the largest single cost of a message POST in a profile.
+ */
+function base64url(bytes: Uint8Array, start: number, end: number): string {
+  let out = "";
+  for (let i = start; i < end; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] +
+      BASE64URL[(n >> 6) & 63] + BASE64URL[n & 63];
+  }
+  return out;
+}
