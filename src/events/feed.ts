@@ -273,17 +273,19 @@ export class EventFeed {
    */
   async #fanOut(): Promise<void> {
     if (this.#cachedUpTo < this.#lastId) await this.#refresh();
-    for (const client of this.#clients) {
-      if (client.wake) client.wake();
-      else if (client.waiting) {
-        client.waiting = false;
-        this.#sendCached(client);
-        if (client.gone || client.out.room() <= 0) continue;
-        if (client.nextId > this.#lastId) client.waiting = true;
-        else void this.#pump(client);
-      }
-    }
+    this.#clients.forEach(this.#deliver); // no iterator result per client
   }
+
+  /** The fan-out's step for one client (one function for all clients). */
+  #deliver = (client: Client): void => {
+    if (client.wake) return client.wake();
+    if (!client.waiting) return;
+    client.waiting = false;
+    this.#sendCached(client);
+    if (client.gone || client.out.room() <= 0) return;
+    if (client.nextId > this.#lastId) client.waiting = true;
+    else void this.#pump(client);
+  };
 
   /** Fills a client's buffer from `nextId` while there is room and there are events. */
   async #pump(client: Client): Promise<void> {

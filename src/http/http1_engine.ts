@@ -424,6 +424,11 @@ class Connection implements Http1Connection, PushConnection {
     return this.#send(bytes);
   }
 
+  /** One socket write of a push body (its writer closes the connection when it fails). */
+  write(bytes: Uint8Array): Promise<number> {
+    return this.#conn.write(bytes);
+  }
+
   async #send(bytes: Uint8Array): Promise<boolean> {
     try {
       let at = 0;
