@@ -69,7 +69,7 @@ export class IqTracker {
     const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
     const finish = () => {
       this.#deadlines.remove(deadline);
-      signal?.removeEventListener("abort", onAbort);
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
       if (this.#pending.get(key) === pending) this.#pending.delete(key);
       if (capture) this.#capturing.delete(pending);
     };
@@ -90,8 +90,8 @@ export class IqTracker {
       timeoutMs,
       () => pending.reject(new IqTimeoutError(id, timeoutMs)),
     );
-    const onAbort = () => pending.reject(signal!.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort = signal && (() => pending.reject(signal.reason));
+    if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
     this.#pending.set(key, pending);
     if (capture) this.#capturing.add(pending);
     return { promise, cancel: pending.reject };
