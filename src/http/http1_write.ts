@@ -77,7 +77,12 @@ function writeWhole(
 /** The head of a push body's response (src/http/push.ts), chunked. */
 export function pushHead(response: Response, close: boolean): Uint8Array {
   return headBytes(
-    responseHead(response.status, response.headers, { kind: "chunked" }, close),
+    responseHead(
+      response.status,
+      headerPairs(response),
+      { kind: "chunked" },
+      close,
+    ),
     0,
   );
 }
