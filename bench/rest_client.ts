@@ -120,6 +120,10 @@ async function load(c: Extract<Config, { mode: "fetch" }>): Promise<void> {
   Deno.exit(0);
 }
 
+/** HTTP/2 long-polls started at once, and the pause between such steps. */
+const LONGPOLL_STEP = 250;
+const LONGPOLL_STEP_MS = 50;
+
 async function longpoll(
   c: Extract<Config, { mode: "longpoll" }>,
 ): Promise<void> {
@@ -134,9 +138,25 @@ async function longpoll(
         http2: true,
       }),
   );
+  // Over HTTP/2 nothing spaces the requests out (no connection to open
+  // each): a burst of thousands would overflow the component's outgoing
+  // queue (503, README "Errors") instead of waiting. Start them in steps.
+  const step = clients.length === 0 ? c.count : LONGPOLL_STEP;
   const all = Array.from({ length: c.count }, async (_, i) => {
+    if (i >= step) {
+      await new Promise((r) =>
+        setTimeout(r, LONGPOLL_STEP_MS * Math.floor(i / step))
+      );
+    }
     try {
-      const res = await send(c.request, clients[i % clients.length]);
+      let res = await send(c.request, clients[i % clients.length]);
+      // A full outgoing queue answers 503 with Retry-After: 1; a client
+      // retries, so that the iq ends up waiting like the others.
+      for (let retry = 0; res.status === 503 && retry < 20; retry++) {
+        await res.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 1000));
+        res = await send(c.request, clients[i % clients.length]);
+      }
       await res.arrayBuffer();
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     } catch (error) {

@@ -2,7 +2,7 @@
 
 import { TEST_TOKEN } from "../tests/support/gateway_env.ts";
 import { PROSODY } from "../tests/support/xmpp_server.ts";
-import { rssBytes, startGatewayProcess } from "./process.ts";
+import { startGatewayProcess } from "./process.ts";
 
 const HELD = 1_000;
 const FANOUT_CLIENTS = 100;
@@ -14,6 +14,21 @@ const engineAt = Deno.args.indexOf("--http-engine");
 const ENGINE = engineAt === -1 ? "http1" : Deno.args[engineAt + 1];
 
 const settle = () => new Promise((r) => setTimeout(r, 1_500));
+/** Readings of a settled gateway, a second apart; the median is reported. */
+const READINGS = 3;
+
+/** What {@linkcode reading} reads. */
+interface Reading {
+  /** Resident set size, bytes (/proc). */
+  rss: number;
+  /** The part of it that maps files (the deno executable's code paged in), bytes. */
+  rssFile: number;
+  /** V8 heap used and total, bytes (the gateway's GET /metrics). */
+  heapUsed: number;
+  heapTotal: number;
+  /** SSE clients the gateway counts. */
+  sseClients: number;
+}
 
 /** Opens an SSE stream and resolves once its first block (`: connected`) arrived. */
 async function open(url: string, headers: Record<string, string> = {}) {
@@ -60,13 +75,13 @@ async function floorPerClient(count: number): Promise<[number, number]> {
       .getReader();
     const port = Number((await reader.read()).value?.trim());
     await settle();
-    const before = rssBytes(child.pid);
+    const before = rssSplit(child.pid).rss;
     const readers = await openMany(`http://127.0.0.1:${port}/`, count);
     await settle();
-    const first = rssBytes(child.pid);
+    const first = rssSplit(child.pid).rss;
     readers.push(...await openMany(`http://127.0.0.1:${port}/`, count));
     await settle();
-    const second = rssBytes(child.pid);
+    const second = rssSplit(child.pid).rss;
     await Promise.all(readers.map((r) => r.cancel()));
     return [(first - before) / count, (second - first) / count];
   } finally {
@@ -94,99 +109,199 @@ async function countEvents(
   return performance.now();
 }
 
-await using server = await PROSODY.start();
-const [domain] = Object.keys(server.components);
-await using gateway = await startGatewayProcess({
-  server: server.componentAddress,
-  domain,
-  secret: server.components[domain],
-  flags: ["--log-level", "warn", "--http-engine", ENGINE],
-});
-const events = `${gateway.url}/rest/events`;
+/** RSS of `pid` and its file-backed part (proc(5) VmRSS, RssFile), bytes. */
+function rssSplit(pid: number): { rss: number; rssFile: number } {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]) * 1024;
+  return { rss: kb("VmRSS"), rssFile: kb("RssFile") };
+}
 
-// 1. Memory per held client.
-await settle();
-const rssBefore = rssBytes(gateway.pid);
-const held = await openMany(events, HELD);
-await settle();
-const rssHeld = rssBytes(gateway.pid);
-const perClient = (rssHeld - rssBefore) / HELD;
-// The first streams also grow V8's young generation (sized by the
-// allocation rate, not by what is kept); the next ones show the cost of
-// one more client once it has grown.
-held.push(...await openMany(events, HELD));
-await settle();
-const rssHeld2 = rssBytes(gateway.pid);
-const marginal = (rssHeld2 - rssHeld) / HELD;
-await Promise.all(held.map((r) => r.cancel()));
+/** The gateway's own memory split (GET /metrics) and its RSS, read `READINGS` times a second apart after settling; the median of each. */
+async function reading(
+  gateway: { url: string; pid: number },
+): Promise<Reading> {
+  await settle();
+  const samples: Reading[] = [];
+  for (let i = 0; i < READINGS; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 1_000));
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metric = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
+    samples.push({
+      ...rssSplit(gateway.pid),
+      heapUsed: metric(/^xmpp_rest_heap_bytes\{kind="used"\} (\S+)$/m),
+      heapTotal: metric(/^xmpp_rest_heap_bytes\{kind="total"\} (\S+)$/m),
+      sseClients: metric(/^xmpp_rest_sse_clients (\S+)$/m),
+    });
+  }
+  const median = (key: keyof Reading) =>
+    samples.map((s) => s[key]).sort((a, b) => a - b)[samples.length >> 1];
+  return {
+    rss: median("rss"),
+    rssFile: median("rssFile"),
+    heapUsed: median("heapUsed"),
+    heapTotal: median("heapTotal"),
+    sseClients: median("sseClients"),
+  };
+}
+
+/** Sends one message to a bot at the gateway's own domain (it comes back as an event). */
+async function postMessage(
+  gateway: { url: string; domain: string },
+  body: string,
+) {
+  const response = await fetch(`${gateway.url}/rest`, {
+    method: "POST",
+    headers: { Authorization: TEST_TOKEN, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      kind: "message",
+      type: "chat",
+      to: `bot@${gateway.domain}`,
+      body,
+    }),
+  });
+  await response.body?.cancel();
+  if (response.status !== 202) {
+    throw new Error(`POST answered ${response.status}`);
+  }
+}
+
+/** A gateway process under measurement. */
+interface Measured {
+  readonly url: string;
+  readonly pid: number;
+  readonly domain: string;
+}
+
+/**
+ * Cancels `readers` and waits until the gateway has freed their clients
+ * (the own engine reads nothing from a held stream: the writes of new
+ * events are what notice a client left).
+ */
+async function closeAll(
+  gateway: Measured,
+  readers: ReadableStreamDefaultReader<Uint8Array>[],
+) {
+  await Promise.all(readers.map((r) => r.cancel()));
+  for (let n = 0; (await reading(gateway)).sseClients > 0; n++) {
+    if (n === 20) throw new Error("the gateway still counts closed clients");
+    await postMessage(gateway, `bye ${n}`);
+  }
+}
+
+/** Readings before, with `HELD` and with twice `HELD` streams held. */
+async function heldMemory(gateway: Measured): Promise<Reading[]> {
+  const events = `${gateway.url}/rest/events`;
+  const before = await reading(gateway);
+  const held = await openMany(events, HELD);
+  const one = await reading(gateway);
+  held.push(...await openMany(events, HELD));
+  const two = await reading(gateway);
+  if (two.sseClients !== 2 * HELD) {
+    throw new Error(`the gateway counts ${two.sseClients} SSE clients`);
+  }
+  await closeAll(gateway, held);
+  return [before, one, two];
+}
+
+/**
+ * FANOUT_EVENTS messages the gateway sends to its own domain (POST /rest,
+ * 20 at a time; Prosody routes them back in: no c2s rate limit in the
+ * way), to FANOUT_CLIENTS streams.
+ */
+async function fanOut(gateway: Measured) {
+  const clients = await openMany(`${gateway.url}/rest/events`, FANOUT_CLIENTS);
+  const started = performance.now();
+  const done = Promise.all(clients.map((r) => countEvents(r, FANOUT_EVENTS)));
+  let next = 0;
+  await Promise.all(Array.from({ length: 20 }, async () => {
+    while (next < FANOUT_EVENTS) {
+      await postMessage(gateway, `fan-out ${++next}`);
+    }
+  }));
+  const sent = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const finished = await Promise.race([
+    done,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`fan-out not done within ${DEADLINE_MS} ms`)),
+        DEADLINE_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+  await closeAll(gateway, clients);
+  return {
+    postSeconds: (sent - started) / 1000,
+    seconds: (Math.max(...finished) - started) / 1000,
+  };
+}
+
+/** Starts a gateway (cli.ts) on `server`, runs `measure`, stops it. */
+async function withGateway<T>(
+  server: { componentAddress: string; components: Record<string, string> },
+  measure: (gateway: Measured) => Promise<T>,
+): Promise<T> {
+  const [domain] = Object.keys(server.components);
+  await using gateway = await startGatewayProcess({
+    server: server.componentAddress,
+    domain,
+    secret: server.components[domain],
+    flags: ["--log-level", "warn", "--http-engine", ENGINE],
+  });
+  return await measure({ url: gateway.url, pid: gateway.pid, domain });
+}
+
+await using server = await PROSODY.start();
+// 1. Memory per held client, first on a gateway just started: the first
+// streams also pay one-time costs (code paths paged in, the allocator
+// arenas of V8's garbage collector threads, V8's young generation growing
+// with the allocation rate). Then on a gateway that has worked: the
+// fan-out (2.) first, then the same measure.
+const cold = await withGateway(server, heldMemory);
+const { rates, warm } = await withGateway(server, async (gateway) => {
+  const rates = await fanOut(gateway);
+  return { rates, warm: await heldMemory(gateway) };
+});
 const [floor, floorMarginal] = await floorPerClient(HELD);
 
-// 2. Fan-out: FANOUT_EVENTS messages the gateway sends to its own domain
-// (POST /rest, 20 at a time; Prosody routes them back in: no c2s rate
-// limit in the way), FANOUT_CLIENTS streams.
-await settle();
-const clients = await openMany(events, FANOUT_CLIENTS);
-const started = performance.now();
-const done = Promise.all(clients.map((r) => countEvents(r, FANOUT_EVENTS)));
-let next = 0;
-await Promise.all(Array.from({ length: 20 }, async () => {
-  while (next < FANOUT_EVENTS) {
-    const n = ++next;
-    const response = await fetch(`${gateway.url}/rest`, {
-      method: "POST",
-      headers: {
-        Authorization: TEST_TOKEN,
-        "Content-Type": "application/json",
-      },
-      body: JSON.stringify({
-        kind: "message",
-        type: "chat",
-        to: `bot@${domain}`,
-        body: `fan-out ${n}`,
-      }),
-    });
-    await response.body?.cancel();
-    if (response.status !== 202) {
-      throw new Error(`POST answered ${response.status}`);
-    }
-  }
-}));
-const sent = performance.now();
-let timer: ReturnType<typeof setTimeout> | undefined;
-const finished = await Promise.race([
-  done,
-  new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`fan-out not done within ${DEADLINE_MS} ms`)),
-      DEADLINE_MS,
-    );
-  }),
-]).finally(() => clearTimeout(timer));
-const seconds = (Math.max(...finished) - started) / 1000;
-await Promise.all(clients.map((r) => r.cancel()));
-
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+/** Per client between two readings: RSS, split into V8 heap, files and native. */
+function perClient(a: Reading, b: Reading): string {
+  const per = (key: keyof Reading) => kib((b[key] - a[key]) / HELD);
+  const native = (b.rss - b.rssFile - b.heapTotal) -
+    (a.rss - a.rssFile - a.heapTotal);
+  return `${per("rss")} KiB (V8 heap total ${per("heapTotal")}, used ${
+    per("heapUsed")
+  }; code paged in ${per("rssFile")}; native ${kib(native / HELD)})`;
+}
+const rss = (r: Reading[]) => r.map((x) => kib(x.rss)).join(" -> ");
 // deno-lint-ignore no-console
 console.log(
   [
-    `SSE clients held: ${HELD} (HTTP engine ${ENGINE}); gateway RSS ${
-      kib(rssBefore)
-    } -> ${kib(rssHeld)} KiB`,
-    `  memory per client: ${
-      kib(perClient)
-    } KiB (target < 8 KiB); a bare Deno.serve holding the same streams: ${
-      kib(floor)
+    `SSE memory per held client (HTTP engine ${ENGINE}): gateway RSS after settling, the median of ${READINGS} readings; target < 8 KiB`,
+    `  gateway that has worked (the fan-out below first): ${HELD} clients ${
+      perClient(warm[0], warm[1])
+    }`,
+    `    the next ${HELD}: ${perClient(warm[1], warm[2])}; RSS ${
+      rss(warm)
     } KiB`,
-    `  the next ${HELD} clients: ${kib(marginal)} KiB each (RSS ${
-      kib(rssHeld2)
-    } KiB); bare Deno.serve: ${kib(floorMarginal)} KiB each`,
+    `  gateway just started: the first ${HELD} clients ${
+      perClient(cold[0], cold[1])
+    }`,
+    `    the next ${HELD}: ${perClient(cold[1], cold[2])}; RSS ${
+      rss(cold)
+    } KiB`,
+    `  a bare Deno.serve holding the same streams: ${
+      kib(floor)
+    } KiB per client, the next ${HELD}: ${kib(floorMarginal)} KiB`,
     `Fan-out: ${FANOUT_EVENTS} messages (POSTed to the gateway's own domain in ${
-      ((sent - started) / 1000).toFixed(2)
+      rates.postSeconds.toFixed(2)
     } s) to ${FANOUT_CLIENTS} SSE clients, all delivered after ${
-      seconds.toFixed(2)
+      rates.seconds.toFixed(2)
     } s`,
-    `  ${(FANOUT_EVENTS / seconds).toFixed(0)} events/s into the log, ${
-      (FANOUT_EVENTS * FANOUT_CLIENTS / seconds).toFixed(0)
+    `  ${(FANOUT_EVENTS / rates.seconds).toFixed(0)} events/s into the log, ${
+      (FANOUT_EVENTS * FANOUT_CLIENTS / rates.seconds).toFixed(0)
     } event deliveries/s to clients`,
   ].join("\n"),
 );

@@ -256,6 +256,10 @@ async function startGateway(
     // With a certificate: TLS, offering h2 and http/1.1 by ALPN.
     listen: tlsListen(options.tls),
   }, handler);
+  metrics.setConnectionSource(() => ({
+    http: server.openConnections,
+    sse: eventsApi.sseClients,
+  }));
   pruner.start();
   if (instance) {
     try {

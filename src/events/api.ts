@@ -48,6 +48,8 @@ export interface EventsApi {
   readonly consumer: InboundConsumer;
   /** Wraps the REST handler: the event routes first, Idempotency-Key on sending. */
   wrap(rest: Handler): Handler;
+  /** SSE clients connected now. */
+  readonly sseClients: number;
   /** Ends SSE streams and answers waiting iqs (the gateway is stopping). */
   close(): void;
 }
@@ -101,6 +103,9 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
         logger: options.logger,
       });
       return (request) => events?.(request) ?? idempotent(request);
+    },
+    get sseClients() {
+      return feed?.clients ?? 0;
     },
     close() {
       feed?.close();

@@ -86,9 +86,10 @@ class Client implements PushEvents {
     this.nextId = nextId;
   }
 
-  /** The engine wrote everything queued: send more. */
+  /** The engine wrote everything queued: send more (a caught-up client waits for the next fan-out). */
   drained(): void {
-    this.hub.pump(this);
+    this.pulled = true;
+    if (!this.waiting) this.hub.pump(this);
   }
 
   /** The client left. */
@@ -439,7 +440,9 @@ export class EventFeed {
   /** One heartbeat for every client (the same bytes); a full client that took nothing since the last one is cut off. */
   #beat(): void {
     const beat = encoder.encode(sseComment("heartbeat"));
-    for (const client of [...this.#clients]) {
+    const clients = [...this.#clients];
+    for (let i = 0; i < clients.length; i++) {
+      const client = clients[i];
       const full = client.out.room() <= 0;
       if (full && !client.pulled) {
         this.#logger.info("SSE client cut off: it did not read", {

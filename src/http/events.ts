@@ -17,6 +17,7 @@ import { authenticate, type AuthOptions } from "./auth.ts";
 import { checkRouteGroup } from "./scope.ts";
 import { requestIdOf } from "./request_id.ts";
 import { canPush, pushResponse } from "./push.ts";
+import { urlOf } from "./request_url.ts";
 import { errorResponse, HttpError, storeRouteError } from "./errors.ts";
 import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
@@ -112,6 +113,16 @@ async function forget(url: URL, store: EventStore): Promise<Response> {
   return new Response(null, { status: 204 });
 }
 
+/** The head of every SSE response (one object; each response copies it). */
+const SSE_INIT: ResponseInit = {
+  status: 200,
+  headers: [
+    ["Content-Type", `${SSE_MEDIA_TYPE}; charset=utf-8`],
+    ["Cache-Control", "no-store"],
+    ["X-Accel-Buffering", "no"],
+  ],
+};
+
 async function stream(url: URL, request: Request, feed: EventFeed) {
   const format = sseFormat(url);
   const resume = resumePoint(
@@ -120,19 +131,11 @@ async function stream(url: URL, request: Request, feed: EventFeed) {
   );
   if (!resume.ok) throw new HttpError("bad_query", { text: resume.reason });
   const subscription = { afterId: resume.afterId, format };
-  const init = {
-    status: 200,
-    headers: {
-      "Content-Type": `${SSE_MEDIA_TYPE}; charset=utf-8`,
-      "Cache-Control": "no-store",
-      "X-Accel-Buffering": "no",
-    },
-  };
   // The own HTTP/1.1 engine writes the feed straight to the connection;
   // other engines (TLS, HTTP/2) read a stream.
   return canPush(request)
-    ? pushResponse(await feed.subscribePush(subscription), init)
-    : new Response(await feed.subscribe(subscription), init);
+    ? pushResponse(await feed.subscribePush(subscription), SSE_INIT)
+    : new Response(await feed.subscribe(subscription), SSE_INIT);
 }
 
 /**
@@ -154,7 +157,7 @@ export function createEventsHandler(
   return (request) => {
     const leaving = request.method === "DELETE";
     if (request.method !== "GET" && !leaving) return undefined;
-    const url = new URL(request.url);
+    const url = urlOf(request); // parsed once for every layer
     const { pathname } = url;
     if (
       pathname !== EVENT_PATHS.updates &&

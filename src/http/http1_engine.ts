@@ -282,6 +282,13 @@ class Connection implements Http1Connection, PushConnection {
       this.#watching || !this.#busy || this.#pushing || this.#eof ||
       this.#closed
     ) return;
+    this.#startWatching();
+  }
+
+  // Apart from watch(): a function holding a closure allocates its context
+  // on every call, and watch() is called every second for every held
+  // connection (README "Performance").
+  #startWatching(): void {
     this.#shrinkWhileWaiting();
     if (this.#end === this.#buffer.byteLength && this.#start === 0) return;
     this.#watching = true;

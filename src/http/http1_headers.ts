@@ -35,9 +35,14 @@ export class Http1Headers {
   get(name: string): string | null {
     if (this.#real) return this.#real.get(name);
     const key = lowerCase(name);
+    const pairs = this.#pairs;
     let value: string | null = null;
-    for (const [n, v] of this.#pairs) {
-      if (n === key) value = value === null ? v : `${value}, ${v}`;
+    // An indexed loop: no iterator or destructuring per call.
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i];
+      if (pair[0] === key) {
+        value = value === null ? pair[1] : `${value}, ${pair[1]}`;
+      }
     }
     return value;
   }
@@ -46,7 +51,9 @@ export class Http1Headers {
   has(name: string): boolean {
     if (this.#real) return this.#real.has(name);
     const key = lowerCase(name);
-    return this.#pairs.some(([n]) => n === key);
+    const pairs = this.#pairs;
+    for (let i = 0; i < pairs.length; i++) if (pairs[i][0] === key) return true;
+    return false;
   }
 
   /** The real `Headers`, built once; later reads and changes go to it. */

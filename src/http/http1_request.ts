@@ -90,11 +90,13 @@ export class Http1Request {
         ? null
         : new ReadableStream({
           type: "bytes",
-          start(controller) {
+          // Enqueued on the first read only (enqueueing transfers the
+          // buffer): until then `bytes()` may still take the bytes as they are.
+          pull(controller) {
             controller.enqueue(bytes);
             controller.close();
           },
-        });
+        }, { highWaterMark: 0 });
     }
     return this.#stream;
   }
@@ -114,9 +116,16 @@ export class Http1Request {
     if (this.bodyUsed) throw new TypeError("Body already consumed");
     this.#used = true;
     const stream = this.#stream;
-    if (stream === undefined || stream === null) {
+    if (
+      stream === undefined || stream === null ||
+      (this.#bytes instanceof Uint8Array && !stream.locked)
+    ) {
+      // Buffered bytes, even when `body` made a stream of them (a check
+      // for a body does): the stream is dropped unread, not kept while
+      // the request waits.
       const bytes = this.#bytes ?? new Uint8Array(0);
       this.#bytes = null; // read once: not kept while the request waits
+      if (stream !== null && stream !== undefined) this.#stream = null;
       return bytes;
     }
     return await new Response(stream).bytes();

@@ -40,12 +40,15 @@ export interface Http1Connection {
   watch(): void;
 }
 
-/** The URL of a request: the absolute-form target, or the origin-form one on `Host` (RFC 9112 section 3.3). */
+/** The URL of a request: the absolute-form target, or the origin-form one on `Host` (RFC 9112 section 3.3), `https` on a TLS connection. */
 export function requestUrl(head: RequestHead, conn: Deno.Conn): string {
+  const scheme = "handshake" in conn ? "https" : "http";
   if (head.target[0] !== "/") {
-    return head.target === "*" ? `http://${hostOf(head, conn)}/` : head.target;
+    return head.target === "*"
+      ? `${scheme}://${hostOf(head, conn)}/`
+      : head.target;
   }
-  return `http://${hostOf(head, conn)}${head.target}`;
+  return `${scheme}://${hostOf(head, conn)}${head.target}`;
 }
 
 function hostOf(head: RequestHead, conn: Deno.Conn): string {

@@ -2,6 +2,7 @@
 
 import { encodeChunk, LAST_CHUNK } from "../http1/chunked.ts";
 import { responseHead, statusHasNoBody } from "../http1/response.ts";
+import { bodyOf, EMPTY, headerPairs } from "./response_parts.ts";
 
 /** Where and how {@linkcode writeResponse} writes. */
 export interface ResponseTarget {
@@ -15,78 +16,7 @@ export interface ResponseTarget {
   onCancel(cancel: () => void): void;
 }
 
-/** A response body as the engine sends it. */
-type Body =
-  | { readonly kind: "bytes"; readonly bytes: Uint8Array }
-  | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "stream"; readonly stream: ReadableStream<Uint8Array> };
-
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
-
-/** Symbols under which Deno keeps a Response's body; read-only use, with a public fallback. */
-const internals = (() => {
-  const sample = new Response("x");
-  const find = (description: string) =>
-    Object.getOwnPropertySymbols(sample).find((s) =>
-      s.description === description
-    );
-  return {
-    lazy: find("lazy static body"),
-    lazyType: find("lazy static content type"),
-    inner: find("response"),
-  };
-})();
-
-/**
- * The header fields of `response` as name/value pairs: Deno's own list
- * when it is complete (no copy, no sorting), else the public iteration.
- */
-function headerPairs(
-  response: Response,
-): readonly (readonly [string, string])[] {
-  const record = response as unknown as Record<symbol, unknown>;
-  if (
-    internals.inner !== undefined && internals.lazyType !== undefined &&
-    typeof record[internals.lazyType] !== "string"
-  ) {
-    const list = (record[internals.inner] as { headerList?: unknown })
-      ?.headerList;
-    if (Array.isArray(list)) return list as [string, string][];
-  }
-  return [...response.headers];
-}
-
-/**
- * The body of `response` without copying it through a stream when it is
- * a string or bytes (Deno keeps the source); a real stream otherwise.
- */
-async function bodyOf(response: Response): Promise<Body> {
-  const record = response as unknown as Record<symbol, unknown>;
-  if (internals.lazy !== undefined) {
-    const lazy = record[internals.lazy];
-    if (typeof lazy === "string") return { kind: "text", text: lazy };
-  }
-  const inner = internals.inner === undefined
-    ? undefined
-    : record[internals.inner] as
-      | { body?: { source?: unknown } | null }
-      | undefined;
-  if (inner !== undefined && inner !== null && "body" in inner) {
-    if (inner.body === null || inner.body === undefined) {
-      return { kind: "bytes", bytes: EMPTY };
-    }
-    const source = inner.body.source;
-    if (typeof source === "string") return { kind: "text", text: source };
-    if (source instanceof Uint8Array) return { kind: "bytes", bytes: source };
-    if (source !== null && source !== undefined) {
-      return { kind: "bytes", bytes: await response.bytes() };
-    }
-  }
-  return response.body === null
-    ? { kind: "bytes", bytes: EMPTY }
-    : { kind: "stream", stream: response.body };
-}
 
 /** Bytes of a pooled write buffer: most responses fit, so most writes allocate nothing. */
 const POOLED_BYTES = 8192;
@@ -147,7 +77,12 @@ function writeWhole(
 /** The head of a push body's response (src/http/push.ts), chunked. */
 export function pushHead(response: Response, close: boolean): Uint8Array {
   return headBytes(
-    responseHead(response.status, response.headers, { kind: "chunked" }, close),
+    responseHead(
+      response.status,
+      headerPairs(response),
+      { kind: "chunked" },
+      close,
+    ),
     0,
   );
 }

@@ -1,7 +1,8 @@
-// The HTTP server shell: owns the listening socket and every connection (cap, header and idle timeouts, accept errors such as EMFILE); the own HTTP/1.1 engine serves plain connections, Deno's engine TLS ones (ALPN, HTTP/2).
+// The HTTP server shell: owns the listening socket and every connection (cap, header and idle timeouts, accept errors such as EMFILE); the own engines serve HTTP/1.1 (plain or TLS) and HTTP/2 (TLS, chosen by ALPN), or Deno's engine serves all with --http-engine deno.
 
 import { type Logger, silentLogger } from "../logger.ts";
 import { serveHttp1 } from "./http1_engine.ts";
+import { serveHttp2 } from "./http2_engine.ts";
 import type { Http1Hooks } from "./http1_types.ts";
 
 /** Defaults of {@linkcode HttpServerOptions}, in seconds (README "Security notes"). */
@@ -12,7 +13,7 @@ export const HTTP_SERVER_DEFAULTS = {
   bodyTimeout: 30,
   /** Seconds a kept-alive connection may stay idle between requests. */
   idleTimeout: 75,
-  /** The engine for plain connections ({@linkcode HttpEngine}). */
+  /** The engines serving connections ({@linkcode HttpEngine}). */
   engine: "http1",
 } as const;
 
@@ -53,10 +54,11 @@ export type Listen = (
 ) => Deno.Listener;
 
 /**
- * Which engine serves plain (non-TLS) connections: `http1`, the own
- * HTTP/1.1 engine (default: a few KiB per connection), or `deno`, the one
- * behind `Deno.serve` (for comparison). TLS connections always get Deno's
- * engine, which negotiates HTTP/2 by ALPN.
+ * Which engines serve connections: `http1`, the own engines (default: the
+ * HTTP/1.1 one for plain connections and TLS ones choosing http/1.1, the
+ * HTTP/2 one for TLS connections choosing h2 by ALPN; a few KiB per
+ * connection), or `deno`, the one behind `Deno.serve` for all (for
+ * comparison; it negotiates HTTP/2 by ALPN itself).
  */
 export type HttpEngine = typeof HTTP_ENGINES[number];
 
@@ -85,7 +87,7 @@ export interface HttpServerOptions {
   listen?: Listen;
   /** Clock in milliseconds (tests). Default `performance.now`. */
   now?: () => number;
-  /** The engine for plain connections. Default `http1`. */
+  /** The engines serving connections. Default `http1` (the own ones). */
   engine?: HttpEngine;
 }
 
@@ -139,6 +141,10 @@ class Connection implements Http1Hooks {
   active = 0;
   /** When an idle connection gets closed (clock milliseconds). */
   deadline: number;
+  /** A TLS connection still in its handshake (no engine yet). */
+  pending?: Deno.Conn;
+  /** Set once killed (a handshake finishing later closes at once). */
+  killed = false;
   /** Closes a connection of Deno's engine (the own engine has `close`). */
   abort?: AbortController;
   /** The engine serving this connection. */
@@ -174,7 +180,12 @@ class Connection implements Http1Hooks {
 
   /** Closes the connection at once. */
   kill(): void {
-    if (this.abort) this.abort.abort();
+    this.killed = true;
+    if (this.pending) {
+      closeQuietly(this.pending);
+      this.pending = undefined;
+      this.closed();
+    } else if (this.abort) this.abort.abort();
     else this.server?.close?.();
   }
 }
@@ -244,29 +255,46 @@ export function serveHttp(
   const open = (conn: Deno.Conn) => {
     const connection = new Connection(clock, headerMs);
     connections.add(connection);
-    if (ownEngine && !("handshake" in conn)) {
-      connection.server = serveHttp1(conn, {
-        handler,
-        onError,
-        hooks: connection,
-      });
-    } else {
-      const abort = connection.abort = new AbortController();
-      const done = () => connection.requestEnded();
-      connection.server = engine(
-        conn,
-        abort.signal,
-        (request, info) => {
-          connection.requestStarted();
-          info.completed.then(done, done);
-          return handler(request);
-        },
-        onError,
-        () => {},
-      );
-      const remove = () => connection.closed();
-      connection.server.finished.then(remove, remove);
+    if (!ownEngine) return denoEngine(connection, conn);
+    const serve = { handler, onError, hooks: connection };
+    if (!("handshake" in conn)) {
+      connection.server = serveHttp1(conn, serve);
+      return;
     }
+    // TLS: the handshake (within the header timeout) says which protocol
+    // the client chose by ALPN (RFC 7301); no ALPN means HTTP/1.1.
+    const tls = conn as Deno.TlsConn;
+    connection.pending = tls;
+    tls.handshake().then((info) => {
+      connection.pending = undefined;
+      if (connection.killed) return closeQuietly(tls);
+      connection.server = info.alpnProtocol === "h2"
+        ? serveHttp2(tls, serve)
+        : serveHttp1(tls, serve);
+    }, () => {
+      connection.pending = undefined;
+      closeQuietly(tls);
+      connection.closed();
+    });
+  };
+
+  /** Deno's engine on one connection (`--http-engine deno`; TLS then negotiates h2 by itself). */
+  const denoEngine = (connection: Connection, conn: Deno.Conn) => {
+    const abort = connection.abort = new AbortController();
+    const done = () => connection.requestEnded();
+    connection.server = engine(
+      conn,
+      abort.signal,
+      (request, info) => {
+        connection.requestStarted();
+        info.completed.then(done, done);
+        return handler(request);
+      },
+      onError,
+      () => {},
+    );
+    const remove = () => connection.closed();
+    connection.server.finished.then(remove, remove);
   };
 
   // A refused connection is closed at once; the first few of a burst get
@@ -315,14 +343,19 @@ export function serveHttp(
   // Closes connections past their deadline and ends quiet episodes; one
   // pass a second at most, so a request costs no timer of its own.
   const sweepMs = Math.max(50, Math.min(1000, headerMs / 4, idleMs / 4));
+  // forEach, not for-of: this pass runs too rarely to be optimised, and
+  // unoptimised for-of over a Set allocates a result object per entry
+  // (40 bytes per held connection every second: README "Performance").
+  let sweptAt = 0;
+  const sweep = (connection: Connection) => {
+    if (connection.active > 0) connection.server?.watch?.();
+    else if (sweptAt > connection.deadline) connection.kill();
+  };
   const sweeper = setInterval(() => {
-    const t = now();
-    for (const connection of connections) {
-      if (connection.active > 0) connection.server?.watch?.();
-      else if (t > connection.deadline) connection.kill();
-    }
-    capEpisode.settle(t);
-    acceptEpisode.settle(t);
+    sweptAt = now();
+    connections.forEach(sweep);
+    capEpisode.settle(sweptAt);
+    acceptEpisode.settle(sweptAt);
   }, sweepMs);
   Deno.unrefTimer(sweeper);
 

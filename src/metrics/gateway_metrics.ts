@@ -47,6 +47,14 @@ export interface QueueStats {
   readonly storedEvents: number;
 }
 
+/** Open connections, read at scrape time. */
+export interface ConnectionStats {
+  /** HTTP connections open (any engine, idle ones included). */
+  readonly http: number;
+  /** SSE clients connected to `GET /rest/events`. */
+  readonly sse: number;
+}
+
 /** Process memory as `Deno.memoryUsage()` reports it. */
 export interface MemoryUsage {
   /** Resident set size, bytes. */
@@ -96,6 +104,7 @@ export class GatewayMetrics {
   readonly #eventsLastId: Gauge;
   readonly #now: () => number;
   #queue?: () => Promise<QueueStats>;
+  #connections?: () => ConnectionStats;
 
   /** Defines the families. */
   constructor(options: GatewayMetricsOptions) {
@@ -229,6 +238,21 @@ export class GatewayMetrics {
           : Math.max(0, (this.#now() - stats.oldestPendingAt) / 1000),
       );
     });
+    const http = r.add(
+      new Gauge("xmpp_rest_http_connections", "HTTP connections open now."),
+    ).labels();
+    const sse = r.add(
+      new Gauge(
+        "xmpp_rest_sse_clients",
+        "SSE clients connected to GET /rest/events now.",
+      ),
+    ).labels();
+    r.collect(() => {
+      const stats = this.#connections?.();
+      if (stats === undefined) return;
+      http.value = stats.http;
+      sse.value = stats.sse;
+    });
     this.#addProcess(options);
   }
 
@@ -314,6 +338,11 @@ export class GatewayMetrics {
   webhookAttempt(outcome: string, seconds: number): void {
     this.#webhookAttempts.labels(outcome).value++;
     this.#webhookDuration.observe(seconds);
+  }
+
+  /** Where open HTTP connections and SSE clients are read at scrape time. */
+  setConnectionSource(source: () => ConnectionStats): void {
+    this.#connections = source;
   }
 
   /** Where queue depth, oldest age, dead letters and events stored are read at scrape time. */

@@ -13,6 +13,17 @@ const DISCO = NS.discoInfo;
 const isMessage = (body: string) => (s: XmlElement) =>
   s.is("message", C) && s.getChildText("body", C) === body;
 
+/** A gauge without labels from GET /metrics. */
+async function gauge(
+  env: { fetch(path: string): Promise<Response> },
+  name: string,
+): Promise<number> {
+  const text = await (await env.fetch("/metrics")).text();
+  const value = new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1];
+  assert.ok(value !== undefined, `${name} is reported`);
+  return Number(value);
+}
+
 async function sseResume(server: XmppServer): Promise<void> {
   await using env = await startGatewayEnv(server);
   const alice = await env.party("alice");
@@ -23,6 +34,7 @@ async function sseResume(server: XmppServer): Promise<void> {
     });
   const first = await open();
   await first.next(); // connected: events from now on
+  assert.equal(await gauge(env, "xmpp_rest_sse_clients"), 1);
   for (let i = 1; i <= 20; i++) {
     alice.send(
       el(
@@ -62,6 +74,15 @@ async function sseResume(server: XmppServer): Promise<void> {
     seen.push({ id: Number(block!.id), body: data.stanza.body });
   }
   await resumed.cancel();
+  // Gone clients are freed: nothing reads a held stream, so the writes of
+  // the next events (or a heartbeat) are what notice they left.
+  for (let n = 0; await gauge(env, "xmpp_rest_sse_clients") > 0; n++) {
+    assert.ok(n < 100, "the clients that left are still counted");
+    await alice.send(
+      el("message", C, { to: env.domain }, el("body", C, {}, `gone ${n}`)),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+  }
   // Exactly the missed ones, in order: no gap, no duplicate.
   assert.deepEqual(
     seen.map((s) => s.body),

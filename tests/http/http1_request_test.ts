@@ -40,6 +40,18 @@ for (const [name, body] of BODIES) {
   });
 }
 
+Deno.test("Http1Request: buffered bytes read after a look at `body` come whole (the unread stream is dropped, not kept)", async () => {
+  const request = make(bytes('{"a":1}'));
+  assert.notEqual(request.body, null); // a capped read checks for a body first
+  assert.equal(await request.text(), '{"a":1}');
+  assert.equal(request.bodyUsed, true);
+  assert.equal(request.body, null);
+  const streamed = make(bytes("abc"));
+  const reader = streamed.body!.getReader();
+  assert.deepEqual((await reader.read()).value, bytes("abc"));
+  assert.equal((await reader.read()).done, true);
+});
+
 Deno.test("Http1Request answers method, url and headers like Request, is instanceof Request and can push", () => {
   const request = make(null);
   assert.ok(request instanceof Request);

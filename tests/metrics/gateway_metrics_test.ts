@@ -118,3 +118,31 @@ Deno.test({
     assert.match(out, /^process_start_time_seconds 1700000000$/m);
   },
 });
+
+for (
+  const c of [
+    { name: "none set: zero", source: undefined, http: 0, sse: 0 },
+    {
+      name: "read at scrape time",
+      source: { http: 12, sse: 7 },
+      http: 12,
+      sse: 7,
+    },
+  ]
+) {
+  Deno.test({
+    name:
+      `GatewayMetrics reports open HTTP connections and SSE clients: ${c.name}`,
+    permissions: "none",
+    async fn() {
+      const m = new GatewayMetrics({ version: "x" });
+      if (c.source) m.setConnectionSource(() => c.source!);
+      const out = await text(m);
+      assert.match(
+        out,
+        new RegExp(`^xmpp_rest_http_connections ${c.http}$`, "m"),
+      );
+      assert.match(out, new RegExp(`^xmpp_rest_sse_clients ${c.sse}$`, "m"));
+    },
+  });
+}
