@@ -1,5 +1,7 @@
 // Profiles the gateway process under wrk load with the V8 inspector (Deno has no --cpu-prof) and prints the top functions by self time.
-// Run: deno run -A bench/profile.ts [message|ping|webhook] [--seconds 5] [--out profile.cpuprofile]
+// Run: deno run -A bench/profile.ts [message|ping|webhook] [--seconds 5] [--out profile.cpuprofile] [--alloc] [--perf FILE]
+// --alloc: bytes allocated per request by function (the heap profiler's sampling, garbage included) instead of CPU;
+// with --promoted only what outlived a young-generation collection.
 // deno-lint-ignore-file no-console
 
 import { PROSODY } from "../tests/support/xmpp_server.ts";
@@ -151,8 +153,56 @@ if (Deno.args.includes("--perf")) {
   console.error(`${run.requests} requests in ${run.seconds} s`);
 } else await inspect();
 
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+
+/** Bytes allocated per function (self), garbage included, per request. */
+function summariseAllocations(head: AllocationNode, requests: number) {
+  const self = new Map<string, number>();
+  let total = 0;
+  const walk = (node: AllocationNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.replace(/^.*\/(src|ext|node)\//, "$1/");
+    const key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    node.children.forEach(walk);
+  };
+  walk(head);
+  const lines = [`${(total / requests).toFixed(0)} bytes per request`];
+  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    lines.push(`${(v / requests).toFixed(0).padStart(7)} B  ${k}`);
+  }
+  return lines;
+}
+
+/** Samples allocations (the heap profiler, garbage included) and prints bytes per request by function. */
+async function allocations() {
+  const session = await inspector(inspectPort);
+  await session.call("HeapProfiler.enable");
+  await session.call("HeapProfiler.startSampling", {
+    samplingInterval: 512,
+    includeObjectsCollectedByMajorGC: true,
+    // --promoted: only what outlived a young-generation collection (what old-space GC must trace).
+    includeObjectsCollectedByMinorGC: !Deno.args.includes("--promoted"),
+  });
+  const result = await load(SECONDS);
+  const { profile } = await session.call<
+    { profile: { head: AllocationNode } }
+  >("HeapProfiler.stopSampling");
+  session.close();
+  console.error(`${result.requests} requests in ${result.seconds} s`);
+  for (const line of summariseAllocations(profile.head, result.requests)) {
+    console.log(line);
+  }
+}
+
 /** Profiles with the inspector and prints the summary. */
 async function inspect() {
+  if (Deno.args.includes("--alloc")) return await allocations();
   const session = await inspector(inspectPort);
   await session.call("Profiler.enable");
   await session.call("Profiler.setSamplingInterval", { interval: 100 });

@@ -240,24 +240,30 @@ class Component implements ComponentClient {
     }
   }
 
-  async sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement> {
-    const type = iq.attr("type");
-    if (!iq.is("iq", NS.client) || (type !== "get" && type !== "set")) {
-      throw new TypeError(
-        `Cannot send iq: sendIq() takes an iq of type "get" or "set", got <${iq.name} type="${type}">`,
-      );
-    }
-    this.#writable();
-    const request = iq.attr("id") === undefined
-      ? iq.withAttrs({ id: this.#newId() })
-      : iq;
-    const tracked = this.#tracker.track(request, options);
+  sendIq(iq: XmlElement, options: SendIqOptions): Promise<XmlElement> {
+    // Not an async function: no frame is kept while the iq waits; errors
+    // still come as a rejected promise.
     try {
-      this.#write(request);
+      const type = iq.attr("type");
+      if (!iq.is("iq", NS.client) || (type !== "get" && type !== "set")) {
+        throw new TypeError(
+          `Cannot send iq: sendIq() takes an iq of type "get" or "set", got <${iq.name} type="${type}">`,
+        );
+      }
+      this.#writable();
+      const request = iq.attr("id") === undefined
+        ? iq.withAttrs({ id: this.#newId() })
+        : iq;
+      const tracked = this.#tracker.track(request, options);
+      try {
+        this.#write(request);
+      } catch (error) {
+        tracked.cancel(error);
+      }
+      return tracked.promise;
     } catch (error) {
-      tracked.cancel(error);
+      return Promise.reject(error);
     }
-    return await tracked.promise;
   }
 
   #writable(): Connection {

@@ -9,14 +9,73 @@ import {
   StreamDownError,
 } from "../xmpp/port.ts";
 import { realTimers, type Timers } from "./connection.ts";
-import { Deadlines } from "./deadlines.ts";
+import { type Deadline, Deadlines } from "./deadlines.ts";
 
-interface Pending {
+/**
+ * One waiting iq: its promise's settle functions, its deadline and its
+ * place in the tracker, as one object (no closures per iq: thousands may
+ * wait at once).
+ */
+class Pending implements TrackedIq {
   readonly id: string;
   readonly key: string;
-  readonly resolve: (reply: XmlElement) => void;
-  readonly reject: (error: unknown) => void;
   readonly capture?: (stanza: XmlElement) => boolean;
+  readonly promise: Promise<XmlElement>;
+  #resolve: (reply: XmlElement) => void;
+  #reject: (error: unknown) => void;
+  #tracker: IqTracker;
+  #signal?: AbortSignal;
+  deadline?: Deadline;
+
+  constructor(
+    tracker: IqTracker,
+    id: string,
+    key: string,
+    options: SendIqOptions,
+  ) {
+    this.#tracker = tracker;
+    this.id = id;
+    this.key = key;
+    this.capture = options.capture;
+    const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
+    this.promise = promise;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    if (options.signal) {
+      this.#signal = options.signal;
+      options.signal.addEventListener("abort", this, { once: true });
+    }
+  }
+
+  /** The signal aborted (an EventListener object). */
+  handleEvent(): void {
+    this.reject(this.#signal!.reason);
+  }
+
+  resolve(reply: XmlElement): void {
+    this.#finish();
+    this.#resolve(reply);
+  }
+
+  reject(error: unknown): void {
+    this.#finish();
+    this.#reject(error);
+  }
+
+  /** Withdraws the iq (it could not be sent) and rejects the promise. */
+  cancel(reason: unknown): void {
+    this.reject(reason);
+  }
+
+  /** The deadline passed. */
+  expire(timeoutMs: number): void {
+    this.reject(new IqTimeoutError(this.id, timeoutMs));
+  }
+
+  #finish(): void {
+    this.#signal?.removeEventListener("abort", this);
+    this.#tracker.forget(this);
+  }
 }
 
 /** A registered iq: its reply promise and a way to withdraw it. */
@@ -66,35 +125,23 @@ export class IqTracker {
     if (this.#pending.has(key)) throw new IqConflictError(id);
     const { signal, capture, timeoutMs } = options;
     signal?.throwIfAborted();
-    const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
-    const finish = () => {
-      this.#deadlines.remove(deadline);
-      signal?.removeEventListener("abort", onAbort);
-      if (this.#pending.get(key) === pending) this.#pending.delete(key);
-      if (capture) this.#capturing.delete(pending);
-    };
-    const pending: Pending = {
-      id,
-      key,
-      resolve: (reply) => {
-        finish();
-        resolve(reply);
-      },
-      reject: (error) => {
-        finish();
-        reject(error);
-      },
-      capture,
-    };
-    const deadline = this.#deadlines.add(
+    const pending = new Pending(this, id, key, options);
+    pending.deadline = this.#deadlines.add(
       timeoutMs,
-      () => pending.reject(new IqTimeoutError(id, timeoutMs)),
+      () => pending.expire(timeoutMs),
     );
-    const onAbort = () => pending.reject(signal!.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
     this.#pending.set(key, pending);
     if (capture) this.#capturing.add(pending);
-    return { promise, cancel: pending.reject };
+    return pending;
+  }
+
+  /** Withdraws a settled iq (its deadline, its entry). */
+  forget(pending: Pending): void {
+    if (pending.deadline) this.#deadlines.remove(pending.deadline);
+    if (this.#pending.get(pending.key) === pending) {
+      this.#pending.delete(pending.key);
+    }
+    if (pending.capture) this.#capturing.delete(pending);
   }
 
   /** Settles the matching pending iq with this reply; true when one matched. */
@@ -105,18 +152,16 @@ export class IqTracker {
     const id = stanza.attr("id") ?? "";
     const from = stanza.attr("from");
     const sender = from === undefined ? "" : normalise(from);
-    const candidates = [sender];
-    if (sender === "" || sender === this.#domain) {
-      candidates.push("", this.#domain);
-    }
-    for (const candidate of candidates) {
-      const pending = this.#pending.get(keyOf(id, candidate));
-      if (pending) {
-        pending.resolve(stanza);
-        return true;
-      }
-    }
-    return false;
+    // From the domain or from nobody: also an iq sent without `to`.
+    const own = sender === "" || sender === this.#domain;
+    const pending = this.#pending.get(keyOf(id, sender)) ??
+      (own
+        ? this.#pending.get(keyOf(id, "")) ??
+          this.#pending.get(keyOf(id, this.#domain))
+        : undefined);
+    if (pending === undefined) return false;
+    pending.resolve(stanza);
+    return true;
   }
 
   /**

@@ -227,7 +227,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     defaultText: HTTP_SERVER_DEFAULTS.engine,
     placeholder: "ENGINE",
     description:
-      "plain HTTP: http1 (the gateway's own, a few KiB per connection) or deno (Deno.serve's); TLS always uses deno's",
+      "http1: the gateway's own HTTP/1.1 and (TLS, ALPN h2) HTTP/2 engines, a few KiB per connection; deno: Deno.serve's for all",
     parse: oneOf(HTTP_ENGINES),
   },
   {

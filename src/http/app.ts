@@ -143,12 +143,13 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
     ) return options.webhookOps(request);
     return options.rest(request);
   };
-  return async (request) => {
-    const started = performance.now();
-    const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER), generate);
-    setRequestId(request, id);
-    const { pathname } = urlOf(request);
-    const response = await dispatch(request, pathname);
+  const respond = (
+    request: Request,
+    pathname: string,
+    id: string,
+    started: number,
+    response: Response,
+  ) => {
     if (metrics !== undefined) {
       metrics.httpRequest(
         routeLabel(
@@ -161,5 +162,20 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
       );
     }
     return withRequestId(response, id);
+  };
+  // A callback rather than an awaiting frame: a waiting long-poll keeps
+  // only it (README "Performance").
+  return (request) => {
+    try {
+      const started = performance.now();
+      const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER), generate);
+      setRequestId(request, id);
+      const { pathname } = urlOf(request);
+      return dispatch(request, pathname).then((response) =>
+        respond(request, pathname, id, started, response)
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }

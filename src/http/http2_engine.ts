@@ -83,6 +83,7 @@ class Connection implements Http1Connection, Http2Listener {
   #readPaused?: PromiseWithResolvers<void>;
   #finished?: PromiseWithResolvers<void>;
   readonly #base: string;
+  #lastUrl = "";
 
   constructor(conn: Deno.Conn, options: Http2Options) {
     this.#conn = conn;
@@ -251,15 +252,22 @@ class Connection implements Http1Connection, Http2Listener {
           exchange.chunks = undefined;
         } else body = this.#bodyStream(stream, exchange);
       }
-      const authority = fields.authority === "" ? this.#base : fields.authority;
       exchange.request = new Http1Request({
         method: fields.method,
-        url: `${fields.scheme}://${authority}${fields.path}`,
+        url: this.#url(fields),
         headers: fields.fields,
         body,
       });
-      void this.#serve(stream, exchange);
+      this.#serve(stream, exchange);
     }
+  }
+
+  /** The request URL; the same one as the previous request's is shared (long-polls repeat theirs). */
+  #url(fields: RequestFields): string {
+    const authority = fields.authority === "" ? this.#base : fields.authority;
+    const url = `${fields.scheme}://${authority}${fields.path}`;
+    if (url === this.#lastUrl) return this.#lastUrl;
+    return this.#lastUrl = url;
   }
 
   /** A body still arriving: read as the handler pulls, each chunk giving window back. */
@@ -297,22 +305,38 @@ class Connection implements Http1Connection, Http2Listener {
     }, { highWaterMark: 0 });
   }
 
-  async #serve(stream: number, exchange: Exchange): Promise<void> {
+  /**
+   * Runs the handler. No async frame waits for it: while a long-poll
+   * waits, the stream costs its exchange and two small callbacks.
+   */
+  #serve(stream: number, exchange: Exchange): void {
     this.#hooks.requestStarted();
+    let pending: Promise<Response>;
     try {
-      let response: Response;
-      try {
-        response = await this.#options.handler(
-          exchange.request as unknown as Request,
-        );
-      } catch (error) {
-        response = this.#options.onError(error);
-      }
+      pending = this.#options.handler(exchange.request as unknown as Request);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (response) => this.#answer(stream, exchange, response),
+      (error) => this.#answer(stream, exchange, this.#options.onError(error)),
+    );
+  }
+
+  /** Writes the handler's response, then forgets the stream. */
+  async #answer(
+    stream: number,
+    exchange: Exchange,
+    response: Response,
+  ): Promise<void> {
+    try {
       if (exchange.gone || this.#closed) {
         await response.body?.cancel().catch(() => {});
         return;
       }
       await this.#respond(stream, exchange, response);
+    } catch {
+      this.#h2.cancel(stream, "INTERNAL_ERROR");
     } finally {
       this.#exchanges.delete(stream);
       exchange.request = undefined;

@@ -75,8 +75,7 @@ export function withIdempotency(
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? IDEMPOTENCY_DEFAULTS.ttlMs;
-  return async (request) => {
-    if (!keyedRoute(request)) return inner(request);
+  const keyed: Handler = async (request) => {
     const authorization = request.headers.get("Authorization");
     try {
       authenticate(authorization, options.auth);
@@ -176,4 +175,7 @@ export function withIdempotency(
       return errorResponse(httpError, errorFormat);
     }
   };
+  // Unkeyed requests go straight through: no frame of this layer waits
+  // with them (a long-poll keeps only its own, README "Performance").
+  return (request) => keyedRoute(request) ? keyed(request) : inner(request);
 }

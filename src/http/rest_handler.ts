@@ -190,35 +190,59 @@ async function readRequestBody(
   return body.value;
 }
 
-async function deliver(
+function deliver(
   stanza: XmlElement,
   queryid: string | undefined,
   request: Request,
   settings: Settings,
 ): Promise<XmlElement[] | undefined> {
-  const { xmpp } = settings;
-  const timeoutMs = stanza.name === "iq" ? iqTimeoutMs(request, settings) : 0;
-  // mod_rest's Prosody-Rest-Timeout: 0 or less times out at once, and an
-  // iq that cannot be waited for is not sent at all.
-  if (stanza.name === "iq" && timeoutMs <= 0) {
-    throw new IqTimeoutError(stanza.attr("id") ?? "", 0);
+  try {
+    const { xmpp } = settings;
+    const timeoutMs = stanza.name === "iq" ? iqTimeoutMs(request, settings) : 0;
+    // mod_rest's Prosody-Rest-Timeout: 0 or less times out at once, and an
+    // iq that cannot be waited for is not sent at all.
+    if (stanza.name === "iq" && timeoutMs <= 0) {
+      throw new IqTimeoutError(stanza.attr("id") ?? "", 0);
+    }
+    if (!xmpp.online) throw new StreamDownError();
+    if (stanza.name !== "iq") return sendOne(xmpp, stanza);
+    // Not an async function: a waiting iq keeps no frame of it.
+    return deliverIq(xmpp, stanza, timeoutMs, queryid, settings.metrics);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  if (!xmpp.online) throw new StreamDownError();
-  if (stanza.name !== "iq") {
-    // A full queue (the server reads slower than clients send) waits a
-    // moment for room before it answers 503 (README "What 202 means").
-    await (xmpp.sendWhenRoom
-      ? xmpp.sendWhenRoom(stanza, QUEUE_WAIT_MS)
-      : xmpp.send(stanza));
-    return undefined;
-  }
+}
+
+/** Sends a message or presence; a full queue (the server reads slower than clients send) waits a moment for room before it answers 503 (README "What 202 means"). */
+async function sendOne(
+  xmpp: Settings["xmpp"],
+  stanza: XmlElement,
+): Promise<undefined> {
+  await (xmpp.sendWhenRoom
+    ? xmpp.sendWhenRoom(stanza, QUEUE_WAIT_MS)
+    : xmpp.send(stanza));
+  return undefined;
+}
+
+/**
+ * Sends an iq and waits for its reply (and a MAM query's results), with
+ * its metrics; no async frame waits with it.
+ */
+function deliverIq(
+  xmpp: Settings["xmpp"],
+  stanza: XmlElement,
+  timeoutMs: number,
+  queryid: string | undefined,
+  metrics: Settings["metrics"],
+): Promise<XmlElement[]> {
   const captured: XmlElement[] = [];
-  const metrics = settings.metrics;
   const started = performance.now();
   metrics?.iqStarted();
-  let outcome: IqOutcome = "failed";
+  const ended = (outcome: IqOutcome) =>
+    metrics?.iqEnded(outcome, (performance.now() - started) / 1000);
+  let reply: Promise<XmlElement>;
   try {
-    const reply = await xmpp.sendIq(stanza, {
+    reply = xmpp.sendIq(stanza, {
       timeoutMs,
       // Not request.signal: under Deno.serve it also aborts after successful
       // responses (and warns about it); pending iqs end by reply, timeout or a
@@ -227,14 +251,16 @@ async function deliver(
         ? undefined
         : mamCapture(queryid, stanza.attr("to") ?? "", captured),
     });
-    outcome = reply.attr("type") === "error" ? "error" : "result";
-    return captured.length === 0 ? [reply] : [...captured, reply];
   } catch (error) {
-    if (error instanceof IqTimeoutError) outcome = "timeout";
-    throw error;
-  } finally {
-    metrics?.iqEnded(outcome, (performance.now() - started) / 1000);
+    reply = Promise.reject(error);
   }
+  return reply.then((reply) => {
+    ended(reply.attr("type") === "error" ? "error" : "result");
+    return captured.length === 0 ? [reply] : [...captured, reply];
+  }, (error) => {
+    ended(error instanceof IqTimeoutError ? "timeout" : "failed");
+    throw error;
+  });
 }
 
 /** What the access log line says about the stanza of a request. */
@@ -319,10 +345,11 @@ async function handle(
   info.type = stanza.attr("type");
   info.id = stanza.attr("id");
   info.to = stanza.attr("to");
-  const replies = await deliver(stanza, queryid, request, settings);
-  return replies === undefined
-    ? acceptedResponse()
-    : stanzaResponse(replies, output);
+  // Not awaited: while an iq waits, this frame is not kept (README
+  // "Performance", memory per long-poll).
+  return deliver(stanza, queryid, request, settings).then((replies) =>
+    replies === undefined ? acceptedResponse() : stanzaResponse(replies, output)
+  );
 }
 
 /**
@@ -364,43 +391,50 @@ export function createRestHandler(
     },
     metrics: options.metrics,
   };
-  return async (request) => {
+  return (request) => {
     const started = performance.now();
     const url = urlOf(request);
     const format = requestFormatOf(request.headers.get("Content-Type"));
     const info: StanzaInfo = {};
-    let response: Response;
-    let condition: string | undefined;
-    let reason: string | undefined;
     const requestId = requestIdOf(request);
-    try {
-      response = await handle(request, url, format, settings, info);
-    } catch (error) {
-      if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
-      const httpError = toHttpError(error, settings, requestId);
-      condition = httpError.condition;
-      reason = httpError.text;
-      const errorFormat = negotiateError(
-        request.headers.get("Accept"),
-        request.method === "GET" ? "none" : format ?? "none",
-      );
-      response = errorResponse(httpError, errorFormat);
-    }
     // One access line per request; never credentials or bodies. A refused
     // request says which check refused it.
-    settings.logger.info("http request", {
-      requestId,
-      method: request.method,
-      path: url.pathname,
-      status: response.status,
-      condition,
-      reason,
-      kind: info.kind,
-      type: info.type,
-      id: info.id,
-      to: info.to,
-      ms: Math.round(performance.now() - started),
-    });
-    return response;
+    const logged = (
+      response: Response,
+      condition?: string,
+      reason?: string,
+    ) => {
+      settings.logger.info("http request", {
+        requestId,
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        condition,
+        reason,
+        kind: info.kind,
+        type: info.type,
+        id: info.id,
+        to: info.to,
+        ms: Math.round(performance.now() - started),
+      });
+      return response;
+    };
+    // Callbacks rather than an awaiting frame: a waiting iq keeps only them.
+    return handle(request, url, format, settings, info).then(
+      logged,
+      async (error) => {
+        if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
+        const httpError = toHttpError(error, settings, requestId);
+        const errorFormat = negotiateError(
+          request.headers.get("Accept"),
+          request.method === "GET" ? "none" : format ?? "none",
+        );
+        return logged(
+          errorResponse(httpError, errorFormat),
+          httpError.condition,
+          httpError.text,
+        );
+      },
+    );
   };
 }

@@ -198,6 +198,8 @@ export function parseRequestHead(bytes: Uint8Array): HeadParse {
   return parseFields(lines, method, target, version);
 }
 
+const NO_TOKENS: readonly string[] = [];
+
 function parseFields(
   lines: string[],
   method: string,
@@ -284,7 +286,9 @@ function parseFields(
       }"`,
     );
   }
-  const tokens = connection.split(",").map((t) => t.trim());
+  const tokens = connection === ""
+    ? NO_TOKENS
+    : connection.split(",").map((t) => t.trim());
   const keepAlive = version === "1.1"
     ? !tokens.includes("close")
     : tokens.includes("keep-alive") && !tokens.includes("close");

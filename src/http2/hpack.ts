@@ -16,6 +16,10 @@ export function fieldSize(name: string, value: string): number {
 /** The default and initial SETTINGS_HEADER_TABLE_SIZE (RFC 9113 section 6.5.2). */
 export const DEFAULT_TABLE_SIZE = 4096;
 
+/** Strings up to this length are interned per connection, at most this many. */
+const INTERNED_LENGTH = 128;
+const INTERNED_STRINGS = 256;
+
 /** Largest integer accepted in a representation (bounds what a peer can ask for). */
 const MAX_INTEGER = 2 ** 31 - 1;
 
@@ -48,6 +52,7 @@ export class HpackDecoder {
   readonly #limit: number;
   #bytes: Uint8Array = new Uint8Array(0);
   #at = 0;
+  readonly #interned = new Map<string, string>();
 
   /** A decoder whose table may grow to `limit` bytes (what we advertise). */
   constructor(limit: number = DEFAULT_TABLE_SIZE) {
@@ -143,7 +148,21 @@ export class HpackDecoder {
     }
     const raw = bytes.subarray(this.#at, this.#at + length);
     this.#at += length;
-    return huffman ? huffmanDecode(raw) : latin1(raw);
+    const text = huffman ? huffmanDecode(raw) : latin1(raw);
+    return text.length <= INTERNED_LENGTH ? this.#intern(text) : text;
+  }
+
+  /**
+   * The one copy of a short string this connection has seen before: the
+   * same credential, path or length sent as a literal on every request is
+   * kept once however many requests wait.
+   */
+  #intern(text: string): string {
+    const known = this.#interned.get(text);
+    if (known !== undefined) return known;
+    if (this.#interned.size >= INTERNED_STRINGS) this.#interned.clear();
+    this.#interned.set(text, text);
+    return text;
   }
 
   /** RFC 7541 section 6.2: a literal field with an `n`-bit name index prefix. */

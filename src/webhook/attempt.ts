@@ -5,6 +5,8 @@ import type { WebhookRequest } from "./request.ts";
 import type { WebhookTransport } from "./transport.ts";
 import type { WebhookAttemptOutcome } from "./options.ts";
 
+const utf8 = new TextDecoder();
+
 /** The result of {@linkcode attemptWebhook}. */
 export interface AttemptResult {
   /** What happened, in the reply decision's terms. */
@@ -76,7 +78,7 @@ async function attempt(
       maxBodyBytes: context.maxReplyBytes,
     });
     const read = response.body;
-    const body = read.ok ? new TextDecoder().decode(read.bytes) : "";
+    const body = read.ok ? utf8.decode(read.bytes) : "";
     const error = read.ok || read.reason !== "too-large"
       ? undefined
       : `response body is larger than ${read.limit} bytes`;

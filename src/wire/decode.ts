@@ -69,6 +69,9 @@ function failure(error: unknown): WireFailure {
   throw error;
 }
 
+/** One strict decoder for every body: without `stream` a decode keeps no state. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Decodes UTF-8 strictly (an invalid sequence is a failure, not U+FFFD).
  *
@@ -80,8 +83,7 @@ function failure(error: unknown): WireFailure {
  */
 export function decodeUtf8(bytes: Uint8Array): WireResult<string> {
   try {
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    return { ok: true, value: decoder.decode(bytes) };
+    return { ok: true, value: strictUtf8.decode(bytes) };
   } catch (error) {
     return failure(error);
   }
