@@ -18,6 +18,7 @@ import type {
 import { pushSourceOf } from "./push.ts";
 import { bodyOf, headerPairs } from "./response_parts.ts";
 import { Http2Push } from "./http2_push.ts";
+import { concatBytes } from "../wire/read.ts";
 
 /** Bytes of each connection's read buffer (one TLS record fits). */
 const READ_BUFFER = 16 * 1024;
@@ -247,7 +248,7 @@ class Connection implements Http1Connection, Http2Listener {
         null;
       if (exchange.chunks !== undefined) {
         if (exchange.ended) {
-          body = joinBody(exchange.chunks);
+          body = concatBytes(exchange.chunks);
           this.#h2.consumed(stream, body.byteLength);
           exchange.chunks = undefined;
         } else body = this.#bodyStream(stream, exchange);
@@ -421,16 +422,4 @@ class Connection implements Http1Connection, Http2Listener {
       this.#h2.cancel(stream, "INTERNAL_ERROR"); // the body failed
     }
   }
-}
-
-function joinBody(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let n = 0;
-  for (const chunk of chunks) n += chunk.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }

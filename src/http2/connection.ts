@@ -26,6 +26,7 @@ import { encodeFields, type HeaderField, HpackDecoder } from "./hpack.ts";
 import { requestFields } from "./request_fields.ts";
 import { HTTP2_DEFAULTS, type Http2Limits, type Http2Listener } from "./api.ts";
 import { SendQueue } from "./send_queue.ts";
+import { concatBytes } from "../wire/read.ts";
 import { HeaderBlock } from "./header_block.ts";
 import {
   checkGoaway,
@@ -133,16 +134,7 @@ export class Http2Connection {
     const parts = this.#output;
     this.#output = [];
     this.#outputBytes = 0;
-    if (parts.length === 1) return parts[0];
-    let n = 0;
-    for (const part of parts) n += part.byteLength;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.byteLength;
-    }
-    return out;
+    return parts.length === 1 ? parts[0] : concatBytes(parts);
   }
 
   /** Feeds bytes read from the socket (split anywhere). */
