@@ -13,7 +13,15 @@ const DEADLINE_MS = 120_000;
 const engineAt = Deno.args.indexOf("--http-engine");
 const ENGINE = engineAt === -1 ? "http1" : Deno.args[engineAt + 1];
 
-const settle = () => new Promise((r) => setTimeout(r, 1_500));
+/** Quiet time before reading the gateway. */
+const SETTLE_MS = 1_500;
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+/**
+ * Held streams are read again this long after connecting: V8 shrinks its
+ * young generation (grown by the allocations of connecting) once
+ * allocation has been low for a while (its memory reducer, about 30 s).
+ */
+const SETTLED_MS = 45_000;
 /** Readings of a settled gateway, a second apart; the median is reported. */
 const READINGS = 3;
 
@@ -189,19 +197,40 @@ async function closeAll(
   }
 }
 
-/** Readings before, with `HELD` and with twice `HELD` streams held. */
-async function heldMemory(gateway: Measured): Promise<Reading[]> {
-  const events = `${gateway.url}/rest/events`;
-  const before = await reading(gateway);
-  const held = await openMany(events, HELD);
-  const one = await reading(gateway);
-  held.push(...await openMany(events, HELD));
-  const two = await reading(gateway);
-  if (two.sseClients !== 2 * HELD) {
-    throw new Error(`the gateway counts ${two.sseClients} SSE clients`);
+/** Readings of a gateway holding streams: soon after connecting, and settled. */
+interface Held {
+  readonly soon: Reading;
+  readonly settled: Reading;
+}
+
+/** Opens `count` more streams; reads the gateway soon after, and again SETTLED_MS after connecting. */
+async function holdMore(
+  gateway: Measured,
+  held: ReadableStreamDefaultReader<Uint8Array>[],
+  count: number,
+): Promise<Held> {
+  held.push(...await openMany(`${gateway.url}/rest/events`, count));
+  const connected = performance.now();
+  const soon = await reading(gateway);
+  const left = SETTLED_MS - (performance.now() - connected);
+  await new Promise((r) => setTimeout(r, Math.max(0, left)));
+  const settled = await reading(gateway);
+  if (settled.sseClients !== held.length) {
+    throw new Error(
+      `the gateway counts ${settled.sseClients} SSE clients, not ${held.length}`,
+    );
   }
+  return { soon, settled };
+}
+
+/** Readings before, with `HELD` and with twice `HELD` streams held. */
+async function heldMemory(gateway: Measured) {
+  const held: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  const before = await reading(gateway);
+  const one = await holdMore(gateway, held, HELD);
+  const two = await holdMore(gateway, held, HELD);
   await closeAll(gateway, held);
-  return [before, one, two];
+  return { before, one, two };
 }
 
 /**
@@ -253,15 +282,14 @@ async function withGateway<T>(
 }
 
 await using server = await PROSODY.start();
-// 1. Memory per held client, first on a gateway just started: the first
-// streams also pay one-time costs (code paths paged in, the allocator
-// arenas of V8's garbage collector threads, V8's young generation growing
-// with the allocation rate). Then on a gateway that has worked: the
-// fan-out (2.) first, then the same measure.
-const cold = await withGateway(server, heldMemory);
-const { rates, warm } = await withGateway(server, async (gateway) => {
-  const rates = await fanOut(gateway);
-  return { rates, warm: await heldMemory(gateway) };
+// 1. Memory per held client on a gateway just started: the first streams
+// also pay one-time costs (code paths paged in, the allocator arenas of
+// V8's garbage collector threads, V8's young generation growing with the
+// allocation rate; V8 shrinks it again once allocation has been low for a
+// while: the settled readings). 2. Fan-out on the same gateway.
+const { memory, rates } = await withGateway(server, async (gateway) => {
+  const memory = await heldMemory(gateway);
+  return { memory, rates: await fanOut(gateway) };
 });
 const [floor, floorMarginal] = await floorPerClient(HELD);
 
@@ -275,23 +303,26 @@ function perClient(a: Reading, b: Reading): string {
     per("heapUsed")
   }; code paged in ${per("rssFile")}; native ${kib(native / HELD)})`;
 }
-const rss = (r: Reading[]) => r.map((x) => kib(x.rss)).join(" -> ");
+const { before, one, two } = memory;
 // deno-lint-ignore no-console
 console.log(
   [
-    `SSE memory per held client (HTTP engine ${ENGINE}): gateway RSS after settling, the median of ${READINGS} readings; target < 8 KiB`,
-    `  gateway that has worked (the fan-out below first): ${HELD} clients ${
-      perClient(warm[0], warm[1])
+    `SSE memory per held client (HTTP engine ${ENGINE}), target < 8 KiB: gateway RSS (the median of ${READINGS} readings a second apart)`,
+    `  ${HELD} clients, settled (${SETTLED_MS / 1000} s after connecting): ${
+      perClient(before, one.settled)
     }`,
-    `    the next ${HELD}: ${perClient(warm[1], warm[2])}; RSS ${
-      rss(warm)
-    } KiB`,
-    `  gateway just started: the first ${HELD} clients ${
-      perClient(cold[0], cold[1])
+    `    soon (${SETTLE_MS / 1000} s after connecting): ${
+      perClient(before, one.soon)
     }`,
-    `    the next ${HELD}: ${perClient(cold[1], cold[2])}; RSS ${
-      rss(cold)
-    } KiB`,
+    `  the next ${HELD}, settled: ${perClient(one.settled, two.settled)}`,
+    `    soon: ${perClient(one.settled, two.soon)}`,
+    `  RSS ${kib(before.rss)} KiB (V8 heap total ${
+      kib(before.heapTotal)
+    }) -> ${HELD} clients ${kib(one.settled.rss)} (${
+      kib(one.settled.heapTotal)
+    }) -> ${2 * HELD} clients ${kib(two.settled.rss)} (${
+      kib(two.settled.heapTotal)
+    })`,
     `  a bare Deno.serve holding the same streams: ${
       kib(floor)
     } KiB per client, the next ${HELD}: ${kib(floorMarginal)} KiB`,

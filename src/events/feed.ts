@@ -37,6 +37,8 @@ export interface FeedSubscription {
 
 const encoder = new TextEncoder();
 const BATCH = 100;
+/** Clients a heartbeat writes to per turn of the event loop. */
+const BEAT_SLICE = 128;
 
 interface Cached {
   readonly event: StoredEvent;
@@ -273,17 +275,19 @@ export class EventFeed {
    */
   async #fanOut(): Promise<void> {
     if (this.#cachedUpTo < this.#lastId) await this.#refresh();
-    for (const client of this.#clients) {
-      if (client.wake) client.wake();
-      else if (client.waiting) {
-        client.waiting = false;
-        this.#sendCached(client);
-        if (client.gone || client.out.room() <= 0) continue;
-        if (client.nextId > this.#lastId) client.waiting = true;
-        else void this.#pump(client);
-      }
-    }
+    this.#clients.forEach(this.#deliver); // no iterator result per client
   }
+
+  /** The fan-out's step for one client (one function for all clients). */
+  #deliver = (client: Client): void => {
+    if (client.wake) return client.wake();
+    if (!client.waiting) return;
+    client.waiting = false;
+    this.#sendCached(client);
+    if (client.gone || client.out.room() <= 0) return;
+    if (client.nextId > this.#lastId) client.waiting = true;
+    else void this.#pump(client);
+  };
 
   /** Fills a client's buffer from `nextId` while there is room and there are events. */
   async #pump(client: Client): Promise<void> {
@@ -437,24 +441,38 @@ export class EventFeed {
     }, this.#heartbeatMs);
   }
 
-  /** One heartbeat for every client (the same bytes); a full client that took nothing since the last one is cut off. */
+  /**
+   * One heartbeat for every client (the same bytes); a full client that
+   * took nothing since the last one is cut off. The writes go out
+   * {@linkcode BEAT_SLICE} clients per turn of the event loop, so a beat
+   * never has more than that many writes waiting at once, however many
+   * clients there are (memory: README "Performance").
+   */
   #beat(): void {
     const beat = encoder.encode(sseComment("heartbeat"));
     const clients = [...this.#clients];
-    for (let i = 0; i < clients.length; i++) {
-      const client = clients[i];
-      const full = client.out.room() <= 0;
-      if (full && !client.pulled) {
-        this.#logger.info("SSE client cut off: it did not read", {
-          buffered: this.#bufferBytes,
-          next: client.nextId,
-        });
-        this.#end(client, new Error("SSE client did not read"));
-        continue;
+    const slice = (from: number) => {
+      const to = Math.min(from + BEAT_SLICE, clients.length);
+      for (let i = from; i < to; i++) this.#beatOne(clients[i], beat);
+      if (to < clients.length && !this.#closed) {
+        this.#timers.setTimeout(() => slice(to), 0);
       }
-      client.pulled = false;
-      if (!full) client.out.send(beat);
+    };
+    slice(0);
+  }
+
+  #beatOne(client: Client, beat: Uint8Array): void {
+    if (client.gone) return;
+    const full = client.out.room() <= 0;
+    if (full && !client.pulled) {
+      this.#logger.info("SSE client cut off: it did not read", {
+        buffered: this.#bufferBytes,
+        next: client.nextId,
+      });
+      return this.#end(client, new Error("SSE client did not read"));
     }
+    client.pulled = false;
+    if (!full) client.out.send(beat);
   }
 
   #end(client: Client, error?: Error): void {

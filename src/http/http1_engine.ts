@@ -19,14 +19,20 @@ import { type PushConnection, PushWriter } from "./http1_push.ts";
 import { pushSourceOf } from "./push.ts";
 import { Http1Request } from "./http1_request.ts";
 import {
+  giveBack,
+  INITIAL_READ_BUFFER,
+  NO_BUFFER,
+  takeBuffer,
+  WATCH_BUFFER,
+} from "./http1_buffers.ts";
+import {
   type Http1Connection,
   type Http1Hooks,
   type Http1Options,
   requestUrl,
 } from "./http1_types.ts";
 
-/** Bytes of a new connection's read buffer; it grows for a long head and shrinks back after. */
-export const INITIAL_READ_BUFFER = 1024;
+export { INITIAL_READ_BUFFER } from "./http1_buffers.ts";
 
 const encoder = new TextEncoder();
 const noHooks: Http1Hooks = { requestStarted() {}, requestEnded() {} };
@@ -52,19 +58,11 @@ export function serveHttp1(
   return new Connection(conn, options);
 }
 
-/** Read buffers of connections waiting in a request, for reuse. */
-const spareBuffers: Uint8Array<ArrayBuffer>[] = [];
-const SPARE_BUFFERS = 64;
-/** Held by a connection writing a push body with nothing unread: it reads nothing meanwhile. */
-const NO_BUFFER = new Uint8Array(0);
-/** While a request waits (long-poll), a read this small notices the peer leaving. */
-const WATCH_BUFFER = 64;
-
 class Connection implements Http1Connection, PushConnection {
   #conn: Deno.Conn;
   #options: Http1Options;
   #hooks: Http1Hooks;
-  #buffer = new Uint8Array(INITIAL_READ_BUFFER);
+  #buffer = takeBuffer();
   #start = 0;
   #end = 0;
   #reading?: Promise<boolean>;
@@ -153,8 +151,7 @@ class Connection implements Http1Connection, PushConnection {
           this.#start === this.#end && this.#reading === undefined &&
           this.#buffer.byteLength !== INITIAL_READ_BUFFER
         ) {
-          this.#buffer = spareBuffers.pop() ??
-            new Uint8Array(INITIAL_READ_BUFFER);
+          this.#buffer = takeBuffer();
           this.#start = this.#end = 0;
         }
       }
@@ -170,10 +167,7 @@ class Connection implements Http1Connection, PushConnection {
       this.#start !== this.#end || this.#reading !== undefined ||
       this.#buffer.byteLength <= WATCH_BUFFER
     ) return;
-    if (
-      this.#buffer.byteLength === INITIAL_READ_BUFFER &&
-      spareBuffers.length < SPARE_BUFFERS
-    ) spareBuffers.push(this.#buffer);
+    giveBack(this.#buffer);
     this.#buffer = new Uint8Array(WATCH_BUFFER);
     this.#start = this.#end = 0;
   }
@@ -181,10 +175,7 @@ class Connection implements Http1Connection, PushConnection {
   /** A push body is held with nothing unread: its read buffer goes back to the pool. */
   #releaseBuffer(): void {
     if (this.#start !== this.#end || this.#reading !== undefined) return;
-    if (
-      this.#buffer.byteLength === INITIAL_READ_BUFFER &&
-      spareBuffers.length < SPARE_BUFFERS
-    ) spareBuffers.push(this.#buffer);
+    giveBack(this.#buffer);
     this.#buffer = NO_BUFFER;
     this.#start = this.#end = 0;
   }
@@ -234,9 +225,7 @@ class Connection implements Http1Connection, PushConnection {
   #fill(max = this.#buffer.byteLength): Promise<boolean> {
     if (this.#eof || this.#closed) return Promise.resolve(false);
     if (this.#reading) return this.#reading;
-    if (this.#buffer === NO_BUFFER) {
-      this.#buffer = spareBuffers.pop() ?? new Uint8Array(INITIAL_READ_BUFFER);
-    }
+    if (this.#buffer === NO_BUFFER) this.#buffer = takeBuffer();
     if (this.#start === this.#end) this.#start = this.#end = 0;
     // Little room left at the end: move what is unread to the front, so a
     // read never gets a sliver of the buffer (one request, one read).
@@ -422,6 +411,11 @@ class Connection implements Http1Connection, PushConnection {
   /** Writes all of `bytes`; false (and the connection closed) when that failed. */
   send(bytes: Uint8Array): Promise<boolean> {
     return this.#send(bytes);
+  }
+
+  /** One socket write of a push body (its writer closes the connection when it fails). */
+  write(bytes: Uint8Array): Promise<number> {
+    return this.#conn.write(bytes);
   }
 
   async #send(bytes: Uint8Array): Promise<boolean> {

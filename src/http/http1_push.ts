@@ -6,8 +6,8 @@ import { concatBytes } from "../wire/read.ts";
 
 /** The connection a push body is written on (the engine's side). */
 export interface PushConnection {
-  /** Writes all of `bytes`; false when the connection failed. */
-  send(bytes: Uint8Array): Promise<boolean>;
+  /** Writes `bytes` once: how many went out (maybe fewer), or a rejection when the connection failed. */
+  write(bytes: Uint8Array): Promise<number>;
   /** The body ended: `ok` when it ended normally and the connection may serve on. */
   pushEnded(ok: boolean): void;
 }
@@ -39,7 +39,10 @@ export class PushWriter implements PushSink {
   #queue: Uint8Array | Uint8Array[] | undefined;
   #queuedPayload = 0;
   #unwritten = 0;
-  #writing = false;
+  /** The bytes being written (the rest of them after a short write). */
+  #sending?: Uint8Array;
+  /** Payload bytes (not framing) of what is being written. */
+  #sendingPayload = 0;
   #ended = false;
   #finished = false;
   #events?: PushEvents;
@@ -61,7 +64,7 @@ export class PushWriter implements PushSink {
     this.#close = close;
     this.#queue = head;
     this.#events = source(this);
-    void this.#flush();
+    this.#flush();
   }
 
   /** Bytes queued and not yet written. */
@@ -77,7 +80,7 @@ export class PushWriter implements PushSink {
     this.#unwritten += bytes.byteLength;
     this.#queuedPayload += bytes.byteLength;
     this.#enqueue(chunkOf(bytes));
-    void this.#flush();
+    this.#flush();
     return this.#unwritten;
   }
 
@@ -87,7 +90,7 @@ export class PushWriter implements PushSink {
     this.#ended = true;
     if (error !== undefined) return this.#finish(false);
     this.#enqueue(LAST_CHUNK);
-    void this.#flush();
+    this.#flush();
   }
 
   /** The client left or the connection failed: the source hears `closed`. */
@@ -111,23 +114,41 @@ export class PushWriter implements PushSink {
     this.#connection.pushEnded(ok);
   }
 
-  async #flush(): Promise<void> {
-    if (this.#writing) return;
-    this.#writing = true;
-    while (this.#queue !== undefined && !this.#finished) {
-      const queue = this.#queue;
-      const payload = this.#queuedPayload;
-      this.#queue = undefined;
-      this.#queuedPayload = 0;
-      const ok = await this.#connection.send(
-        Array.isArray(queue) ? concatBytes(queue) : queue,
-      );
-      if (!ok) return this.cancel();
-      this.#unwritten -= payload;
+  /**
+   * Starts the next write when none is in progress, with everything
+   * queued as one buffer; without async functions, so a write to many
+   * clients at once (a fan-out, a heartbeat) costs each little more than
+   * the socket write itself (README "Performance").
+   */
+  #flush(): void {
+    if (this.#sending !== undefined || this.#finished) return;
+    const queue = this.#queue;
+    if (queue === undefined) {
+      if (this.#ended) this.#finish(!this.#close);
+      else if (this.#unwritten === 0) this.#events?.drained();
+      return;
     }
-    this.#writing = false;
+    this.#queue = undefined;
+    this.#sendingPayload = this.#queuedPayload;
+    this.#queuedPayload = 0;
+    this.#send(Array.isArray(queue) ? concatBytes(queue) : queue);
+  }
+
+  #send(bytes: Uint8Array): void {
+    this.#sending = bytes;
+    this.#connection.write(bytes).then(
+      (n) => this.#written(n),
+      () => this.cancel(),
+    );
+  }
+
+  #written(n: number): void {
+    const bytes = this.#sending!;
+    this.#sending = undefined;
     if (this.#finished) return;
-    if (this.#ended) return this.#finish(!this.#close);
-    if (this.#unwritten === 0) this.#events?.drained();
+    if (n < bytes.byteLength) return this.#send(bytes.subarray(n));
+    this.#unwritten -= this.#sendingPayload;
+    this.#sendingPayload = 0;
+    this.#flush();
   }
 }

@@ -97,3 +97,48 @@ Deno.test("EventFeed push path: a client that takes nothing for a heartbeat inte
   assert.equal(quiet.ended, "ok");
   await store.close();
 });
+
+for (const count of [1, 128, 300]) {
+  Deno.test(`EventFeed push path: one heartbeat timer for ${count} clients; each gets the same heartbeat bytes, and every event`, async () => {
+    const timers = new SteppedTimers();
+    const store = createMemoryStore();
+    const feed = new EventFeed({ store, timers });
+    const sinks: FakeSink[] = [];
+    const written = new Set<Uint8Array>();
+    for (let i = 0; i < count; i++) {
+      const sink = new FakeSink();
+      const write = sink.write.bind(sink);
+      sink.write = (bytes) => (written.add(bytes), write(bytes));
+      sinks.push(sink);
+      (await feed.subscribePush({ format: "json" }))(sink);
+    }
+    assert.equal(
+      timers.pending,
+      1,
+      "one timer, whatever the number of clients",
+    );
+    written.clear();
+    timers.advance(15_000);
+    for (const sink of sinks) {
+      assert.match(sink.text, /^retry: 3000\n: connected\n\n: heartbeat\n\n$/);
+      sink.unwritten = 0;
+    }
+    assert.equal(
+      written.size,
+      1,
+      "one heartbeat buffer shared by every client",
+    );
+    assert.equal(timers.pending, 1, "the next beat: one timer again");
+    written.clear();
+    await appendMessages(store, 1, 2);
+    await tick();
+    for (const sink of sinks) assert.deepEqual(sink.ids(), [1, 2]);
+    assert.equal(
+      written.size,
+      1,
+      "one batch of the new events for every client",
+    );
+    feed.close();
+    await store.close();
+  });
+}
