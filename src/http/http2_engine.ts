@@ -307,31 +307,32 @@ class Connection implements Http1Connection, Http2Listener {
   }
 
   /** Writes the handler's response, then forgets the stream. */
-  async #answer(
-    stream: number,
-    exchange: Http2Exchange,
-    response: Response,
-  ): Promise<void> {
+  /** Writes the handler's response, then forgets the stream; no frame waits while a push body is held. */
+  #answer(stream: number, exchange: Http2Exchange, response: Response): void {
+    const done = () => this.#ended(stream, exchange);
     try {
       if (exchange.gone || this.#closed) {
-        await response.body?.cancel().catch(() => {});
-        return;
+        response.body?.cancel().catch(() => {});
+        return done();
       }
-      await respondHttp2(response, {
+      respondHttp2(response, {
         h2: this.#h2,
         stream,
         exchange,
-        flush: () => this.#flushOutput(),
+        flush: () => void this.#flushOutput(),
         closed: () => this.#closed,
-      });
-    } catch {
+      }).catch(() => this.#h2.cancel(stream, "INTERNAL_ERROR")).finally(done);
+    } catch { // nothing thrown here may become an unhandled rejection
       this.#h2.cancel(stream, "INTERNAL_ERROR");
-    } finally {
-      this.#exchanges.delete(stream);
-      exchange.request = undefined;
-      this.#hooks.requestEnded();
-      this.#flushOutput();
-      if (this.#closing && this.#exchanges.size === 0) this.close();
+      done();
     }
+  }
+
+  #ended(stream: number, exchange: Http2Exchange): void {
+    this.#exchanges.delete(stream);
+    exchange.request = undefined;
+    this.#hooks.requestEnded();
+    this.#flushOutput();
+    if (this.#closing && this.#exchanges.size === 0) this.close();
   }
 }

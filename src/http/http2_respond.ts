@@ -62,17 +62,12 @@ export async function respondHttp2(
     exchange.request = undefined; // the source hears of a leaving client itself
     h2.respond(stream, fields, false);
     target.flush();
-    await new Promise<void>((resolve) => {
-      exchange.push = new Http2Push(
-        h2,
-        stream,
-        resolve,
-        () => target.flush(),
-      );
+    // Returned, not awaited: a held SSE stream keeps no frame of this.
+    return new Promise<void>((resolve) => {
+      exchange.push = new Http2Push(h2, stream, resolve, target.flush);
       if (exchange.gone) return exchange.push.closed();
       exchange.push.start(push);
     });
-    return;
   }
   const body = await bodyOf(response);
   if (
