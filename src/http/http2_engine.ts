@@ -4,20 +4,15 @@ import { Http2Connection } from "../http2/connection.ts";
 import type { Http2Limits, Http2Listener } from "../http2/api.ts";
 import type { ErrorName } from "../http2/errors.ts";
 import type { RequestFields } from "../http2/request_fields.ts";
-import {
-  engineOwnsField,
-  httpDate,
-  statusHasNoBody,
-} from "../http1/response.ts";
+import { httpDate } from "../http1/response.ts";
 import { Http1Request } from "./http1_request.ts";
 import type {
   Http1Connection,
   Http1Hooks,
   Http1Options,
 } from "./http1_types.ts";
-import { pushSourceOf } from "./push.ts";
-import { bodyOf, headerPairs } from "./response_parts.ts";
-import { Http2Push } from "./http2_push.ts";
+import { type Http2Exchange, respondHttp2 } from "./http2_respond.ts";
+import { concatBytes } from "../wire/read.ts";
 
 /** Bytes of each connection's read buffer (one TLS record fits). */
 const READ_BUFFER = 16 * 1024;
@@ -53,29 +48,14 @@ export function serveHttp2(
   return new Connection(conn, options);
 }
 
-/** One request being served: what the connection keeps while it waits. */
-interface Exchange {
-  request?: Http1Request;
-  isHead: boolean;
-  /** Body chunks not yet read by the handler, and the reader waiting. */
-  chunks?: Uint8Array[];
-  ended: boolean;
-  wake?: () => void;
-  /** Set when the stream was reset or the connection ended. */
-  gone: boolean;
-  /** Told when the stream drained or ended (push bodies, streamed responses). */
-  push?: Http2Push;
-  onDrain?: () => void;
-}
-
 class Connection implements Http1Connection, Http2Listener {
   readonly #conn: Deno.Conn;
   readonly #options: Http2Options;
   readonly #hooks: Http1Hooks;
   readonly #h2: Http2Connection;
-  readonly #exchanges = new Map<number, Exchange>();
+  readonly #exchanges = new Map<number, Http2Exchange>();
   /** Streams whose headers came in the current read: served once it is processed. */
-  #arrived: [number, RequestFields, Exchange][] = [];
+  #arrived: [number, RequestFields, Http2Exchange][] = [];
   /** The write loop in progress; it runs until the codec has no output left. */
   #writer?: Promise<void>;
   #closed = false;
@@ -188,7 +168,7 @@ class Connection implements Http1Connection, Http2Listener {
   // Http2Listener: called by the codec while it processes a read.
 
   request(stream: number, fields: RequestFields, endStream: boolean): void {
-    const exchange: Exchange = {
+    const exchange: Http2Exchange = {
       isHead: fields.method === "HEAD",
       ended: endStream,
       gone: false,
@@ -247,7 +227,7 @@ class Connection implements Http1Connection, Http2Listener {
         null;
       if (exchange.chunks !== undefined) {
         if (exchange.ended) {
-          body = joinBody(exchange.chunks);
+          body = concatBytes(exchange.chunks);
           this.#h2.consumed(stream, body.byteLength);
           exchange.chunks = undefined;
         } else body = this.#bodyStream(stream, exchange);
@@ -271,7 +251,10 @@ class Connection implements Http1Connection, Http2Listener {
   }
 
   /** A body still arriving: read as the handler pulls, each chunk giving window back. */
-  #bodyStream(stream: number, exchange: Exchange): ReadableStream<Uint8Array> {
+  #bodyStream(
+    stream: number,
+    exchange: Http2Exchange,
+  ): ReadableStream<Uint8Array> {
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         for (;;) {
@@ -309,7 +292,7 @@ class Connection implements Http1Connection, Http2Listener {
    * Runs the handler. No async frame waits for it: while a long-poll
    * waits, the stream costs its exchange and two small callbacks.
    */
-  #serve(stream: number, exchange: Exchange): void {
+  #serve(stream: number, exchange: Http2Exchange): void {
     this.#hooks.requestStarted();
     let pending: Promise<Response>;
     try {
@@ -324,113 +307,32 @@ class Connection implements Http1Connection, Http2Listener {
   }
 
   /** Writes the handler's response, then forgets the stream. */
-  async #answer(
-    stream: number,
-    exchange: Exchange,
-    response: Response,
-  ): Promise<void> {
+  /** Writes the handler's response, then forgets the stream; no frame waits while a push body is held. */
+  #answer(stream: number, exchange: Http2Exchange, response: Response): void {
+    const done = () => this.#ended(stream, exchange);
     try {
       if (exchange.gone || this.#closed) {
-        await response.body?.cancel().catch(() => {});
-        return;
+        response.body?.cancel().catch(() => {});
+        return done();
       }
-      await this.#respond(stream, exchange, response);
-    } catch {
-      this.#h2.cancel(stream, "INTERNAL_ERROR");
-    } finally {
-      this.#exchanges.delete(stream);
-      exchange.request = undefined;
-      this.#hooks.requestEnded();
-      this.#flushOutput();
-      if (this.#closing && this.#exchanges.size === 0) this.close();
-    }
-  }
-
-  async #respond(
-    stream: number,
-    exchange: Exchange,
-    response: Response,
-  ): Promise<void> {
-    const status = response.status;
-    const fields: [string, string][] = [[":status", String(status)]];
-    for (const [name, value] of headerPairs(response)) {
-      const lower = name.toLowerCase();
-      if (!engineOwnsField(lower)) fields.push([lower, value]);
-    }
-    fields.push(["date", httpDate()]);
-    const push = pushSourceOf(response);
-    if (push !== undefined && !exchange.isHead && !statusHasNoBody(status)) {
-      exchange.request = undefined; // the source hears of a leaving client itself
-      this.#h2.respond(stream, fields, false);
-      this.#flushOutput();
-      await new Promise<void>((resolve) => {
-        exchange.push = new Http2Push(
-          this.#h2,
-          stream,
-          resolve,
-          () => this.#flushOutput(),
-        );
-        if (exchange.gone) return exchange.push.closed();
-        exchange.push.start(push);
-      });
-      return;
-    }
-    const body = await bodyOf(response);
-    if (
-      statusHasNoBody(status) || (exchange.isHead && body.kind === "stream")
-    ) {
-      if (body.kind === "stream") await body.stream.cancel().catch(() => {});
-      this.#h2.respond(stream, fields, true);
-      return;
-    }
-    if (body.kind !== "stream") {
-      const bytes = body.kind === "text"
-        ? encoder.encode(body.text)
-        : body.bytes;
-      fields.push(["content-length", String(bytes.byteLength)]);
-      this.#h2.respond(
+      respondHttp2(response, {
+        h2: this.#h2,
         stream,
-        fields,
-        exchange.isHead || bytes.byteLength === 0,
-      );
-      if (!exchange.isHead && bytes.byteLength > 0) {
-        this.#h2.sendData(stream, bytes, true);
-      }
-      return;
-    }
-    this.#h2.respond(stream, fields, false);
-    const reader = body.stream.getReader();
-    try {
-      for (;;) {
-        const chunk = await reader.read();
-        if (exchange.gone || this.#closed) {
-          await reader.cancel().catch(() => {});
-          return;
-        }
-        if (chunk.done) {
-          this.#h2.sendData(stream, new Uint8Array(0), true);
-          return;
-        }
-        if (this.#h2.sendData(stream, chunk.value, false) > 0) {
-          this.#flushOutput();
-          await new Promise<void>((resolve) => exchange.onDrain = resolve);
-          exchange.onDrain = undefined;
-        }
-      }
-    } catch {
-      this.#h2.cancel(stream, "INTERNAL_ERROR"); // the body failed
+        exchange,
+        flush: () => void this.#flushOutput(),
+        closed: () => this.#closed,
+      }).catch(() => this.#h2.cancel(stream, "INTERNAL_ERROR")).finally(done);
+    } catch { // nothing thrown here may become an unhandled rejection
+      this.#h2.cancel(stream, "INTERNAL_ERROR");
+      done();
     }
   }
-}
 
-function joinBody(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let n = 0;
-  for (const chunk of chunks) n += chunk.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
+  #ended(stream: number, exchange: Http2Exchange): void {
+    this.#exchanges.delete(stream);
+    exchange.request = undefined;
+    this.#hooks.requestEnded();
+    this.#flushOutput();
+    if (this.#closing && this.#exchanges.size === 0) this.close();
   }
-  return out;
 }

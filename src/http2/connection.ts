@@ -26,11 +26,12 @@ import { encodeFields, type HeaderField, HpackDecoder } from "./hpack.ts";
 import { requestFields } from "./request_fields.ts";
 import { HTTP2_DEFAULTS, type Http2Limits, type Http2Listener } from "./api.ts";
 import { SendQueue } from "./send_queue.ts";
+import { DataScheduler } from "./scheduler.ts";
+import { concatBytes } from "../wire/read.ts";
 import { HeaderBlock } from "./header_block.ts";
 import {
   checkGoaway,
   checkPriority,
-  MAX_WINDOW,
   pingNeedsAck,
   rstStreamCode,
   settingsOf,
@@ -77,7 +78,7 @@ export class Http2Connection {
   readonly #decoder = new HpackDecoder();
   readonly #streams = new Map<number, Stream>();
   /** Streams with DATA waiting for window or room, in round-robin order. */
-  readonly #sendable = new Set<Stream>();
+  readonly #scheduler = new DataScheduler<Stream>();
   #output: Uint8Array[] = [];
   #outputBytes = 0;
   #prefaceSeen = false;
@@ -86,9 +87,7 @@ export class Http2Connection {
   #lastStream = 0;
   #recvWindow: number;
   #unacked = 0;
-  #sendWindow = DEFAULT_WINDOW;
   #peerInitialWindow = DEFAULT_WINDOW;
-  #peerMaxFrame = MIN_MAX_FRAME_SIZE;
   /** GOAWAY sent (`error`: a connection error) or received. */
   #goawaySent = false;
   #goawayReceived = false;
@@ -133,16 +132,7 @@ export class Http2Connection {
     const parts = this.#output;
     this.#output = [];
     this.#outputBytes = 0;
-    if (parts.length === 1) return parts[0];
-    let n = 0;
-    for (const part of parts) n += part.byteLength;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.byteLength;
-    }
-    return out;
+    return parts.length === 1 ? parts[0] : concatBytes(parts);
   }
 
   /** Feeds bytes read from the socket (split anywhere). */
@@ -204,7 +194,7 @@ export class Http2Connection {
         stream,
         encodeFields(fields),
         endStream,
-        this.#peerMaxFrame,
+        this.#scheduler.maxFrame,
       )
     ) this.#queue(frame);
     if (endStream) this.#localEnded(s);
@@ -215,7 +205,7 @@ export class Http2Connection {
     const s = this.#streams.get(stream);
     if (s === undefined) return 0;
     s.send.push(bytes, endStream);
-    this.#sendable.add(s);
+    this.#scheduler.add(s);
     this.flush();
     return s.send.queued;
   }
@@ -256,35 +246,19 @@ export class Http2Connection {
   }
 
   #flushData(): void {
-    let progress = true;
-    while (progress && this.#sendable.size > 0) {
-      progress = false;
-      for (const s of this.#sendable) {
-        if (this.#outputBytes >= this.#limits.outputHighWater) return;
-        const room = Math.min(
-          s.send.window,
-          this.#sendWindow,
-          this.#peerMaxFrame,
-        );
-        const frame = s.send.take(room);
-        if (frame === undefined) continue;
-        progress = true;
-        this.#sendWindow -= frame.bytes.byteLength;
-        this.#queue(
-          encodeFrame(
-            FRAME_TYPES.DATA,
-            frame.end ? FLAGS.END_STREAM : 0,
-            s.id,
-            frame.bytes,
-          ),
-        );
-        if (s.send.queued === 0 && !s.send.pendingEnd) {
-          this.#sendable.delete(s);
-          if (frame.end) this.#localEnded(s);
-          else this.#listener.drained(s.id);
-        }
-      }
-    }
+    this.#scheduler.run(
+      () => this.#outputBytes < this.#limits.outputHighWater,
+      (s, piece) => {
+        this.#queue(encodeFrame(
+          FRAME_TYPES.DATA,
+          piece.end ? FLAGS.END_STREAM : 0,
+          s.id,
+          piece.bytes,
+        ));
+        if (piece.end) this.#localEnded(s);
+        else if (s.send.queued === 0) this.#listener.drained(s.id);
+      },
+    );
   }
 
   #queue(frame: Uint8Array): void {
@@ -316,7 +290,7 @@ export class Http2Connection {
 
   #drop(s: Stream): void {
     this.#streams.delete(s.id);
-    this.#sendable.delete(s);
+    this.#scheduler.remove(s);
   }
 
   /** Our END_STREAM went out: the stream closes, or, the request body still coming, is reset with NO_ERROR (RFC 9113 section 8.1). */
@@ -536,11 +510,11 @@ export class Http2Connection {
             "a stream window beyond 2^31-1",
           );
         }
-        if (s.send.queued > 0 || s.send.pendingEnd) this.#sendable.add(s);
+        this.#scheduler.add(s);
       }
     }
     if (settings.maxFrameSize !== undefined) {
-      this.#peerMaxFrame = settings.maxFrameSize;
+      this.#scheduler.maxFrame = settings.maxFrameSize;
     }
     this.#queue(encodeFrame(FRAME_TYPES.SETTINGS, FLAGS.ACK, 0));
   }
@@ -549,8 +523,7 @@ export class Http2Connection {
     const increment = windowIncrement(frame);
     const id = frame.stream;
     if (id === 0) {
-      this.#sendWindow += increment;
-      if (this.#sendWindow > MAX_WINDOW) {
+      if (!this.#scheduler.grow(increment)) {
         throw connectionError(
           "FLOW_CONTROL_ERROR",
           "connection window beyond 2^31-1",
@@ -573,7 +546,7 @@ export class Http2Connection {
         id,
       );
     }
-    if (s.send.queued > 0 || s.send.pendingEnd) this.#sendable.add(s);
+    this.#scheduler.add(s);
   }
 }
 

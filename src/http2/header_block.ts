@@ -1,6 +1,7 @@
 // RFC 9113 section 4.3: a field block arriving as one HEADERS frame and any number of CONTINUATION frames, assembled under a size cap.
 
 import { connectionError } from "./errors.ts";
+import { concatBytes } from "../wire/read.ts";
 
 /**
  * The fragments of one field block until END_HEADERS. A block larger than
@@ -42,12 +43,7 @@ export class HeaderBlock {
     if (last && this.#chunks.length === 0) return bytes;
     this.#chunks.push(bytes.slice());
     if (!last) return undefined;
-    const out = new Uint8Array(this.#bytes);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.byteLength;
-    }
+    const out = concatBytes(this.#chunks);
     this.#chunks = [];
     return out;
   }

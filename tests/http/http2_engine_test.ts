@@ -27,6 +27,15 @@ globalThis.addEventListener("unload", () => {
   Deno.removeSync(tlsDir, { recursive: true });
 });
 
+/** Listens with the test certificate, offering h2 and http/1.1 by ALPN. */
+const listenTls = (address: { hostname: string; port: number }) =>
+  Deno.listenTls({
+    ...address,
+    cert: tls.cert,
+    key: tls.key,
+    alpnProtocols: ["h2", "http/1.1"],
+  });
+
 /** A TLS server on a free port answering with `handler`, closed after `body`. */
 async function withServer(
   handler: (request: Request) => Promise<Response>,
@@ -35,13 +44,7 @@ async function withServer(
   const server = serveHttp({
     hostname: "127.0.0.1",
     port: 0,
-    listen: (address) =>
-      Deno.listenTls({
-        ...address,
-        cert: tls.cert,
-        key: tls.key,
-        alpnProtocols: ["h2", "http/1.1"],
-      }),
+    listen: listenTls,
   }, handler);
   try {
     await body(server, `https://127.0.0.1:${server.addr.port}`);
@@ -413,13 +416,7 @@ async function serverSettings(
     hostname: "127.0.0.1",
     port: 0,
     engine,
-    listen: (address) =>
-      Deno.listenTls({
-        ...address,
-        cert: tls.cert,
-        key: tls.key,
-        alpnProtocols: ["h2", "http/1.1"],
-      }),
+    listen: listenTls,
   }, echo);
   try {
     const c = await rawH2(server);

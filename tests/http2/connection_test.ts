@@ -342,3 +342,73 @@ Deno.test("h2 connection: GOAWAY from us refuses new streams and closes once the
   h2.respond(1, [[":status", "204"]], true);
   assert.equal(h2.closed, true);
 });
+
+Deno.test("h2 connection: a SETTINGS change of INITIAL_WINDOW_SIZE moves open streams' windows; MAX_FRAME_SIZE sizes DATA", () => {
+  const { listener } = recorder();
+  const h2 = new Http2Connection(listener);
+  h2.receive(join(clientStart(), settingsFrame([[4, 0]]), GET));
+  h2.takeOutput();
+  h2.respond(1, [[":status", "200"]], false);
+  h2.sendData(1, new Uint8Array(40_000), true);
+  assert.deepEqual(frames(h2.takeOutput()!).map((f) => f.type), [
+    FRAME_TYPES.HEADERS,
+  ]);
+  // A window of 0 grows to 65,535; frames may now be 20,000 bytes.
+  h2.receive(settingsFrame([[4, 65535], [5, 20000]]));
+  const sizes = frames(h2.takeOutput()!).filter((f) =>
+    f.type === FRAME_TYPES.DATA
+  )
+    .map((f) => [f.payload.byteLength, f.flags]);
+  assert.deepEqual(sizes, [[20000, 0], [20000, FLAGS.END_STREAM]]);
+});
+
+Deno.test("h2 connection: a response head longer than a frame goes out as HEADERS and CONTINUATION", () => {
+  const { listener } = recorder();
+  const h2 = new Http2Connection(listener);
+  h2.receive(join(clientStart(), GET));
+  h2.takeOutput();
+  h2.respond(1, [[":status", "200"], ["x-long", "v".repeat(40_000)]], true);
+  assert.deepEqual(kinds(frames(h2.takeOutput()!)), [
+    [FRAME_TYPES.HEADERS, FLAGS.END_STREAM, 1],
+    [FRAME_TYPES.CONTINUATION, 0, 1],
+    [FRAME_TYPES.CONTINUATION, FLAGS.END_HEADERS, 1],
+  ]);
+});
+
+Deno.test("h2 connection: padded DATA and HEADERS with priority are unwrapped; padding is given back to the window", () => {
+  const block = headers(1, requestFields("POST", "/p"), false).subarray(9);
+  const priority = Uint8Array.of(0, 0, 0, 0, 16);
+  const input = join(
+    clientStart(),
+    encodeFrame(
+      FRAME_TYPES.HEADERS,
+      FLAGS.END_HEADERS | FLAGS.PRIORITY | FLAGS.PADDED,
+      1,
+      join(Uint8Array.of(3), priority, block, new Uint8Array(3)),
+    ),
+    encodeFrame(
+      FRAME_TYPES.DATA,
+      FLAGS.END_STREAM | FLAGS.PADDED,
+      1,
+      join(Uint8Array.of(2), new TextEncoder().encode("hi"), new Uint8Array(2)),
+    ),
+  );
+  assert.deepEqual(run(input).log, ["request 1 POST /p", "data 1 hi end"]);
+});
+
+Deno.test("h2 connection: DATA waits in its stream while the frames not yet written exceed the high-water mark", () => {
+  const { listener } = recorder();
+  const h2 = new Http2Connection(listener, { outputHighWater: 1000 });
+  h2.receive(join(clientStart(), settingsFrame([[4, 1 << 20]]), GET));
+  h2.receive(
+    encodeFrame(FRAME_TYPES.WINDOW_UPDATE, 0, 0, Uint8Array.of(0, 0x10, 0, 0)),
+  );
+  h2.takeOutput();
+  h2.respond(1, [[":status", "200"]], false);
+  // Nothing taken (the socket is not writing): one frame goes out, the rest waits.
+  assert.ok(h2.sendData(1, new Uint8Array(100_000), false) > 80_000);
+  assert.ok(h2.outputBytes < 20_000);
+  h2.takeOutput();
+  h2.flush();
+  assert.ok(h2.unsent(1) < 80_000);
+});
