@@ -12,6 +12,9 @@ const DEADLINE_MS = 120_000;
 // `--http-engine deno` measures the engine behind Deno.serve instead of the own one.
 const engineAt = Deno.args.indexOf("--http-engine");
 const ENGINE = engineAt === -1 ? "http1" : Deno.args[engineAt + 1];
+// `--v8-flags=...` is passed to the gateway's `deno run` (e.g. a smaller
+// young generation: `--v8-flags=--max-semi-space-size=1`).
+const V8_FLAGS = Deno.args.filter((a) => a.startsWith("--v8-flags="));
 
 /** Quiet time before reading the gateway. */
 const SETTLE_MS = 1_500;
@@ -277,6 +280,7 @@ async function withGateway<T>(
     domain,
     secret: server.components[domain],
     flags: ["--log-level", "warn", "--http-engine", ENGINE],
+    denoFlags: V8_FLAGS,
   });
   return await measure({ url: gateway.url, pid: gateway.pid, domain });
 }
@@ -307,7 +311,9 @@ const { before, one, two } = memory;
 // deno-lint-ignore no-console
 console.log(
   [
-    `SSE memory per held client (HTTP engine ${ENGINE}), target < 8 KiB: gateway RSS (the median of ${READINGS} readings a second apart)`,
+    `SSE memory per held client (HTTP engine ${ENGINE}${
+      V8_FLAGS.length > 0 ? `, ${V8_FLAGS.join(" ")}` : ", default V8 flags"
+    }), target < 8 KiB: gateway RSS (the median of ${READINGS} readings a second apart)`,
     `  ${HELD} clients, settled (${SETTLED_MS / 1000} s after connecting): ${
       perClient(before, one.settled)
     }`,
