@@ -1,18 +1,6 @@
 // Request header fields (WHATWG Fetch section 5.2, "Headers class") over the engine's parsed field lines, without copying them into Deno's header list until a handler changes them.
 
-/** Field names as handlers ask for them ("Content-Type"), lower-cased once each. */
-const lowered = new Map<string, string>();
-
-/** `name` lower-cased; the names asked for are few and the same on every request. */
-function lowerCase(name: string): string {
-  let lower = lowered.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    // Bounded: a handler asking for names from input cannot grow it forever.
-    if (lowered.size < 256) lowered.set(name, lower);
-  }
-  return lower;
-}
+import { lowerFieldName } from "../http1/field_names.ts";
 
 /**
  * Read-only access to a request's fields as `Headers` gives it: `get`
@@ -34,7 +22,7 @@ export class Http1Headers {
   /** The field's value (repeated fields joined with ", "), or null. */
   get(name: string): string | null {
     if (this.#real) return this.#real.get(name);
-    const key = lowerCase(name);
+    const key = lowerFieldName(name);
     const pairs = this.#pairs;
     let value: string | null = null;
     // An indexed loop: no iterator or destructuring per call.
@@ -50,7 +38,7 @@ export class Http1Headers {
   /** True when the field is present. */
   has(name: string): boolean {
     if (this.#real) return this.#real.has(name);
-    const key = lowerCase(name);
+    const key = lowerFieldName(name);
     const pairs = this.#pairs;
     for (let i = 0; i < pairs.length; i++) if (pairs[i][0] === key) return true;
     return false;

@@ -1,5 +1,7 @@
 // RFC 9112 sections 2-7 (HTTP/1.1 message syntax): the request head, its limits and the body framing rules that prevent request smuggling (section 6).
 
+import { lowerFieldName } from "./field_names.ts";
+
 /** Limits of a request head (README "Security notes"). */
 export const HEAD_LIMITS = {
   /** Bytes of the request line and header fields together, CRLFs included. */
@@ -232,7 +234,7 @@ function parseFields(
     if (colon <= 0) {
       return bad(400, "Cannot parse header field: expected name: value");
     }
-    const name = line.slice(0, colon).toLowerCase();
+    const name = lowerFieldName(line.slice(0, colon));
     if (!FIELD_NAME.test(name)) {
       return bad(
         400,
