@@ -29,7 +29,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
+/** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
 async function inspector(port: number) {
   const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
   const ws = new WebSocket(list[0].webSocketDebuggerUrl);
@@ -107,7 +107,7 @@ await using gateway = await startGatewayProcess({
   server: server.componentAddress,
   domain,
   secret: server.components[domain],
-  // Under perf: JIT code symbols in /tmp/perf-PID.map instead of the inspector.
+  // Under perf: JIT code symbols in perf's map file instead of the inspector.
   denoFlags: Deno.args.includes("--perf")
     ? ["--v8-flags=--perf-basic-prof"]
     : [`--inspect=127.0.0.1:${inspectPort}`],
@@ -181,19 +181,19 @@ function summariseAllocations(head: AllocationNode, requests: number) {
 
 /** Samples allocations (the heap profiler, garbage included) and prints bytes per request by function. */
 async function allocations() {
-  const session = await inspector(inspectPort);
-  await session.call("HeapProfiler.enable");
-  await session.call("HeapProfiler.startSampling", {
+  const devtools = await inspector(inspectPort);
+  await devtools.call("HeapProfiler.enable");
+  await devtools.call("HeapProfiler.startSampling", {
     samplingInterval: 512,
     includeObjectsCollectedByMajorGC: true,
     // --promoted: only what outlived a young-generation collection (what old-space GC must trace).
     includeObjectsCollectedByMinorGC: !Deno.args.includes("--promoted"),
   });
   const result = await load(SECONDS);
-  const { profile } = await session.call<
+  const { profile } = await devtools.call<
     { profile: { head: AllocationNode } }
   >("HeapProfiler.stopSampling");
-  session.close();
+  devtools.close();
   console.error(`${result.requests} requests in ${result.seconds} s`);
   for (const line of summariseAllocations(profile.head, result.requests)) {
     console.log(line);
@@ -203,13 +203,15 @@ async function allocations() {
 /** Profiles with the inspector and prints the summary. */
 async function inspect() {
   if (Deno.args.includes("--alloc")) return await allocations();
-  const session = await inspector(inspectPort);
-  await session.call("Profiler.enable");
-  await session.call("Profiler.setSamplingInterval", { interval: 100 });
-  await session.call("Profiler.start");
+  const devtools = await inspector(inspectPort);
+  await devtools.call("Profiler.enable");
+  await devtools.call("Profiler.setSamplingInterval", { interval: 100 });
+  await devtools.call("Profiler.start");
   const result = await load(SECONDS);
-  const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
-  session.close();
+  const { profile } = await devtools.call<{ profile: Profile }>(
+    "Profiler.stop",
+  );
+  devtools.close();
   console.error(`${result.requests} requests in ${result.seconds} s`);
   const out = arg("out", "");
   if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
