@@ -67,6 +67,10 @@ const encoder = new TextEncoder();
 
 /** Bytes of the read buffer, reused for every read. */
 const READ_BUFFER = 16 * 1024;
+/** Bytes of the encode buffer a connection starts with (most batches fit). */
+const OUT_BUFFER = 4096;
+/** A grown encode buffer larger than this is dropped after its write. */
+const MAX_KEPT_OUT = 64 * 1024;
 
 /** The two socket calls a {@linkcode Connection} makes. */
 interface ByteIo {
@@ -139,7 +143,7 @@ export class Connection {
   #timers: Timers;
   #io: ByteIo;
   /** Encoded batches go here (reused: one write is in flight at a time). */
-  #out: Uint8Array<ArrayBuffer> = new Uint8Array(4096);
+  #out: Uint8Array<ArrayBuffer> = new Uint8Array(OUT_BUFFER);
   #queue: string[] = [];
   #inFlight = 0;
   #writing = false;
@@ -250,6 +254,10 @@ export class Connection {
         this.#queue = [];
         this.#inFlight = batch.length;
         await this.#io.writeAll(this.#encode(batch));
+        // A large stanza grew the buffer: not kept for the small ones after it.
+        if (this.#out.byteLength > MAX_KEPT_OUT) {
+          this.#out = new Uint8Array(OUT_BUFFER);
+        }
         this.#inFlight = 0;
         this.#roomMade();
       }
