@@ -107,8 +107,16 @@ function bad(status: number, text: string): HeadParse {
   return { ok: false, error: { status, text } };
 }
 
+const asciiFirst = new TextDecoder("utf-8", { ignoreBOM: true });
+// deno-lint-ignore no-control-regex
+const NON_ASCII_TEXT = /[^\x00-\x7f]/;
+
 /** The bytes as ISO-8859-1 text (field values may carry obs-text, RFC 9110 section 5.5). */
 function decodeLatin1(bytes: Uint8Array): string {
+  // Heads are ASCII nearly always, and for ASCII UTF-8 is the same mapping;
+  // the decoder makes no temporary array (a BOM is kept, so it is seen).
+  const ascii = asciiFirst.decode(bytes);
+  if (!NON_ASCII_TEXT.test(ascii)) return ascii;
   if (bytes.byteLength <= 4096) {
     // One call, no decoder op: every byte becomes the code point of its value.
     return String.fromCharCode.apply(null, bytes as unknown as number[]);

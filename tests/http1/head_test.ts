@@ -298,3 +298,17 @@ Deno.test("leadingEmptyLines() skips the CRLFs before a request line (RFC 9112 s
   assert.equal(leadingEmptyLines(bytes("GET"), 0, 3), 0);
   assert.equal(leadingEmptyLines(bytes("\r"), 0, 1), 0);
 });
+
+Deno.test("parseRequestHead() reads bytes as ISO-8859-1: a UTF-8 byte order mark is not dropped, obs-text keeps its bytes", () => {
+  const raw = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const bom = parseRequestHead(
+    raw("\xef\xbb\xbfGET / HTTP/1.1\r\nHost: gw\r\n\r\n"),
+  );
+  assert.ok(!bom.ok);
+  assert.match(bom.error.text, /invalid method/);
+  const utf8Value = parseRequestHead(
+    raw("GET / HTTP/1.1\r\nHost: gw\r\nX-A: caf\xc3\xa9\r\n\r\n"),
+  );
+  assert.ok(utf8Value.ok);
+  assert.equal(utf8Value.head.headers[1][1], "caf\xc3\xa9");
+});
