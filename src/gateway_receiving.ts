@@ -155,11 +155,15 @@ export async function wireReceiving(
     logger,
   });
   const receiptAgain = receiptForCopy(xmpp, logger);
+  // Events are logged only where something reads them later (reliable
+  // delivery, pull/SSE); a sync webhook alone posts each stanza as it
+  // comes, as mod_rest does, with no log in between.
+  const logged = reliable !== undefined || eventsApiOn(options);
   const inbound = createInbound({
     send: (stanza) => component.send(stanza),
-    store,
+    store: logged ? store : undefined,
     // Only where events are kept for later: sync mode stays mod_rest's.
-    dedupeWindowMs: reliable || eventsApiOn(options)
+    dedupeWindowMs: logged
       ? options.inboundDedupeWindow ?? DEFAULT_DEDUPE_WINDOW_MS
       : 0,
     onDuplicate: (stanza, first) => {

@@ -82,3 +82,70 @@ Deno.test("gateway metrics: a retried and a dead delivery show as queue depth 1,
     await hook.shutdown();
   }
 });
+
+// A sync webhook alone logs nothing (README "What is kept, and for how
+// long"): each stanza is posted as it comes; with pull/SSE on as well, every
+// stanza is an event.
+const SYNC_LOG: [string, "auto" | "on", number][] = [
+  ["a sync webhook alone logs no events", "auto", 0],
+  ["a sync webhook with pull/SSE on logs every stanza", "on", 2],
+];
+
+for (const [name, eventsApi, lastId] of SYNC_LOG) {
+  Deno.test(`gateway metrics: ${name}`, async () => {
+    const posted: string[] = [];
+    const hook = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (req) => {
+        posted.push(await req.text());
+        return new Response(null, { status: 204 });
+      },
+    );
+    await using dev = await startDevServer({
+      components: { [DOMAIN]: SECRET },
+    });
+    await using gateway = await createGateway({
+      domain: DOMAIN,
+      secret: SECRET,
+      server: { hostname: dev.hostname, port: dev.port },
+      listen: { hostname: "127.0.0.1", port: 0 },
+      credentials: [TOKEN],
+      callbackUrl: `http://127.0.0.1:${hook.addr.port}/hook`,
+      eventsApi,
+      dataDir: ":memory:",
+    });
+    try {
+      await gateway.component.waitOnline();
+      for (const id of ["s-1", "s-2"]) {
+        const res = await fetch(`${gateway.url}/rest`, {
+          method: "POST",
+          headers: {
+            Authorization: TOKEN,
+            "Content-Type": "application/json",
+          },
+          body: JSON.stringify({
+            kind: "message",
+            from: `a@${DOMAIN}`,
+            to: "echo@localhost",
+            id,
+            body: id,
+          }),
+        });
+        assert.equal(res.status, 202);
+      }
+      const deadline = Date.now() + 15_000;
+      while (posted.length < 2) {
+        if (Date.now() > deadline) assert.fail(`posted: ${posted.length}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      assert.match(
+        text,
+        new RegExp(`^xmpp_rest_events_last_id ${lastId}$`, "m"),
+      );
+    } finally {
+      await gateway.stop({ graceMs: 500 });
+      await hook.shutdown();
+    }
+  });
+}

@@ -17,7 +17,7 @@ export interface Http2Limits {
 
 /** Defaults of {@linkcode Http2Limits}. */
 export const HTTP2_DEFAULTS: Http2Limits = {
-  maxConcurrentStreams: 1000,
+  maxConcurrentStreams: 256,
   maxHeaderListSize: 16 * 1024,
   connectionWindow: 1024 * 1024,
   outputHighWater: 64 * 1024,
