@@ -207,7 +207,11 @@ if (ONLY.includes("longpoll")) {
         `the same way grows ${kib(mem.floorPerRequest)} per request, so the ` +
         `gateway's own share is **${
           kib(mem.perIq - mem.floorPerRequest)
-        }** per iq`,
+        }** per iq; settled (30 s later, all still waiting): ` +
+        `${fmt(mem.rssSettled / 2 ** 20, 1)} MiB, **${
+          kib(mem.perIqSettled)
+        } per waiting iq**, bare Deno.serve ${kib(mem.floorSettled)}, ` +
+        `own share **${kib(mem.perIqSettled - mem.floorSettled)}**`,
     );
   }
 }

@@ -14,13 +14,18 @@ export interface LongpollMemory {
   inFlight: number;
   /** Descriptors the gateway opened for them (about one per connection). */
   connections: number;
-  /** Gateway RSS before and after, bytes. */
+  /** Gateway RSS before, a second after all were waiting, and settled, bytes. */
   rssBefore: number;
   rssAfter: number;
-  /** RSS growth per waiting iq, bytes. */
+  rssSettled: number;
+  /** RSS growth per waiting iq a second after all were waiting, bytes. */
   perIq: number;
-  /** RSS growth per request held by a bare `Deno.serve` the same way, bytes. */
+  /** RSS growth per waiting iq once settled (see {@linkcode LongpollOptions.settleMs}), bytes. */
+  perIqSettled: number;
+  /** RSS growth per request held by a bare `Deno.serve` the same way, a second after, bytes. */
   floorPerRequest: number;
+  /** The same, settled. */
+  floorSettled: number;
 }
 
 /** How the long-polls reach the gateway. */
@@ -29,7 +34,18 @@ export interface LongpollOptions {
   h2Connections?: number;
   /** `--http-engine` of the gateway for plain HTTP (default: its default, http1). */
   httpEngine?: "http1" | "deno";
+  /**
+   * How long the requests stay held before the settled reading, ms
+   * (default 30 s). V8 keeps the young generation it grew while the
+   * requests arrived (garbage included) until its memory reducer runs,
+   * some 10-20 s after allocation calms down; the settled reading is what
+   * the held requests cost from then on.
+   */
+  settleMs?: number;
 }
+
+/** Default of {@linkcode LongpollOptions.settleMs}. */
+const SETTLE_MS = 30_000;
 
 const settle = () => new Promise((r) => setTimeout(r, 1_000));
 
@@ -62,12 +78,13 @@ async function arrivals(party: Child, count: number): Promise<number> {
   return total;
 }
 
-/** RSS growth per request of a bare `Deno.serve` holding `count` requests. */
+/** RSS growth per request of a bare `Deno.serve` holding `count` requests: a second after, and settled. */
 async function floor(
   count: number,
   tls: Tls | undefined,
   connections: number | undefined,
-): Promise<number> {
+  settleMs: number,
+): Promise<[number, number]> {
   await using server = new Child({
     mode: "hold",
     ...tls && { cert: tls.cert, key: tls.key },
@@ -83,13 +100,16 @@ async function floor(
   await server.write({ expect: count });
   await server.read();
   await settle();
-  return (rssBytes(server.pid) - before) / count;
+  const soon = rssBytes(server.pid);
+  await new Promise((r) => setTimeout(r, settleMs));
+  return [(soon - before) / count, (rssBytes(server.pid) - before) / count];
 }
 
 /**
  * `count` iqs through a fresh gateway process to a c2s party that never
  * answers; gateway RSS before (after a warm-up of 500 short polls on the
- * same path) and once all are waiting, after a second's rest each.
+ * same path), once all are waiting (after a second's rest) and settled
+ * ({@linkcode LongpollOptions.settleMs} later, all still waiting).
  */
 export async function longpollMemory(
   server: XmppServer,
@@ -132,6 +152,15 @@ export async function longpollMemory(
     const inFlight = await arrivals(party, count);
     await settle();
     const rssAfter = rssBytes(gateway.pid);
+    const settleMs = options.settleMs ?? SETTLE_MS;
+    await new Promise((r) => setTimeout(r, settleMs));
+    const rssSettled = rssBytes(gateway.pid);
+    const [floorPerRequest, floorSettled] = await floor(
+      count,
+      tls,
+      connections,
+      settleMs,
+    );
     return {
       protocol: tls
         ? "HTTP/2"
@@ -140,15 +169,18 @@ export async function longpollMemory(
       connections: openDescriptors(gateway.pid) - fdsBefore,
       rssBefore,
       rssAfter,
+      rssSettled,
       perIq: (rssAfter - rssBefore) / inFlight,
-      floorPerRequest: await floor(count, tls, connections),
+      perIqSettled: (rssSettled - rssBefore) / inFlight,
+      floorPerRequest,
+      floorSettled,
     };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-// Alone: deno run -A bench/e2e_longpoll.ts [--longpolls 10000] [--http-engine http1|deno] [--h2]
+// Alone: deno run -A bench/e2e_longpoll.ts [--longpolls 10000] [--http-engine http1|deno] [--h2] [--settle-seconds 30]
 if (import.meta.main) {
   const { PROSODY } = await import("../tests/support/xmpp_server.ts");
   const arg = (name: string) => {
@@ -161,6 +193,7 @@ if (import.meta.main) {
   const mem = await longpollMemory(server, count, {
     httpEngine: engine,
     h2Connections: Deno.args.includes("--h2") ? 100 : undefined,
+    settleMs: Number(arg("settle-seconds") ?? SETTLE_MS / 1000) * 1000,
   });
   const kib = (b: number) => `${(b / 1024).toFixed(2)} KiB`;
   // deno-lint-ignore no-console
@@ -169,6 +202,12 @@ if (import.meta.main) {
       `new descriptors: RSS ${(mem.rssBefore / 2 ** 20).toFixed(1)} -> ` +
       `${(mem.rssAfter / 2 ** 20).toFixed(1)} MiB, ${kib(mem.perIq)} per ` +
       `waiting iq; bare Deno.serve ${kib(mem.floorPerRequest)} per request; ` +
-      `the gateway's own share ${kib(mem.perIq - mem.floorPerRequest)}`,
+      `the gateway's own share ${kib(mem.perIq - mem.floorPerRequest)}; ` +
+      `settled (all still waiting): RSS ` +
+      `${(mem.rssSettled / 2 ** 20).toFixed(1)} MiB, ${
+        kib(mem.perIqSettled)
+      } ` +
+      `per waiting iq; bare Deno.serve ${kib(mem.floorSettled)}; own share ` +
+      `${kib(mem.perIqSettled - mem.floorSettled)}`,
   );
 }
