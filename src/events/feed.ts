@@ -1,12 +1,14 @@
 // The SSE feed (HTML Living Standard section 9.2): one reader of the event log fanning out to every connected client, each with a bounded buffer.
 
-import type { EventStore, StoredEvent } from "../store/types.ts";
+import type { EventStore } from "../store/types.ts";
 import { realTimers, type Timers } from "../component/connection.ts";
 import { type Logger, silentLogger } from "../logger.ts";
-import { encodeEvent, type EventFormat } from "./encode.ts";
-import { SSE_DEFAULTS, sseComment, sseEvent, sseRetry } from "./sse.ts";
-import type { PushEvents, PushSource } from "../http/push.ts";
-import { type Outlet, SinkOutlet, StreamOutlet } from "./outlet.ts";
+import type { EventFormat } from "./encode.ts";
+import { SSE_DEFAULTS, sseComment, sseRetry } from "./sse.ts";
+import type { PushSource } from "../http/push.ts";
+import { type Batch, type Cached, frameOf, makeBatch } from "./feed_batch.ts";
+import { Client, type FeedHub } from "./feed_client.ts";
+import { SinkOutlet, StreamOutlet } from "./outlet.ts";
 import { concatBytes } from "../wire/read.ts";
 
 /** Options of {@linkcode EventFeed}. */
@@ -39,66 +41,6 @@ const encoder = new TextEncoder();
 const BATCH = 100;
 /** Clients a heartbeat writes to per turn of the event loop. */
 const BEAT_SLICE = 128;
-
-interface Cached {
-  readonly event: StoredEvent;
-  json?: Uint8Array;
-  xml?: Uint8Array;
-}
-
-/** Events `from` up to (not including) `to`, framed in `format`. */
-interface Batch {
-  readonly format: EventFormat;
-  readonly from: number;
-  readonly to: number;
-  readonly bytes: Uint8Array;
-}
-
-/** What a client calls back into its feed: one object per feed, shared by its clients. */
-interface FeedHub {
-  pump(client: Client): void;
-  drop(client: Client): void;
-}
-
-/**
- * One connected client, the feed's only record of it; for a push client
- * it is also what the engine tells of drains and a leaving client (no
- * closures per client: README "Performance").
- */
-class Client implements PushEvents {
-  /** The next event id to send. */
-  nextId: number;
-  /** Resolves a stream client's wait for new events. */
-  wake?: () => void;
-  /** A push client with nothing to send, waiting for new events. */
-  waiting = false;
-  pumping = false;
-  /** The client took bytes since the last heartbeat. */
-  pulled = true;
-  /** Dropped: nothing more is sent. */
-  gone = false;
-
-  constructor(
-    readonly hub: FeedHub,
-    readonly format: EventFormat,
-    nextId: number,
-    readonly out: Outlet,
-    readonly push: boolean,
-  ) {
-    this.nextId = nextId;
-  }
-
-  /** The engine wrote everything queued: send more (a caught-up client waits for the next fan-out). */
-  drained(): void {
-    this.pulled = true;
-    if (!this.waiting) this.hub.pump(this);
-  }
-
-  /** The client left. */
-  closed(): void {
-    this.hub.drop(this);
-  }
-}
 
 /**
  * Streams the event log to SSE clients. Recent events are read from the
@@ -152,7 +94,10 @@ export class EventFeed {
     this.#greeting = encoder.encode(
       sseRetry(this.#retryMs) + sseComment("connected"),
     );
-    this.#strategy = { highWaterMark: this.#bufferBytes, size: byteLength };
+    this.#strategy = {
+      highWaterMark: this.#bufferBytes,
+      size: (chunk) => chunk.byteLength,
+    };
   }
 
   /** Connected clients. */
@@ -189,7 +134,7 @@ export class EventFeed {
   ): Promise<ReadableStream<Uint8Array>> {
     const nextId = await this.#firstId(subscription);
     let client!: Client;
-    const stream = new ReadableStream<Uint8Array>({
+    return new ReadableStream<Uint8Array>({
       start: (controller) => {
         client = this.#attach(
           new Client(
@@ -204,14 +149,13 @@ export class EventFeed {
       pull: () => this.#pump(client),
       cancel: () => this.#drop(client),
     }, this.#strategy);
-    return stream;
   }
 
   /**
    * Opens a client's `text/event-stream` body as a push source (for an
    * engine that writes it straight to the connection: no stream, reader
    * or pending read per client, and the client record is the source's
-   * {@linkcode PushEvents}).
+   * events receiver).
    */
   async subscribePush(subscription: FeedSubscription): Promise<PushSource> {
     const nextId = await this.#firstId(subscription);
@@ -335,7 +279,7 @@ export class EventFeed {
       const frames: Uint8Array[] = [];
       let room = client.out.room();
       for (const event of events) {
-        const frame = this.#frame({ event }, client.format);
+        const frame = frameOf({ event }, client.format);
         frames.push(frame);
         client.nextId = event.id + 1;
         room -= frame.byteLength;
@@ -361,32 +305,10 @@ export class EventFeed {
       if (
         batch.from !== from || batch.format !== client.format ||
         batch.bytes.byteLength > room
-      ) this.#makeBatch(from, client.format, room);
+      ) this.#batch = makeBatch(this.#cache, from, client.format, room, BATCH);
       client.nextId = this.#batch.to;
       client.out.send(this.#batch.bytes);
     }
-  }
-
-  /** The cached events from `from` on, up to `room` bytes (one event at least), as one batch. */
-  #makeBatch(from: number, format: EventFormat, room: number): void {
-    let to = from;
-    let size = 0;
-    for (let cached; (cached = this.#cache.get(to)) !== undefined;) {
-      size += this.#frame(cached, format).byteLength;
-      to++;
-      if (size >= room || to - from >= BATCH) break;
-    }
-    let bytes: Uint8Array;
-    if (to === from + 1) bytes = this.#frame(this.#cache.get(from)!, format);
-    else {
-      bytes = new Uint8Array(size);
-      for (let id = from, at = 0; id < to; id++) {
-        const frame = this.#frame(this.#cache.get(id)!, format);
-        bytes.set(frame, at);
-        at += frame.byteLength;
-      }
-    }
-    this.#batch = { format, from, to, bytes };
   }
 
   /** Reads newly appended events once for all clients. */
@@ -415,21 +337,6 @@ export class EventFeed {
       }
     })();
     return this.#refreshing;
-  }
-
-  #frame(cached: Cached, format: EventFormat): Uint8Array {
-    const hit = cached[format];
-    if (hit) return hit;
-    const { event } = cached;
-    const bytes = encoder.encode(
-      sseEvent({
-        id: event.id,
-        event: event.kind,
-        data: encodeEvent(event, format),
-      }),
-    );
-    cached[format] = bytes;
-    return bytes;
   }
 
   #ensureHeartbeat(): void {
@@ -490,8 +397,4 @@ export class EventFeed {
     this.#clients.delete(client);
     client.wake?.();
   }
-}
-
-function byteLength(chunk: Uint8Array): number {
-  return chunk.byteLength;
 }
