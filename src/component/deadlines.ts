@@ -42,15 +42,25 @@ export class Deadlines {
 
   /** Registers `expire` to run in `delayMs` milliseconds. */
   add(delayMs: number, expire: () => void): Deadline {
-    const deadline: Deadline = {
-      at: this.#now() + delayMs,
-      index: this.#heap.length,
-      expire,
-    };
-    this.#heap.push(deadline);
-    this.#up(deadline.index);
-    if (deadline.at < this.#armedFor) this.#arm();
+    const deadline = { at: 0, index: 0, expire };
+    this.insert(deadline, delayMs);
     return deadline;
+  }
+
+  /**
+   * Registers `item` itself as a deadline in `delayMs` milliseconds (its
+   * `at` and `index` are set): an owner that is already one object per
+   * deadline (a waiting iq) needs no entry object or closure besides.
+   */
+  insert(
+    item: { at: number; index: number; expire(): void },
+    delayMs: number,
+  ): void {
+    item.at = this.#now() + delayMs;
+    item.index = this.#heap.length;
+    this.#heap.push(item);
+    this.#up(item.index);
+    if (item.at < this.#armedFor) this.#arm();
   }
 
   /** Withdraws a deadline (no effect once it expired or was removed). */

@@ -12,11 +12,11 @@ import { realTimers, type Timers } from "./connection.ts";
 import { type Deadline, Deadlines } from "./deadlines.ts";
 
 /**
- * One waiting iq: its promise's settle functions, its deadline and its
- * place in the tracker, as one object (no closures per iq: thousands may
- * wait at once).
+ * One waiting iq: its promise's settle functions, its place in the tracker
+ * and in the deadline heap (it is its own {@linkcode Deadline}), as one
+ * object (no closures per iq: thousands may wait at once).
  */
-class Pending implements TrackedIq {
+class Pending implements TrackedIq, Deadline {
   readonly id: string;
   readonly key: string;
   readonly capture?: (stanza: XmlElement) => boolean;
@@ -25,7 +25,11 @@ class Pending implements TrackedIq {
   #reject: (error: unknown) => void;
   #tracker: IqTracker;
   #signal?: AbortSignal;
-  deadline?: Deadline;
+  #timeoutMs: number;
+  /** Set while it waits in the deadline heap (see {@linkcode Deadlines.insert}). */
+  at = 0;
+  /** Its place in the deadline heap; -1 once out of it. */
+  index = -1;
 
   constructor(
     tracker: IqTracker,
@@ -37,6 +41,7 @@ class Pending implements TrackedIq {
     this.id = id;
     this.key = key;
     this.capture = options.capture;
+    this.#timeoutMs = options.timeoutMs;
     const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
     this.promise = promise;
     this.#resolve = resolve;
@@ -68,8 +73,8 @@ class Pending implements TrackedIq {
   }
 
   /** The deadline passed. */
-  expire(timeoutMs: number): void {
-    this.reject(new IqTimeoutError(this.id, timeoutMs));
+  expire(): void {
+    this.reject(new IqTimeoutError(this.id, this.#timeoutMs));
   }
 
   #finish(): void {
@@ -126,10 +131,7 @@ export class IqTracker {
     const { signal, capture, timeoutMs } = options;
     signal?.throwIfAborted();
     const pending = new Pending(this, id, key, options);
-    pending.deadline = this.#deadlines.add(
-      timeoutMs,
-      () => pending.expire(timeoutMs),
-    );
+    this.#deadlines.insert(pending, timeoutMs);
     this.#pending.set(key, pending);
     if (capture) this.#capturing.add(pending);
     return pending;
@@ -137,7 +139,7 @@ export class IqTracker {
 
   /** Withdraws a settled iq (its deadline, its entry). */
   forget(pending: Pending): void {
-    if (pending.deadline) this.#deadlines.remove(pending.deadline);
+    this.#deadlines.remove(pending);
     if (this.#pending.get(pending.key) === pending) {
       this.#pending.delete(pending.key);
     }

@@ -144,35 +144,34 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
     return options.rest(request);
   };
   const respond = (
-    request: Request,
-    pathname: string,
+    label: string,
     id: string,
     started: number,
     response: Response,
   ) => {
-    if (metrics !== undefined) {
-      metrics.httpRequest(
-        routeLabel(
-          request.method,
-          pathname,
-          () => matchRequest(request, pathname),
-        ),
-        response.status,
-        (performance.now() - started) / 1000,
-      );
-    }
+    metrics?.httpRequest(
+      label,
+      response.status,
+      (performance.now() - started) / 1000,
+    );
     return withRequestId(response, id);
   };
-  // A callback rather than an awaiting frame: a waiting long-poll keeps
-  // only it (README "Performance").
+  // A callback rather than an awaiting frame, and it keeps neither the
+  // request nor its URL: a waiting long-poll or iq keeps only it (README
+  // "Performance").
   return (request) => {
     try {
       const started = performance.now();
       const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER), generate);
       setRequestId(request, id);
       const { pathname } = urlOf(request);
+      const label = metrics === undefined ? "" : routeLabel(
+        request.method,
+        pathname,
+        () => matchRequest(request, pathname),
+      );
       return dispatch(request, pathname).then((response) =>
-        respond(request, pathname, id, started, response)
+        respond(label, id, started, response)
       );
     } catch (error) {
       return Promise.reject(error);

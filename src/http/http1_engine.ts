@@ -17,7 +17,11 @@ import {
 import { pushHead, writeResponse } from "./http1_write.ts";
 import { type PushConnection, PushWriter } from "./http1_push.ts";
 import { pushSourceOf } from "./push.ts";
-import { Http1Request } from "./http1_request.ts";
+import {
+  ExchangeClient,
+  Http1Request,
+  type Http1RequestInit,
+} from "./http1_request.ts";
 import {
   giveBack,
   INITIAL_READ_BUFFER,
@@ -293,35 +297,31 @@ class Connection implements Http1Connection, PushConnection {
     let body = this.#requestBody(parsed);
     const keepAlive = parsed.keepAlive;
     const isHead = parsed.method === "HEAD";
-    // Nothing is parsed or checked here: it cannot fail.
-    let request: Http1Request | undefined = new Http1Request({
-      method: parsed.method,
-      url: requestUrl(parsed, this.#conn),
-      headers: parsed.headers,
-      body: body.value,
-    });
-    parsed = undefined as unknown as RequestHead; // not kept while it waits
-    if (body.value instanceof Uint8Array) body = NO_BODY; // the request owns it
     this.#busy = true;
     this.#hooks.requestStarted();
     let gone = false;
     let parked = false;
     let cancelBody: (() => void) | undefined;
+    // The request is not kept here (only by its handler, see #answer): it
+    // registers with `client` once its signal is made.
+    const client = new ExchangeClient();
     this.#onGone = () => {
       gone = true;
-      request?.abort(new Error("The client closed the connection"));
+      client.leave(new Error("The client closed the connection"));
       cancelBody?.();
       this.#close();
     };
+    const answer = this.#answer({
+      method: parsed.method,
+      url: requestUrl(parsed, this.#conn),
+      headers: parsed.headers,
+      body: body.value,
+      client,
+    });
+    parsed = undefined as unknown as RequestHead; // not kept while it waits
+    if (body.value instanceof Uint8Array) body = NO_BODY; // the request owns it
     try {
-      let response: Response;
-      try {
-        response = await this.#options.handler(
-          request as unknown as Request,
-        );
-      } catch (error) {
-        response = this.#options.onError(error);
-      }
+      const response = await answer;
       const failure = body.failure();
       if (gone || this.#closed || failure !== undefined) {
         await response.body?.cancel().catch(() => {});
@@ -338,7 +338,6 @@ class Connection implements Http1Connection, PushConnection {
         // memory per SSE client): no request, closure or read buffer, and
         // no pending read (a client that left is noticed by a failing
         // write: the source's next bytes, an SSE heartbeat at the latest).
-        request = undefined;
         this.#onGone = undefined;
         this.#pushing = true;
         this.#releaseBuffer();
@@ -361,6 +360,18 @@ class Connection implements Http1Connection, PushConnection {
       return await writeResponse(response, target) && keep && !this.#closed;
     } finally {
       if (!parked) this.#ended();
+    }
+  }
+
+  /** The handler's response to the request of `init`, or the error response (never rejects). */
+  #answer(init: Http1RequestInit): Promise<Response> {
+    const { handler, onError } = this.#options;
+    try {
+      const answer = handler(new Http1Request(init) as unknown as Request);
+      return (answer instanceof Promise ? answer : Promise.resolve(answer))
+        .catch(onError);
+    } catch (error) {
+      return Promise.resolve(onError(error));
     }
   }
 

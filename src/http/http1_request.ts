@@ -10,6 +10,42 @@ export interface Http1RequestInit {
   readonly headers: readonly (readonly [string, string])[];
   /** The whole body when it was buffered with the head, else a stream, else null. */
   readonly body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
+  /**
+   * The engine's watch on the client, asked only when the signal is made:
+   * until then the engine need not keep the request (a waiting request is
+   * then kept by its handler alone). Without it, the engine calls `abort`.
+   */
+  readonly client?: ClientWatch;
+}
+
+/** Where a request learns that its client went away (see {@linkcode Http1RequestInit.client}). */
+export interface ClientWatch {
+  /** The reason when the client is gone already; else `request.abort` is called when it goes. */
+  watch(request: Http1Request): unknown;
+}
+
+/**
+ * The client of one exchange, as the engine keeps it: whether it went
+ * away, and the request to abort then, known only once the request's
+ * signal was made.
+ */
+export class ExchangeClient implements ClientWatch {
+  #reason: unknown;
+  #request?: Http1Request;
+
+  /** See {@linkcode ClientWatch.watch}. */
+  watch(request: Http1Request): unknown {
+    if (this.#reason === undefined) this.#request = request;
+    return this.#reason;
+  }
+
+  /** The client went away: a watching request is aborted (once). */
+  leave(reason: unknown): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    this.#request?.abort(reason);
+    this.#request = undefined;
+  }
 }
 
 import { PUSH_CAPABLE } from "./push.ts";
@@ -37,12 +73,14 @@ export class Http1Request {
   #real?: Request;
   #abort?: AbortController;
   #gone?: unknown;
+  #client?: ClientWatch;
 
   /** Wraps what the engine parsed. */
   constructor(init: Http1RequestInit) {
     this.#method = init.method;
     this.#url = init.url;
     this.#pairs = init.headers;
+    this.#client = init.client;
     const body = init.body;
     if (body === null || body instanceof Uint8Array) this.#bytes = body;
     else this.#stream = body;
@@ -71,6 +109,8 @@ export class Http1Request {
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
+      this.#gone ??= this.#client?.watch(this);
+      this.#client = undefined;
       if (this.#gone !== undefined) this.#abort.abort(this.#gone);
     }
     return this.#abort.signal;

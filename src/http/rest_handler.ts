@@ -1,13 +1,8 @@
 // mod_rest sending API (README "Sending (REST API)") with the deviations in README "Differences from mod_rest", as a fetch-style handler.
 
-import type { XmlElement } from "../xml/element.ts";
 import type { Logger } from "../logger.ts";
 import { silentLogger } from "../logger.ts";
-import {
-  IqTimeoutError,
-  type StanzaPort,
-  StreamDownError,
-} from "../xmpp/port.ts";
+import type { StanzaPort } from "../xmpp/port.ts";
 import { authenticate, type AuthOptions } from "./auth.ts";
 import {
   checkRouteGroup,
@@ -17,7 +12,7 @@ import {
 } from "./scope.ts";
 import { parseJid } from "../xmpp/jid.ts";
 import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
-import { errorResponse, HttpError, readFailure, sendError } from "./errors.ts";
+import { HttpError, readFailure } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import {
   decodeBody,
@@ -30,23 +25,28 @@ import {
   requestFormatOf,
 } from "../wire/mod.ts";
 import {
-  mamCapture,
   normaliseStanza,
   prepareMamQuery,
   randomStanzaId,
   validateIq,
 } from "./normalise.ts";
 import { acceptedResponse, stanzaResponse } from "./respond.ts";
+import {
+  type AccessLine,
+  awaitReply,
+  deliver,
+  logged,
+  refused,
+  type SentIq,
+  type StanzaInfo,
+} from "./rest_deliver.ts";
 import { matchRequest, type RouteMatch } from "./routes.ts";
 import { requestIdOf } from "./request_id.ts";
 import { urlOf } from "./request_url.ts";
-import type { GatewayMetrics, IqOutcome } from "../metrics/gateway_metrics.ts";
+import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
 import { answerInboundIq } from "./inbound_answer.ts";
-
-/** Most ms a message or presence waits for room in a full outgoing queue before a 503. */
-const QUEUE_WAIT_MS = 2000;
 
 /**
  * Defaults of {@linkcode RestHandlerOptions}, mod_rest's where it has the
@@ -106,11 +106,10 @@ export interface RestHandlerOptions {
   inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
-/** The iq timeout header mod_rest reads (seconds, a number). */
-export const TIMEOUT_HEADER = "Prosody-Rest-Timeout";
+export { TIMEOUT_HEADER } from "./rest_deliver.ts";
 
 /** Resolved options. */
-interface Settings {
+export interface Settings {
   readonly xmpp: StanzaPort;
   readonly domain: string;
   readonly secret?: string;
@@ -126,33 +125,6 @@ interface Settings {
   readonly randomId: () => string;
   readonly metrics?: GatewayMetrics;
   readonly inboundIqs?: Pick<OpenIqs, "answer">;
-}
-
-function iqTimeoutMs(request: Request, settings: Settings): number {
-  const raw = request.headers.get(TIMEOUT_HEADER);
-  const asked = raw === null || raw.trim() === "" ? NaN : Number(raw);
-  // As mod_rest: any number counts, capped at the maximum (so 1e999 waits
-  // the maximum) and a negative one times out at once; anything else is
-  // the default.
-  const seconds = Number.isNaN(asked) ? settings.iqTimeout : asked;
-  return Math.round(
-    Math.max(0, Math.min(seconds, settings.iqMaxTimeout)) * 1000,
-  );
-}
-
-/** {@linkcode sendError}, else a 500 that is logged. */
-function toHttpError(
-  error: unknown,
-  settings: Settings,
-  requestId: string | undefined,
-): HttpError {
-  const known = sendError(error, settings.retryAfter);
-  if (known) return known;
-  settings.logger.error("REST request failed", {
-    requestId,
-    error: String(error),
-  });
-  return new HttpError("internal", { cause: error });
 }
 
 async function readRequestBody(
@@ -190,94 +162,14 @@ async function readRequestBody(
   return body.value;
 }
 
-function deliver(
-  stanza: XmlElement,
-  queryid: string | undefined,
-  request: Request,
-  settings: Settings,
-): Promise<XmlElement[] | undefined> {
-  try {
-    const { xmpp } = settings;
-    const timeoutMs = stanza.name === "iq" ? iqTimeoutMs(request, settings) : 0;
-    // mod_rest's Prosody-Rest-Timeout: 0 or less times out at once, and an
-    // iq that cannot be waited for is not sent at all.
-    if (stanza.name === "iq" && timeoutMs <= 0) {
-      throw new IqTimeoutError(stanza.attr("id") ?? "", 0);
-    }
-    if (!xmpp.online) throw new StreamDownError();
-    if (stanza.name !== "iq") return sendOne(xmpp, stanza);
-    // Not an async function: a waiting iq keeps no frame of it.
-    return deliverIq(xmpp, stanza, timeoutMs, queryid, settings.metrics);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/** Sends a message or presence; a full queue (the server reads slower than clients send) waits a moment for room before it answers 503 (README "What 202 means"). */
-async function sendOne(
-  xmpp: Settings["xmpp"],
-  stanza: XmlElement,
-): Promise<undefined> {
-  await (xmpp.sendWhenRoom
-    ? xmpp.sendWhenRoom(stanza, QUEUE_WAIT_MS)
-    : xmpp.send(stanza));
-  return undefined;
-}
-
-/**
- * Sends an iq and waits for its reply (and a MAM query's results), with
- * its metrics; no async frame waits with it.
- */
-function deliverIq(
-  xmpp: Settings["xmpp"],
-  stanza: XmlElement,
-  timeoutMs: number,
-  queryid: string | undefined,
-  metrics: Settings["metrics"],
-): Promise<XmlElement[]> {
-  const captured: XmlElement[] = [];
-  const started = performance.now();
-  metrics?.iqStarted();
-  const ended = (outcome: IqOutcome) =>
-    metrics?.iqEnded(outcome, (performance.now() - started) / 1000);
-  let reply: Promise<XmlElement>;
-  try {
-    reply = xmpp.sendIq(stanza, {
-      timeoutMs,
-      // Not request.signal: under Deno.serve it also aborts after successful
-      // responses (and warns about it); pending iqs end by reply, timeout or a
-      // dropped stream.
-      capture: queryid === undefined
-        ? undefined
-        : mamCapture(queryid, stanza.attr("to") ?? "", captured),
-    });
-  } catch (error) {
-    reply = Promise.reject(error);
-  }
-  return reply.then((reply) => {
-    ended(reply.attr("type") === "error" ? "error" : "result");
-    return captured.length === 0 ? [reply] : [...captured, reply];
-  }, (error) => {
-    ended(error instanceof IqTimeoutError ? "timeout" : "failed");
-    throw error;
-  });
-}
-
-/** What the access log line says about the stanza of a request. */
-interface StanzaInfo {
-  kind?: string;
-  type?: string;
-  id?: string;
-  to?: string;
-}
-
+/** A request up to its answer, or up to its iq sent (then the caller waits for the reply). */
 async function handle(
   request: Request,
   url: URL,
   format: RequestFormat | undefined,
   settings: Settings,
   info: StanzaInfo,
-): Promise<Response> {
+): Promise<Response | SentIq> {
   const match = matchRequest(request, url.pathname);
   if (match === undefined) {
     // mod_rest serves GET and POST for everything below /rest/: a path that
@@ -345,11 +237,12 @@ async function handle(
   info.type = stanza.attr("type");
   info.id = stanza.attr("id");
   info.to = stanza.attr("to");
-  // Not awaited: while an iq waits, this frame is not kept (README
-  // "Performance", memory per long-poll).
-  return deliver(stanza, queryid, request, settings).then((replies) =>
-    replies === undefined ? acceptedResponse() : stanzaResponse(replies, output)
-  );
+  // An iq is returned, not awaited: while it waits, this frame is not kept
+  // (README "Performance", memory per long-poll).
+  const sent = deliver(stanza, queryid, output, request, settings);
+  if (!(sent instanceof Promise)) return sent;
+  await sent;
+  return acceptedResponse();
 }
 
 /**
@@ -392,49 +285,39 @@ export function createRestHandler(
     metrics: options.metrics,
   };
   return (request) => {
-    const started = performance.now();
     const url = urlOf(request);
     const format = requestFormatOf(request.headers.get("Content-Type"));
-    const info: StanzaInfo = {};
-    const requestId = requestIdOf(request);
-    // One access line per request; never credentials or bodies. A refused
-    // request says which check refused it.
-    const logged = (
-      response: Response,
-      condition?: string,
-      reason?: string,
-    ) => {
-      settings.logger.info("http request", {
-        requestId,
-        method: request.method,
-        path: url.pathname,
-        status: response.status,
-        condition,
-        reason,
-        kind: info.kind,
-        type: info.type,
-        id: info.id,
-        to: info.to,
-        ms: Math.round(performance.now() - started),
-      });
-      return response;
+    const line: AccessLine = {
+      settings,
+      requestId: requestIdOf(request),
+      method: request.method,
+      path: url.pathname,
+      info: {},
+      started: performance.now(),
     };
-    // Callbacks rather than an awaiting frame: a waiting iq keeps only them.
-    return handle(request, url, format, settings, info).then(
-      logged,
+    // Callbacks rather than an awaiting frame; a waiting iq keeps only its
+    // SentIq, its access line and one reaction on the tracker's promise, not
+    // the request (README "Performance").
+    return handle(request, url, format, settings, line.info).then(
+      (next) =>
+        next instanceof Response
+          ? logged(line, next)
+          : awaitReply(next, line, errorFormatOf(request, format)),
       async (error) => {
         if (!request.bodyUsed) await request.body?.cancel().catch(() => {});
-        const httpError = toHttpError(error, settings, requestId);
-        const errorFormat = negotiateError(
-          request.headers.get("Accept"),
-          request.method === "GET" ? "none" : format ?? "none",
-        );
-        return logged(
-          errorResponse(httpError, errorFormat),
-          httpError.condition,
-          httpError.text,
-        );
+        return refused(line, error, errorFormatOf(request, format));
       },
     );
   };
+}
+
+/** The error format of a request's error responses (`Accept`, else its own format). */
+function errorFormatOf(
+  request: Request,
+  format: RequestFormat | undefined,
+): "xml" | "json" {
+  return negotiateError(
+    request.headers.get("Accept"),
+    request.method === "GET" ? "none" : format ?? "none",
+  );
 }

@@ -219,3 +219,30 @@ for (const r of REFUSALS) {
     });
   });
 }
+
+Deno.test("http1 engine: a waiting request whose signal is asked for only after its client left sees it aborted (the engine does not keep the request meanwhile)", async () => {
+  let release!: (response: Response) => void;
+  let held: Request | undefined;
+  await withServer((request) => {
+    held = request;
+    return new Promise((resolve) => release = resolve);
+  }, async (server) => {
+    const c = await rawClient(server);
+    await c.write("GET /wait HTTP/1.1\r\nHost: gw\r\n\r\n");
+    const deadline = Date.now() + 10_000;
+    while (held === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    c.close();
+    while (server.openConnections > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(
+      server.openConnections,
+      0,
+      "the engine noticed the client left",
+    );
+    assert.ok(held!.signal.aborted, "a signal made late is aborted at once");
+    release(new Response("late"));
+  });
+});

@@ -1,7 +1,7 @@
 // The lazily built Request of the own HTTP/1.1 engine behaves like Deno's Request for what handlers use.
 
 import assert from "node:assert/strict";
-import { Http1Request } from "../../src/http/http1_request.ts";
+import { ExchangeClient, Http1Request } from "../../src/http/http1_request.ts";
 import { canPush } from "../../src/http/push.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -103,6 +103,35 @@ Deno.test("Http1Request's signal aborts when the engine says the client left, be
     body: null,
   });
   assert.equal(never.signal.aborted, false);
+});
+
+Deno.test("Http1Request's signal aborts through the engine's ExchangeClient, whether made before or after the client left, once", () => {
+  const request = (client: ExchangeClient) =>
+    new Http1Request({
+      method: "GET",
+      url: "http://gw/",
+      headers: [],
+      body: null,
+      client,
+    });
+  const CASES: [string, boolean, boolean][] = [
+    // name, signal made before the client leaves, client leaves
+    ["made before, client leaves", true, true],
+    ["made after the client left", false, true],
+    ["made, client stays", true, false],
+  ];
+  for (const [name, before, leaves] of CASES) {
+    const client = new ExchangeClient();
+    const r = request(client);
+    const early = before ? r.signal : undefined;
+    if (leaves) {
+      client.leave(new Error("gone"));
+      client.leave(new Error("again")); // once: the first reason stays
+    }
+    const signal = early ?? r.signal;
+    assert.equal(signal.aborted, leaves, name);
+    if (leaves) assert.equal((signal.reason as Error).message, "gone", name);
+  }
 });
 
 Deno.test("Http1Request's headers read like Headers without copying, and become real Headers on the first change", () => {
