@@ -3,7 +3,20 @@
 import { type Logger, silentLogger } from "../logger.ts";
 import { serveHttp1 } from "./http1_engine.ts";
 import { serveHttp2 } from "./http2_engine.ts";
-import type { Http1Hooks } from "./http1_types.ts";
+import {
+  capAfterAcceptError,
+  defaultMaxConnections,
+  descriptorLimit,
+  OVER_CAP,
+  REFUSALS_WITH_ANSWER,
+} from "./connection_cap.ts";
+import { connectionEngine } from "./deno_engine.ts";
+import {
+  closeQuietly,
+  type ConnectionClock,
+  ServerConnection,
+} from "./server_connection.ts";
+import { episode } from "./episode.ts";
 
 /** Defaults of {@linkcode HttpServerOptions}, in seconds (README "Security notes"). */
 export const HTTP_SERVER_DEFAULTS = {
@@ -16,37 +29,6 @@ export const HTTP_SERVER_DEFAULTS = {
   /** The engines serving connections ({@linkcode HttpEngine}). */
   engine: "http1",
 } as const;
-
-/** Descriptors kept free for the XMPP stream, webhooks and files, at least. */
-const DESCRIPTOR_RESERVE = 64;
-
-/**
- * The default connection cap for a descriptor limit: the limit minus a
- * reserve (a tenth, at least 64) for everything else the process opens;
- * 1,000 when the limit is unknown.
- */
-export function defaultMaxConnections(descriptorLimit?: number): number {
-  if (descriptorLimit === undefined || !Number.isFinite(descriptorLimit)) {
-    return 1000;
-  }
-  const reserve = Math.max(DESCRIPTOR_RESERVE, Math.ceil(descriptorLimit / 10));
-  return Math.max(16, descriptorLimit - reserve);
-}
-
-/**
- * The soft `RLIMIT_NOFILE` of this process from Linux `/proc/self/limits`,
- * when readable (Deno allows it only with `--allow-all`).
- */
-export function descriptorLimit(): number | undefined {
-  try {
-    const limits = Deno.readTextFileSync("/proc/self/limits");
-    const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
-    if (!match || match[1] === "unlimited") return undefined;
-    return Number(match[1]);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Opens the listening socket; {@linkcode Deno.listen} by default (`Deno.listenTls` fits too). */
 export type Listen = (
@@ -105,107 +87,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Deno's own per-connection HTTP engine (hyper), the one `Deno.serve` runs on each accepted socket. */
-type ServeOnConnection = (
-  conn: Deno.Conn,
-  signal: AbortSignal,
-  handler: (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response>,
-  onError: (error: unknown) => Response,
-  onListen: () => void,
-) => { finished: Promise<void>; shutdown(): Promise<void> };
-
-/**
- * The engine behind `Deno.serve`, per connection. Deno 2.9 does not export
- * it publicly; `Deno.serve` itself offers no connection cap, no header or
- * idle timeout, and stops listening for good on an accept error (EMFILE).
- */
-export function connectionEngine(): ServeOnConnection | undefined {
-  const internal = (Deno as unknown as Record<symbol, unknown>)[
-    (Deno as unknown as { internal: symbol }).internal
-  ] as { serveHttpOnConnection?: ServeOnConnection } | undefined;
-  return typeof internal?.serveHttpOnConnection === "function"
-    ? internal.serveHttpOnConnection
-    : undefined;
-}
-
-/** Clock, idle timeout and the set of open connections, shared by every connection of a server. */
-interface Clock {
-  now(): number;
-  readonly idleMs: number;
-  readonly open: Set<Connection>;
-}
-
-/** One accepted connection: its deadline and the engine serving it. */
-class Connection implements Http1Hooks {
-  /** Requests whose response is not completely sent. */
-  active = 0;
-  /** When an idle connection gets closed (clock milliseconds). */
-  deadline: number;
-  /** A TLS connection still in its handshake (no engine yet). */
-  pending?: Deno.Conn;
-  /** Set once killed (a handshake finishing later closes at once). */
-  killed = false;
-  /** Closes a connection of Deno's engine (the own engine has `close`). */
-  abort?: AbortController;
-  /** The engine serving this connection. */
-  server?: {
-    finished: Promise<void>;
-    shutdown(): Promise<void>;
-    /** Closes at once (own engine). */
-    close?(): void;
-    /** Notices a client leaving while its request waits (own engine). */
-    watch?(): void;
-  };
-  readonly #clock: Clock;
-
-  constructor(clock: Clock, headerMs: number) {
-    this.#clock = clock;
-    this.deadline = clock.now() + headerMs;
-  }
-
-  requestStarted(): void {
-    this.active++;
-  }
-
-  requestEnded(): void {
-    if (--this.active === 0) {
-      this.deadline = this.#clock.now() + this.#clock.idleMs;
-    }
-  }
-
-  /** The own engine closed the connection. */
-  closed(): void {
-    this.#clock.open.delete(this);
-  }
-
-  /** Closes the connection at once. */
-  kill(): void {
-    this.killed = true;
-    if (this.pending) {
-      closeQuietly(this.pending);
-      this.pending = undefined;
-      this.closed();
-    } else if (this.abort) this.abort.abort();
-    else this.server?.close?.();
-  }
-}
-
-/** Most refused connections answered 503 at a time; the rest are closed without a word. */
-const REFUSALS_WITH_ANSWER = 16;
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch { /* already closed */ }
-}
-
-/** The answer to a connection over the cap: written in one go, then closed. */
-const OVER_CAP = new TextEncoder().encode(
-  "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n" +
-    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 27\r\n\r\n" +
-    "Too many open connections\r\n",
-);
-
 /**
  * Serves `handler` on `hostname:port`. Connections beyond `maxConnections`
  * get a 503 and are closed without reaching the handler; a connection that
@@ -241,7 +122,7 @@ export function serveHttp(
     (options.idleTimeout ?? HTTP_SERVER_DEFAULTS.idleTimeout);
   const listen = options.listen ?? ((address) => Deno.listen(address));
   const listener = listen({ hostname: options.hostname, port: options.port });
-  const connections = new Set<Connection>();
+  const connections = new Set<ServerConnection>();
   let closing = false;
   const capEpisode = episode(logger, "HTTP connection cap reached");
   const acceptEpisode = episode(logger, "HTTP accept failing");
@@ -251,9 +132,9 @@ export function serveHttp(
     return new Response("Internal error", { status: 500 });
   };
 
-  const clock: Clock = { now, idleMs, open: connections };
+  const clock: ConnectionClock = { now, idleMs, open: connections };
   const open = (conn: Deno.Conn) => {
-    const connection = new Connection(clock, headerMs);
+    const connection = new ServerConnection(clock, headerMs);
     connections.add(connection);
     if (!ownEngine) return denoEngine(connection, conn);
     const serve = { handler, onError, hooks: connection };
@@ -279,7 +160,7 @@ export function serveHttp(
   };
 
   /** Deno's engine on one connection (`--http-engine deno`; TLS then negotiates h2 by itself). */
-  const denoEngine = (connection: Connection, conn: Deno.Conn) => {
+  const denoEngine = (connection: ServerConnection, conn: Deno.Conn) => {
     const abort = connection.abort = new AbortController();
     const done = () => connection.requestEnded();
     connection.server = engine(
@@ -322,8 +203,7 @@ export function serveHttp(
         // kernel; try again shortly instead of giving up the socket, and
         // cap connections below what just failed, keeping a tenth (at
         // least 16) of them for the XMPP stream, webhooks and files.
-        const open = connections.size;
-        const fits = Math.max(16, open - Math.max(16, Math.ceil(open / 10)));
+        const fits = capAfterAcceptError(connections.size);
         if (fits < maxConnections) maxConnections = fits;
         acceptEpisode.touch(now(), { error: String(error), maxConnections });
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -347,7 +227,7 @@ export function serveHttp(
   // unoptimised for-of over a Set allocates a result object per entry
   // (40 bytes per held connection every second: README "Performance").
   let sweptAt = 0;
-  const sweep = (connection: Connection) => {
+  const sweep = (connection: ServerConnection) => {
     if (connection.active > 0) connection.server?.watch?.();
     else if (sweptAt > connection.deadline) connection.kill();
   };
@@ -388,37 +268,6 @@ export function serveHttp(
         }));
       })();
       return stopping;
-    },
-  };
-}
-
-/** Quiet time after which an episode counts as over. */
-const EPISODE_QUIET_MS = 5000;
-
-/**
- * A condition logged once when it starts and once when it has been quiet
- * for 5 s (with how often it happened), never once per connection.
- */
-function episode(logger: Logger, message: string) {
-  let count = 0;
-  let since: number | undefined;
-  let last = 0;
-  return {
-    touch(t: number, extra = {}) {
-      count++;
-      last = t;
-      if (since !== undefined) return;
-      since = t;
-      logger.warn(message, extra);
-    },
-    settle(t: number) {
-      if (since === undefined || t - last < EPISODE_QUIET_MS) return;
-      logger.info(`${message}: over`, {
-        count,
-        seconds: Math.round((last - since) / 1000),
-      });
-      since = undefined;
-      count = 0;
     },
   };
 }

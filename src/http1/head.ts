@@ -1,6 +1,8 @@
 // RFC 9112 sections 2-7 (HTTP/1.1 message syntax): the request head, its limits and the body framing rules that prevent request smuggling (section 6).
 
 import { lowerFieldName } from "./field_names.ts";
+import { type BodyFraming, requestBodyFraming } from "./body_framing.ts";
+import { type HeadError, printable } from "./head_error.ts";
 
 /** Limits of a request head (README "Security notes"). */
 export const HEAD_LIMITS = {
@@ -11,12 +13,6 @@ export const HEAD_LIMITS = {
   /** Bytes of the request target. */
   maxTargetBytes: 8 * 1024,
 } as const;
-
-/** How the body of a request is delimited (RFC 9112 section 6.3). */
-export type BodyFraming =
-  | { readonly kind: "none" }
-  | { readonly kind: "length"; readonly length: number }
-  | { readonly kind: "chunked" };
 
 /** A parsed request head. */
 export interface RequestHead {
@@ -36,14 +32,6 @@ export interface RequestHead {
   readonly keepAlive: boolean;
   /** `Expect: 100-continue` was sent. */
   readonly expectContinue: boolean;
-}
-
-/** Why a request head is refused: the status to answer and a text naming the problem. */
-export interface HeadError {
-  /** 400, 414, 417, 431, 501 or 505. */
-  readonly status: number;
-  /** A sentence for the client. */
-  readonly text: string;
 }
 
 /** The outcome of {@linkcode parseRequestHead}. */
@@ -286,7 +274,7 @@ function parseFields(
   if (host !== undefined && !HOST.test(host)) {
     return bad(400, `Bad request: invalid Host "${printable(host)}"`);
   }
-  const framing = bodyFraming(length, transferEncoding, version);
+  const framing = requestBodyFraming(length, transferEncoding, version);
   if ("status" in framing) return { ok: false, error: framing };
   if (expect !== undefined && expect !== "100-continue") {
     return bad(
@@ -318,73 +306,6 @@ function parseFields(
   };
 }
 
-/** RFC 9112 section 6.3: the framing of a request body, or why the request is refused. */
-function bodyFraming(
-  length: string | undefined,
-  transferEncoding: string | undefined,
-  version: "1.1" | "1.0",
-): BodyFraming | HeadError {
-  if (transferEncoding !== undefined) {
-    // Section 6.1: both at once "ought to be handled as an error" (smuggling).
-    if (length !== undefined) {
-      return {
-        status: 400,
-        text: "Bad request: Content-Length and Transfer-Encoding together",
-      };
-    }
-    if (version === "1.0") {
-      return {
-        status: 400,
-        text: "Bad request: Transfer-Encoding in an HTTP/1.0 request",
-      };
-    }
-    const codings = transferEncoding.toLowerCase().split(",").map((c) =>
-      c.trim()
-    ).filter((c) => c !== "");
-    if (codings.length === 0) {
-      return { status: 400, text: "Bad request: empty Transfer-Encoding" };
-    }
-    // Section 6.3 item 4: without chunked last, the length is unknowable.
-    if (codings.at(-1) !== "chunked") {
-      return {
-        status: 400,
-        text: "Bad request: chunked must be the final transfer coding",
-      };
-    }
-    const other = codings.find((c) => c !== "chunked");
-    if (other !== undefined) {
-      return {
-        status: 501,
-        text: `Not implemented: transfer coding "${printable(other)}"`,
-      };
-    }
-    if (codings.length > 1) {
-      return {
-        status: 400,
-        text: "Bad request: chunked applied more than once",
-      };
-    }
-    return { kind: "chunked" };
-  }
-  if (length === undefined) return { kind: "none" };
-  // Section 6.3 item 5: a list of identical values counts as one value.
-  const values = length.split(",").map((v) => v.trim());
-  if (values.some((v) => !/^\d{1,15}$/.test(v))) {
-    return {
-      status: 400,
-      text: `Bad request: invalid Content-Length "${printable(length)}"`,
-    };
-  }
-  const n = Number(values[0]);
-  if (values.some((v) => Number(v) !== n)) {
-    return {
-      status: 400,
-      text: "Bad request: differing Content-Length values",
-    };
-  }
-  return n === 0 ? { kind: "none" } : { kind: "length", length: n };
-}
-
 /** The text after `from` without optional whitespace (SP, HTAB) around it. */
 function trimOws(line: string, from: number): string {
   let start = from;
@@ -396,8 +317,4 @@ function trimOws(line: string, from: number): string {
 
 function isOws(code: number): boolean {
   return code === 32 || code === 9;
-}
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 40);
 }

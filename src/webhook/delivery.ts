@@ -1,7 +1,7 @@
 // README "Receiving (webhooks)" with README "Differences from mod_rest": the fetch shell, bounded concurrency and queue.
 
 import { fetchTransport, type WebhookTransport } from "./transport.ts";
-import { type Logger, silentLogger } from "../logger.ts";
+import { silentLogger } from "../logger.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { errorReply, isReplyForbidden } from "../xmpp/stanza.ts";
 import type { CallbackContentType } from "./encode.ts";
@@ -11,16 +11,15 @@ import {
   type WebhookOptions,
   type WebhookSettings,
 } from "./options.ts";
-import type { ProbeResult } from "./probe.ts";
-import { firstListedFormat, MEDIA_TYPES } from "../wire/mod.ts";
-import { attemptWebhook } from "./attempt.ts";
+import { type ProbeResult, probeWebhook } from "./probe.ts";
 import { FairQueue } from "./fair_queue.ts";
-import { baseHeaders, buildWebhookRequest } from "./request.ts";
+import { baseHeaders } from "./request.ts";
 import { randomBase64url } from "../xmpp/random_id.ts";
 import { type DeadlineSignal, DeadlineSignals } from "./deadline_signals.ts";
 import { conversationKey } from "../inbound/rules.ts";
-import { decideReply, unhandledReply, type WebhookOutcome } from "./reply.ts";
-import { probeUrlValues, renderUrl } from "./template.ts";
+import { decideReply, unhandledReply } from "./reply.ts";
+import { type PostContext, postStanza } from "./post.ts";
+import { describeStanza, errorMessage } from "./log_fields.ts";
 
 export { WEBHOOK_ACCEPT } from "./request.ts";
 
@@ -110,7 +109,6 @@ export function openWebhook(
   const logger = options.logger ?? silentLogger;
   const randomId = options.randomId ?? defaultRandomId;
   const now = options.now ?? Date.now;
-  const webhookId = options.webhookId ?? (() => `msg_${crypto.randomUUID()}`);
   const timeoutSignal = options.timeoutSignal ??
     ((ms: number) => AbortSignal.timeout(ms));
   // Without an injected clock: one shared timer, released as each job ends.
@@ -118,7 +116,16 @@ export function openWebhook(
   const deadline = (ms: number): DeadlineSignal =>
     signals?.start(ms) ?? { signal: timeoutSignal(ms), release() {} };
   const timeoutMs = settings.timeoutSeconds * 1000;
-  const newRequestId = options.newRequestId ?? (() => crypto.randomUUID());
+  const post: PostContext = {
+    settings,
+    transport,
+    logger,
+    now,
+    webhookId: options.webhookId ?? (() => `msg_${crypto.randomUUID()}`),
+    newRequestId: options.newRequestId ?? (() => crypto.randomUUID()),
+    onAttempt: options.onAttempt,
+    health: options.health,
+  };
   const perConversation = Math.max(2, Math.ceil(settings.maxConcurrent / 4));
   let contentType = settings.contentType;
   let active = 0;
@@ -129,7 +136,9 @@ export function openWebhook(
   function send(replies: readonly XmlElement[]): void {
     for (const reply of replies) {
       const failed = (error: unknown) =>
-        logger.warn("Cannot send webhook reply", { error: message(error) });
+        logger.warn("Cannot send webhook reply", {
+          error: errorMessage(error),
+        });
       try {
         Promise.resolve(xmpp.send(reply)).catch(failed);
       } catch (error) {
@@ -138,66 +147,13 @@ export function openWebhook(
     }
   }
 
-  async function request(job: Job): Promise<WebhookOutcome> {
-    const requestId = newRequestId();
-    const built = buildWebhookRequest(job.stanza, settings, {
-      contentType,
-      webhookId: webhookId(),
-      timestamp: Math.floor(now() / 1000),
-      keys: settings.signingKeys,
-      requestId,
-    });
-    if (built.fallbackReason !== undefined) {
-      logger.warn("Stanza has no JSON form; posting it as XML", {
-        reason: built.fallbackReason,
-      });
-    }
-    const result = await attemptWebhook(built, {
-      transport,
-      signal: job.signal,
-      timeoutSeconds: settings.timeoutSeconds,
-      maxReplyBytes: settings.maxReplyBytes,
-      onAttempt: options.onAttempt,
-    });
-    const url = settings.displayUrl;
-    const { outcome } = result;
-    if (
-      outcome.kind === "response" && outcome.status < 300 &&
-      outcome.status >= 200
-    ) {
-      options.health?.success(now());
-    } else {
-      options.health?.failure({
-        at: now(),
-        reason: result.reason ?? "failed",
-        ...(outcome.kind === "response" ? { status: outcome.status } : {}),
-      });
-    }
-    if (result.reason === undefined) {
-      logger.debug("Webhook answered", {
-        requestId,
-        url,
-        status: outcome.kind === "response" ? outcome.status : undefined,
-      });
-    } else {
-      logger.warn("Webhook attempt failed", {
-        requestId,
-        url,
-        reason: result.reason,
-        ...(result.error === undefined ? {} : { error: result.error }),
-        ...describe(job.stanza),
-      });
-    }
-    return result.outcome;
-  }
-
   async function run(job: Job): Promise<DeliveryReport> {
     const { stanza } = job;
     try {
-      const outcome = await request(job);
+      const outcome = await postStanza(stanza, contentType, job.signal, post);
       const decision = decideReply(stanza, outcome, { randomId });
       for (const warning of decision.warnings) {
-        logger.warn(warning, describe(stanza));
+        logger.warn(warning, describeStanza(stanza));
       }
       send(decision.replies);
       return outcome.kind === "response"
@@ -209,8 +165,8 @@ export function openWebhook(
         : { outcome: "failed", replies: decision.replies };
     } catch (error) {
       logger.error("Webhook delivery failed", {
-        ...describe(stanza),
-        error: message(error),
+        ...describeStanza(stanza),
+        error: errorMessage(error),
       });
       const replies = stanza.name === "iq" && !isReplyForbidden(stanza)
         ? [errorReply(stanza, { condition: "internal-server-error" })]
@@ -264,7 +220,7 @@ export function openWebhook(
       queued: true,
     }, { randomId });
     logger.warn("Webhook slot not free in time; stanza not delivered", {
-      ...describe(job.stanza),
+      ...describeStanza(job.stanza),
       url: settings.displayUrl,
       seconds: settings.timeoutSeconds,
     });
@@ -316,13 +272,13 @@ export function openWebhook(
         randomId,
       });
       for (const warning of decision.warnings) {
-        logger.warn(warning, { ...describe(stanza), queued: queue.size });
+        logger.warn(warning, { ...describeStanza(stanza), queued: queue.size });
       }
       send(decision.replies);
       return Promise.resolve({ outcome: "refused", replies: decision.replies });
     },
     async probe(): Promise<ProbeResult> {
-      return await probe(settings, {
+      return await probeWebhook(settings, {
         fetchFn,
         logger,
         headers: baseHeaders(settings),
@@ -340,77 +296,4 @@ export function openWebhook(
     },
   };
   return { webhook, settings };
-}
-
-interface ProbeContext {
-  fetchFn: typeof fetch;
-  logger: Logger;
-  headers: Headers;
-  signal: AbortSignal;
-  current: CallbackContentType;
-  domain: string;
-  switchTo: (type: CallbackContentType) => void;
-}
-
-async function probe(
-  settings: WebhookSettings,
-  ctx: ProbeContext,
-): Promise<ProbeResult> {
-  const url = renderUrl(settings.template, probeUrlValues(ctx.domain));
-  let response: Response;
-  try {
-    response = await ctx.fetchFn(url, {
-      method: "OPTIONS",
-      headers: ctx.headers,
-      redirect: "manual",
-      signal: ctx.signal,
-    });
-    await response.body?.cancel();
-  } catch (error) {
-    const text = ctx.signal.aborted
-      ? `timed out after ${settings.timeoutSeconds} s`
-      : message(error);
-    ctx.logger.error(
-      "Cannot reach webhook; deliveries will be attempted anyway",
-      {
-        url,
-        error: text,
-      },
-    );
-    return { state: "unreachable", error: text, contentType: ctx.current };
-  }
-  const { status } = response;
-  if (status < 200 || status > 299) {
-    ctx.logger.warn("Webhook probe got an unexpected status; carrying on", {
-      url,
-      status,
-    });
-    return { state: "unexpected-status", status, contentType: ctx.current };
-  }
-  const listed = firstListedFormat(response.headers.get("accept"));
-  const accepted = listed === undefined ? undefined : MEDIA_TYPES[listed];
-  const switched = accepted !== undefined && accepted !== ctx.current;
-  const contentType = accepted ?? ctx.current;
-  if (switched) {
-    ctx.switchTo(contentType);
-    ctx.logger.info("Webhook body format set from its Accept header", {
-      contentType,
-    });
-  }
-  ctx.logger.info("Webhook reachable", { url, status, contentType });
-  return { state: "ok", status, contentType, switched };
-}
-
-/** Log fields naming a stanza (never its payload). */
-function describe(stanza: XmlElement): Record<string, string | undefined> {
-  return {
-    kind: stanza.name,
-    type: stanza.attr("type"),
-    id: stanza.attr("id"),
-    from: stanza.attr("from"),
-  };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,12 +1,8 @@
 // The HTTP server shell: connection cap, header and idle timeouts, episode logging, over real loopback sockets.
 
 import assert from "node:assert/strict";
-import {
-  connectionEngine,
-  defaultMaxConnections,
-  type HttpServer,
-  serveHttp,
-} from "../../src/http/server.ts";
+import { type HttpServer, serveHttp } from "../../src/http/server.ts";
+import { connectionEngine } from "../../src/http/deno_engine.ts";
 import type { Logger } from "../../src/logger.ts";
 
 /** A logger that keeps its lines. */
@@ -67,19 +63,6 @@ const request = new TextEncoder().encode(
 
 Deno.test("this Deno has the per-connection HTTP engine the server shell needs", () => {
   assert.equal(typeof connectionEngine(), "function", Deno.version.deno);
-});
-
-Deno.test("defaultMaxConnections() keeps a tenth of the descriptors (at least 64) for everything else", () => {
-  const cases: [number | undefined, number][] = [
-    [undefined, 1000],
-    [1024, 921],
-    [256, 192],
-    [65536, 58982],
-    [70, 16],
-  ];
-  for (const [limit, expected] of cases) {
-    assert.equal(defaultMaxConnections(limit), expected, String(limit));
-  }
 });
 
 Deno.test("serveHttp() answers 503 to a connection over the cap without calling the handler, and serves again once one closes", async () => {
