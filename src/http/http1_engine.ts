@@ -1,19 +1,8 @@
-// The own HTTP/1.1 engine (RFC 9112) for one accepted plain connection: keep-alive, pipelining in order, 100-continue, bodies by length or chunked, streamed responses; the codec is src/http1/.
+// The own HTTP/1.1 engine (RFC 9112) for one accepted plain connection: keep-alive, pipelining in order, 100-continue, bodies by length or chunked, streamed responses; the codec is src/http1/, the read side http1_reader.ts.
 
-import {
-  HEAD_LIMITS,
-  headEnd,
-  leadingEmptyLines,
-  parseRequestHead,
-  type RequestHead,
-} from "../http1/head.ts";
+import type { RequestHead } from "../http1/head.ts";
 import { plainResponse } from "../http1/response.ts";
-import {
-  bufferedBody,
-  NO_BODY,
-  type RequestBody,
-  streamedBody,
-} from "./http1_body.ts";
+import { NO_BODY } from "./http1_body.ts";
 import { pushHead, writeResponse } from "./http1_write.ts";
 import { type PushConnection, PushWriter } from "./http1_push.ts";
 import { pushSourceOf } from "./push.ts";
@@ -22,13 +11,7 @@ import {
   Http1Request,
   type Http1RequestInit,
 } from "./http1_request.ts";
-import {
-  giveBack,
-  INITIAL_READ_BUFFER,
-  NO_BUFFER,
-  takeBuffer,
-  WATCH_BUFFER,
-} from "./http1_buffers.ts";
+import { Http1Reader } from "./http1_reader.ts";
 import {
   type Http1Connection,
   type Http1Hooks,
@@ -62,16 +45,10 @@ export function serveHttp1(
   return new Connection(conn, options);
 }
 
-class Connection implements Http1Connection, PushConnection {
-  #conn: Deno.Conn;
+class Connection extends Http1Reader
+  implements Http1Connection, PushConnection {
   #options: Http1Options;
   #hooks: Http1Hooks;
-  #buffer = takeBuffer();
-  #start = 0;
-  #end = 0;
-  #reading?: Promise<boolean>;
-  #eof = false;
-  #closed = false;
   #closing = false;
   #busy = false;
   #watching = false;
@@ -87,7 +64,7 @@ class Connection implements Http1Connection, PushConnection {
   #signal?: AbortSignal;
 
   constructor(conn: Deno.Conn, options: Http1Options) {
-    this.#conn = conn;
+    super(conn);
     this.#options = options;
     this.#hooks = options.hooks ?? noHooks;
     if (options.signal) {
@@ -99,7 +76,7 @@ class Connection implements Http1Connection, PushConnection {
   }
 
   get finished(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.closed) return Promise.resolve();
     return (this.#finished ??= Promise.withResolvers<void>()).promise;
   }
 
@@ -119,10 +96,10 @@ class Connection implements Http1Connection, PushConnection {
   }
 
   #close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.closed = true;
     try {
-      this.#conn.close();
+      this.conn.close();
     } catch { /* already closed */ }
     this.#signal?.removeEventListener("abort", this);
     this.#onGone?.();
@@ -137,8 +114,8 @@ class Connection implements Http1Connection, PushConnection {
    */
   async #run(): Promise<void> {
     try {
-      while (!this.#closed && !this.#closing) {
-        let head = await this.#readHead();
+      while (!this.closed && !this.#closing) {
+        let head = await this.readHead(() => this.#closing);
         if (head === undefined) break;
         if (!head.ok) {
           await this.#send(
@@ -151,13 +128,7 @@ class Connection implements Http1Connection, PushConnection {
         const next = await exchange;
         if (next === "parked") return; // the push body resumes the loop
         if (next !== true) break;
-        if (
-          this.#start === this.#end && this.#reading === undefined &&
-          this.#buffer.byteLength !== INITIAL_READ_BUFFER
-        ) {
-          this.#buffer = takeBuffer();
-          this.#start = this.#end = 0;
-        }
+        this.resetIdleBuffer();
       }
     } catch {
       // a failed write or read: the connection is done
@@ -165,115 +136,10 @@ class Connection implements Http1Connection, PushConnection {
     this.#close();
   }
 
-  /** A request waits with nothing buffered: keep only a small buffer meanwhile. */
-  #shrinkWhileWaiting(): void {
-    if (
-      this.#start !== this.#end || this.#reading !== undefined ||
-      this.#buffer.byteLength <= WATCH_BUFFER
-    ) return;
-    giveBack(this.#buffer);
-    this.#buffer = new Uint8Array(WATCH_BUFFER);
-    this.#start = this.#end = 0;
-  }
-
-  /** A push body is held with nothing unread: its read buffer goes back to the pool. */
-  #releaseBuffer(): void {
-    if (this.#start !== this.#end || this.#reading !== undefined) return;
-    giveBack(this.#buffer);
-    this.#buffer = NO_BUFFER;
-    this.#start = this.#end = 0;
-  }
-
-  /** The next request head, an answer refusing it, or undefined when the connection ends first. */
-  async #readHead(): Promise<
-    | { ok: true; head: RequestHead }
-    | { ok: false; status: number; text: string }
-    | undefined
-  > {
-    let scanned = this.#start;
-    for (;;) {
-      this.#start += leadingEmptyLines(this.#buffer, this.#start, this.#end);
-      const end = headEnd(
-        this.#buffer,
-        Math.max(this.#start, scanned - 3),
-        this.#end,
-      );
-      if (end !== -1) {
-        const parsed = parseRequestHead(
-          this.#buffer.subarray(this.#start, end),
-        );
-        this.#start = end;
-        return parsed.ok ? parsed : { ok: false, ...parsed.error };
-      }
-      scanned = this.#end;
-      if (this.#end - this.#start >= HEAD_LIMITS.maxHeadBytes) {
-        return {
-          ok: false,
-          status: 431,
-          text:
-            `Request header fields too large: the head exceeds ${HEAD_LIMITS.maxHeadBytes} bytes`,
-        };
-      }
-      if (this.#closing && this.#start === this.#end) return undefined;
-      const before = this.#start;
-      if (!await this.#fill(HEAD_LIMITS.maxHeadBytes)) return undefined;
-      scanned -= before - this.#start; // compaction moved the bytes
-    }
-  }
-
-  /**
-   * Reads more bytes into the buffer (compacting it, or growing it up to
-   * `max` bytes when full); false once the peer has closed. Concurrent
-   * callers share the one pending read.
-   */
-  #fill(max = this.#buffer.byteLength): Promise<boolean> {
-    if (this.#eof || this.#closed) return Promise.resolve(false);
-    if (this.#reading) return this.#reading;
-    if (this.#buffer === NO_BUFFER) this.#buffer = takeBuffer();
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-    // Little room left at the end: move what is unread to the front, so a
-    // read never gets a sliver of the buffer (one request, one read).
-    if (this.#start > 0 && this.#end > this.#buffer.byteLength / 2) {
-      this.#buffer.copyWithin(0, this.#start, this.#end);
-      this.#end -= this.#start;
-      this.#start = 0;
-    }
-    if (this.#end === this.#buffer.byteLength) {
-      if (this.#start > 0) {
-        this.#buffer.copyWithin(0, this.#start, this.#end);
-        this.#end -= this.#start;
-        this.#start = 0;
-      } else if (this.#buffer.byteLength < max) {
-        const grown = new Uint8Array(
-          Math.min(max + 1, this.#buffer.byteLength * 4),
-        );
-        grown.set(this.#buffer.subarray(0, this.#end));
-        this.#buffer = grown;
-      } else return Promise.resolve(true); // full: the caller decides
-    }
-    this.#reading = this.#conn.read(this.#buffer.subarray(this.#end)).then(
-      (n) => {
-        this.#reading = undefined;
-        if (n === null) {
-          this.#eof = true;
-          return false;
-        }
-        this.#end += n;
-        return true;
-      },
-      () => {
-        this.#reading = undefined;
-        this.#eof = true;
-        return false;
-      },
-    );
-    return this.#reading;
-  }
-
   watch(): void {
     if (
-      this.#watching || !this.#busy || this.#pushing || this.#eof ||
-      this.#closed
+      this.#watching || !this.#busy || this.#pushing || this.eof ||
+      this.closed
     ) return;
     this.#startWatching();
   }
@@ -282,10 +148,10 @@ class Connection implements Http1Connection, PushConnection {
   // on every call, and watch() is called every second for every held
   // connection (README "Performance").
   #startWatching(): void {
-    this.#shrinkWhileWaiting();
-    if (this.#end === this.#buffer.byteLength && this.#start === 0) return;
+    this.shrinkWhileWaiting();
+    if (this.end === this.buffer.byteLength && this.start === 0) return;
     this.#watching = true;
-    this.#fill().then((more) => {
+    this.fill().then((more) => {
       this.#watching = false;
       if (!more) this.#onGone?.();
       else this.watch();
@@ -294,7 +160,7 @@ class Connection implements Http1Connection, PushConnection {
 
   /** One request and its response; false when the connection must close after it. */
   async #exchange(parsed: RequestHead): Promise<boolean | "parked"> {
-    let body = this.#requestBody(parsed);
+    let body = this.requestBody(parsed);
     const keepAlive = parsed.keepAlive;
     const isHead = parsed.method === "HEAD";
     this.#busy = true;
@@ -313,7 +179,7 @@ class Connection implements Http1Connection, PushConnection {
     };
     const answer = this.#answer({
       method: parsed.method,
-      url: requestUrl(parsed, this.#conn),
+      url: requestUrl(parsed, this.conn),
       headers: parsed.headers,
       body: body.value,
       client,
@@ -323,7 +189,7 @@ class Connection implements Http1Connection, PushConnection {
     try {
       const response = await answer;
       const failure = body.failure();
-      if (gone || this.#closed || failure !== undefined) {
+      if (gone || this.closed || failure !== undefined) {
         await response.body?.cancel().catch(() => {});
         // A malformed body is the client's fault, whatever the handler made of it.
         if (failure !== undefined && !gone) {
@@ -340,7 +206,7 @@ class Connection implements Http1Connection, PushConnection {
         // write: the source's next bytes, an SSE heartbeat at the latest).
         this.#onGone = undefined;
         this.#pushing = true;
-        this.#releaseBuffer();
+        this.releaseBuffer();
         parked = true;
         const writer = new PushWriter(
           push,
@@ -357,7 +223,7 @@ class Connection implements Http1Connection, PushConnection {
         write: (bytes: Uint8Array) => this.#send(bytes),
         onCancel: (cancel: () => void) => cancelBody = cancel,
       };
-      return await writeResponse(response, target) && keep && !this.#closed;
+      return await writeResponse(response, target) && keep && !this.closed;
     } finally {
       if (!parked) this.#ended();
     }
@@ -386,37 +252,8 @@ class Connection implements Http1Connection, PushConnection {
     this.#pushing = false;
     this.#push = undefined;
     this.#ended();
-    if (keep && !this.#closed && !this.#closing) void this.#run();
+    if (keep && !this.closed && !this.#closing) void this.#run();
     else this.#close();
-  }
-
-  /** The request body: bytes when all of it is buffered, else a stream over the connection. */
-  #requestBody(head: RequestHead): RequestBody {
-    const framing = head.body;
-    if (framing.kind === "none") return NO_BODY;
-    if (
-      framing.kind === "length" && this.#end - this.#start >= framing.length
-    ) {
-      const start = this.#start;
-      this.#start += framing.length;
-      return bufferedBody(this.#buffer.slice(start, this.#start));
-    }
-    return streamedBody(head, this);
-  }
-
-  /** The bytes read and not yet consumed (a view, valid until the next read). */
-  available(): Uint8Array {
-    return this.#buffer.subarray(this.#start, this.#end);
-  }
-
-  /** Marks `n` available bytes as consumed. */
-  consume(n: number): void {
-    this.#start += n;
-  }
-
-  /** Reads more; false once the peer has closed. */
-  more(): Promise<boolean> {
-    return this.#fill();
   }
 
   /** Writes all of `bytes`; false (and the connection closed) when that failed. */
@@ -426,14 +263,14 @@ class Connection implements Http1Connection, PushConnection {
 
   /** One socket write of a push body (its writer closes the connection when it fails). */
   write(bytes: Uint8Array): Promise<number> {
-    return this.#conn.write(bytes);
+    return this.conn.write(bytes);
   }
 
   async #send(bytes: Uint8Array): Promise<boolean> {
     try {
       let at = 0;
       while (at < bytes.byteLength) {
-        at += await this.#conn.write(at === 0 ? bytes : bytes.subarray(at));
+        at += await this.conn.write(at === 0 ? bytes : bytes.subarray(at));
       }
       return true;
     } catch {
