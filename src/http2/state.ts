@@ -11,6 +11,7 @@ export const DEFAULT_WINDOW = 65535;
 
 /** One stream as the connection tracks it (RFC 9113 section 5.1). */
 export interface Stream {
+  /** The stream identifier (odd: opened by the client). */
   readonly id: number;
   /** The peer sent END_STREAM (half-closed remote). */
   remoteEnded: boolean;
@@ -50,7 +51,7 @@ export class ConnectionState {
   /** Bytes consumed and not yet given back with a WINDOW_UPDATE. */
   unacked = 0;
   /** The peer's SETTINGS_INITIAL_WINDOW_SIZE. */
-  peerInitialWindow = DEFAULT_WINDOW;
+  peerInitialWindow: number = DEFAULT_WINDOW;
   /** GOAWAY sent (`error`: a connection error). */
   goawaySent = false;
   /** GOAWAY received. */

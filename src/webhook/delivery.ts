@@ -1,4 +1,4 @@
-// README "Receiving (webhooks)" with README "Differences from mod_rest": the fetch shell, bounded concurrency and queue.
+// README "Receiving (webhooks)" with README "Differences from mod_rest": the webhook shell: filters, bounded concurrency shared fairly by conversations, the queue and its deadline, the replies sent (one post: post.ts; the probe: probe.ts).
 
 import { fetchTransport, type WebhookTransport } from "./transport.ts";
 import { silentLogger } from "../logger.ts";
