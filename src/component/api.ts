@@ -30,7 +30,9 @@ export const COMPONENT_DEFAULTS = {
   keepaliveMs: 60_000,
   handshakeTimeoutMs: 10_000,
   closeTimeoutMs: 2_000,
-  maxQueuedStanzas: 1024,
+  maxQueuedStanzas: 65_536,
+  /** 16 Mi UTF-16 code units of stanza text (about 16 MiB of ASCII XML). */
+  maxQueuedUnits: 16 * 1024 * 1024,
   /** Prosody's `component_stanza_size_limit` default (512 KiB). */
   maxStanzaBytes: 512 * 1024,
   pingIntervalMs: 15_000,
@@ -58,8 +60,18 @@ export interface ComponentOptions {
    * socket for its last writes, in ms. Default 2000.
    */
   closeTimeoutMs?: number;
-  /** Most stanzas waiting for the socket before `send()` throws. Default 1024. */
+  /**
+   * Most stanzas waiting for the socket before `send()` throws. Default
+   * 65536. A deep queue costs no latency while the server keeps up on
+   * average: it absorbs its pauses, and the server reads larger batches.
+   */
   maxQueuedStanzas?: number;
+  /**
+   * Most stanza text waiting for the socket, in UTF-16 code units (about
+   * bytes for ASCII XML), before `send()` throws: the memory bound when the
+   * server stops reading. Default 16 MiB.
+   */
+  maxQueuedUnits?: number;
   /**
    * Largest stanza written, in UTF-8 bytes as serialised; a larger one is
    * refused with `StanzaTooLargeError` instead of letting the

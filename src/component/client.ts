@@ -79,6 +79,7 @@ class Component implements ComponentClient {
   #timers: Timers;
   #newId: () => string;
   #maxQueued: number;
+  #maxQueuedUnits: number;
   #maxStanzaBytes: number;
   #serverPing: ServerPing;
   /** True while a ping to the server went unanswered past its deadline. */
@@ -109,6 +110,8 @@ class Component implements ComponentClient {
       (() => crypto.getRandomValues(new Uint8Array(8)).toHex());
     this.#maxQueued = options.maxQueuedStanzas ??
       COMPONENT_DEFAULTS.maxQueuedStanzas;
+    this.#maxQueuedUnits = options.maxQueuedUnits ??
+      COMPONENT_DEFAULTS.maxQueuedUnits;
     this.#maxStanzaBytes = options.maxStanzaBytes ??
       COMPONENT_DEFAULTS.maxStanzaBytes;
     this.#closeTimeoutMs = options.closeTimeoutMs ??
@@ -274,8 +277,11 @@ class Component implements ComponentClient {
     if (this.#serverPing.unanswered) {
       throw new StreamDownError("XMPP server is not answering");
     }
-    if (connection.queued >= this.#maxQueued) {
-      throw new QueueFullError(this.#maxQueued);
+    if (
+      connection.queued >= this.#maxQueued ||
+      connection.queuedUnits >= this.#maxQueuedUnits
+    ) {
+      throw new QueueFullError(connection.queued, connection.queuedUnits);
     }
     return connection;
   }

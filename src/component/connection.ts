@@ -146,6 +146,9 @@ export class Connection {
   #out: Uint8Array<ArrayBuffer> = new Uint8Array(OUT_BUFFER);
   #queue: string[] = [];
   #inFlight = 0;
+  /** UTF-16 code units of the text in `#queue`, and of the batch being written. */
+  #queueUnits = 0;
+  #inFlightUnits = 0;
   #writing = false;
   #scheduled = false;
   #closeRequested = false;
@@ -172,6 +175,11 @@ export class Connection {
   /** Writes not yet accepted by the socket. */
   get queued(): number {
     return this.#queue.length + this.#inFlight;
+  }
+
+  /** Size of those writes, in UTF-16 code units of their text (about bytes for ASCII XML). */
+  get queuedUnits(): number {
+    return this.#queueUnits + this.#inFlightUnits;
   }
 
   /**
@@ -207,6 +215,7 @@ export class Connection {
   write(data: string): void {
     if (this.#closeRequested) return;
     this.#queue.push(data);
+    this.#queueUnits += data.length;
     if (this.#writing || this.#scheduled) return;
     this.#scheduled = true;
     queueMicrotask(() => {
@@ -253,16 +262,19 @@ export class Connection {
         const batch = this.#queue;
         this.#queue = [];
         this.#inFlight = batch.length;
+        this.#inFlightUnits = this.#queueUnits;
+        this.#queueUnits = 0;
         await this.#io.writeAll(this.#encode(batch));
         // A large stanza grew the buffer: not kept for the small ones after it.
         if (this.#out.byteLength > MAX_KEPT_OUT) {
           this.#out = new Uint8Array(OUT_BUFFER);
         }
         this.#inFlight = 0;
+        this.#inFlightUnits = 0;
         this.#roomMade();
       }
     } catch (error) {
-      this.#inFlight = 0;
+      this.#inFlight = this.#inFlightUnits = this.#queueUnits = 0;
       this.#queue = [];
       this.#ended(error);
     } finally {
@@ -294,6 +306,7 @@ export class Connection {
       this.#timers.clearTimeout(this.#graceTimer);
     }
     this.#queue = [];
+    this.#queueUnits = 0;
     this.#roomMade();
     try {
       this.#socket.close();

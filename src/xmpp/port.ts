@@ -90,9 +90,11 @@ export class IqConflictError extends Error {
 
 /** The outgoing queue is full (backpressure). */
 export class QueueFullError extends Error {
-  /** Creates the error. */
-  constructor(limit: number) {
-    super(`Cannot send stanza: write queue is full (${limit} stanzas)`);
+  /** Creates the error: `stanzas` waiting, `units` UTF-16 code units of their text. */
+  constructor(stanzas: number, units = 0) {
+    super(
+      `Cannot send stanza: write queue is full (${stanzas} stanzas, ${units} characters waiting)`,
+    );
     this.name = "QueueFullError";
   }
 }

@@ -136,12 +136,19 @@ Deno.test("sendIq() rejects with IqTimeoutError when nobody answers", async () =
   );
 });
 
-/** A client whose socket stalls with its write queue (of 2) full. */
-async function fullQueue(server: ReturnType<typeof fakeServer>) {
+/**
+ * A client whose socket stalls with its write queue full: two stanzas of
+ * at most 2 (`stanzas`), or two of about 60 characters with room for 100
+ * (`text`).
+ */
+async function fullQueue(
+  server: ReturnType<typeof fakeServer>,
+  bound: "stanzas" | "text" = "stanzas",
+) {
   const tap = spy(server.dial);
   const client = await connect(server, {
     dial: tap.dial,
-    maxQueuedStanzas: 2,
+    ...bound === "stanzas" ? { maxQueuedStanzas: 2 } : { maxQueuedUnits: 100 },
   });
   tap.stall();
   client.send(message({ to: "a@localhost" }));
@@ -149,21 +156,25 @@ async function fullQueue(server: ReturnType<typeof fakeServer>) {
   return { client, tap };
 }
 
-Deno.test("a full write queue throws QueueFullError instead of buffering without bound", async () => {
-  await using server = fakeServer();
-  const full = await fullQueue(server);
-  await using client = full.client;
-  const tap = full.tap;
-  assert.throws(
-    () => client.send(message({ to: "a@localhost" })),
-    QueueFullError,
-  );
-  await assert.rejects(
-    client.sendIq(ping("localhost"), { timeoutMs: 100 }),
-    QueueFullError,
-  );
-  tap.record.release();
-});
+for (const bound of ["stanzas", "text"] as const) {
+  Deno.test(`a write queue full by its ${bound} bound throws QueueFullError instead of buffering without bound`, async () => {
+    await using server = fakeServer();
+    const full = await fullQueue(server, bound);
+    await using client = full.client;
+    const tap = full.tap;
+    assert.throws(
+      () => client.send(message({ to: "a@localhost" })),
+      (error) =>
+        error instanceof QueueFullError &&
+        /\(2 stanzas, \d+ characters waiting\)/.test(error.message),
+    );
+    await assert.rejects(
+      client.sendIq(ping("localhost"), { timeoutMs: 100 }),
+      QueueFullError,
+    );
+    tap.record.release();
+  });
+}
 
 Deno.test("sendWhenRoom() waits for room in a full write queue, and gives QueueFullError when none comes in time", async () => {
   await using server = fakeServer();

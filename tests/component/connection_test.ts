@@ -126,9 +126,13 @@ Deno.test("Connection over read/write: reads reach onData, the end and a failure
   writeFails.failWrites = new Error("broken pipe");
   const c = open(writeFails);
   c.connection.write("<x/>");
+  c.connection.write("<y>é</y>");
+  assert.equal(c.connection.queued, 2);
+  assert.equal(c.connection.queuedUnits, 4 + 8, "UTF-16 units of both");
   await turn();
   assert.deepEqual(c.events, ["close:broken pipe"]);
   assert.equal(c.connection.queued, 0);
+  assert.equal(c.connection.queuedUnits, 0);
 });
 
 Deno.test("Connection over read/write: close() sends what is queued first, then nothing more", async () => {
