@@ -16,6 +16,13 @@ const ENGINE = engineAt === -1 ? "http1" : Deno.args[engineAt + 1];
 // young generation: `--v8-flags=--max-semi-space-size=1`).
 const V8_FLAGS = Deno.args.filter((a) => a.startsWith("--v8-flags="));
 
+// `--warm N` (default 100; 0: none) streams are opened and closed before the
+// first reading, as bench/e2e_longpoll.ts polls 500 times first: the code
+// paths and the allocator arenas of V8's background threads are paid once
+// per process, not per client.
+const warmAt = Deno.args.indexOf("--warm");
+const WARM = warmAt === -1 ? 100 : Number(Deno.args[warmAt + 1]);
+
 /** Quiet time before reading the gateway. */
 const SETTLE_MS = 1_500;
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -229,6 +236,10 @@ async function holdMore(
 /** Readings before, with `HELD` and with twice `HELD` streams held. */
 async function heldMemory(gateway: Measured) {
   const held: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  if (WARM > 0) {
+    await closeAll(gateway, await openMany(`${gateway.url}/rest/events`, WARM));
+    await new Promise((r) => setTimeout(r, SETTLED_MS));
+  }
   const before = await reading(gateway);
   const one = await holdMore(gateway, held, HELD);
   const two = await holdMore(gateway, held, HELD);
@@ -286,11 +297,13 @@ async function withGateway<T>(
 }
 
 await using server = await PROSODY.start();
-// 1. Memory per held client on a gateway just started: the first streams
-// also pay one-time costs (code paths paged in, the allocator arenas of
-// V8's garbage collector threads, V8's young generation growing with the
-// allocation rate; V8 shrinks it again once allocation has been low for a
-// while: the settled readings). 2. Fan-out on the same gateway.
+// 1. Memory per held client on a gateway that has served WARM streams
+// before (with `--warm 0`, on one just started: its first streams also pay
+// the one-time costs: code paths paged in, the allocator arenas of V8's
+// garbage collector threads). Soon after connecting, V8's young generation
+// has grown with the allocation rate; V8 shrinks it again once allocation
+// has been low for a while: the settled readings. 2. Fan-out on the same
+// gateway.
 const { memory, rates } = await withGateway(server, async (gateway) => {
   const memory = await heldMemory(gateway);
   return { memory, rates: await fanOut(gateway) };
@@ -313,7 +326,11 @@ console.log(
   [
     `SSE memory per held client (HTTP engine ${ENGINE}${
       V8_FLAGS.length > 0 ? `, ${V8_FLAGS.join(" ")}` : ", default V8 flags"
-    }), target < 8 KiB: gateway RSS (the median of ${READINGS} readings a second apart)`,
+    }), target < 8 KiB: gateway RSS (the median of ${READINGS} readings a second apart), ${
+      WARM > 0
+        ? `after ${WARM} streams opened and closed`
+        : "on a gateway just started"
+    }`,
     `  ${HELD} clients, settled (${SETTLED_MS / 1000} s after connecting): ${
       perClient(before, one.settled)
     }`,
