@@ -3,10 +3,29 @@
 import assert from "node:assert/strict";
 import { startDevServer } from "../src/devserver/server.ts";
 import { createGateway } from "../src/gateway.ts";
+import type { GatewayOptions } from "../src/gateway_api.ts";
 
 const DOMAIN = "gw.localhost";
 const SECRET = "gw-secret";
 const TOKEN = "Bearer test-token";
+
+/** A gateway on the dev server `dev` with its webhook at `hookPort`, an in-memory store and `more` options. */
+function gatewayWith(
+  dev: { hostname: string; port: number },
+  hookPort: number,
+  more: Partial<GatewayOptions>,
+) {
+  return createGateway({
+    domain: DOMAIN,
+    secret: SECRET,
+    server: { hostname: dev.hostname, port: dev.port },
+    listen: { hostname: "127.0.0.1", port: 0 },
+    credentials: [TOKEN],
+    callbackUrl: `http://127.0.0.1:${hookPort}/hook`,
+    dataDir: ":memory:",
+    ...more,
+  });
+}
 
 Deno.test("gateway metrics: a retried and a dead delivery show as queue depth 1, dead letters 1, 2 events stored", async () => {
   const hook = Deno.serve(
@@ -21,16 +40,9 @@ Deno.test("gateway metrics: a retried and a dead delivery show as queue depth 1,
     },
   );
   await using dev = await startDevServer({ components: { [DOMAIN]: SECRET } });
-  await using gateway = await createGateway({
-    domain: DOMAIN,
-    secret: SECRET,
-    server: { hostname: dev.hostname, port: dev.port },
-    listen: { hostname: "127.0.0.1", port: 0 },
-    credentials: [TOKEN],
-    callbackUrl: `http://127.0.0.1:${hook.addr.port}/hook`,
+  await using gateway = await gatewayWith(dev, hook.addr.port, {
     callbackMode: "reliable",
     callbackRetry: [0, 3_600_000],
-    dataDir: ":memory:",
   });
   try {
     await gateway.component.waitOnline();
@@ -104,15 +116,8 @@ for (const [name, eventsApi, lastId] of SYNC_LOG) {
     await using dev = await startDevServer({
       components: { [DOMAIN]: SECRET },
     });
-    await using gateway = await createGateway({
-      domain: DOMAIN,
-      secret: SECRET,
-      server: { hostname: dev.hostname, port: dev.port },
-      listen: { hostname: "127.0.0.1", port: 0 },
-      credentials: [TOKEN],
-      callbackUrl: `http://127.0.0.1:${hook.addr.port}/hook`,
+    await using gateway = await gatewayWith(dev, hook.addr.port, {
       eventsApi,
-      dataDir: ":memory:",
     });
     try {
       await gateway.component.waitOnline();
