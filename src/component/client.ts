@@ -4,12 +4,12 @@ import type { XmlElement } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
 import {
+  assertStanzaFits,
   QueueFullError,
   type SendIqOptions,
-  StanzaTooLargeError,
   StreamDownError,
 } from "../xmpp/port.ts";
-import { ComponentStreamError } from "./errors.ts";
+import { refusalFields } from "./errors.ts";
 import { isStanza } from "../xmpp/stanza.ts";
 import { type Logger, silentLogger } from "../logger.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../address.ts";
@@ -29,7 +29,8 @@ import {
 } from "./api.ts";
 import { handshakeDigest } from "./handshake.ts";
 import { IqTracker } from "./iq_tracker.ts";
-import { ServerPing } from "./server_ping.ts";
+import { serverHostOf, ServerPing } from "./server_ping.ts";
+import { waitOnline } from "./wait_online.ts";
 import {
   ComponentSession,
   type ComponentState,
@@ -37,14 +38,6 @@ import {
   type SessionEvent,
   type SessionTimer,
 } from "./session.ts";
-
-const utf8 = new TextEncoder();
-
-/** The server's host for a component domain: `gw.example.net` -> `example.net`. */
-function serverHostOf(domain: string): string {
-  const dot = domain.indexOf(".");
-  return dot === -1 ? domain : domain.slice(dot + 1);
-}
 
 /**
  * Creates a component client (not yet connected: call `start()`).
@@ -185,28 +178,7 @@ class Component implements ComponentClient {
   }
 
   waitOnline(options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { signal } = options;
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const settle = (state: ComponentState): boolean => {
-        if (state.name === "online") resolve();
-        else if (state.name === "closed") {
-          reject(state.error ?? new StreamDownError("Component is stopped"));
-        } else return false;
-        return true;
-      };
-      if (settle(this.state)) return;
-      const onAbort = () => {
-        off();
-        reject(signal!.reason);
-      };
-      const off = this.onStateChange((state) => {
-        if (!settle(state)) return;
-        off();
-        signal?.removeEventListener("abort", onAbort);
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return waitOnline(this, options.signal);
   }
 
   onStateChange(listener: StateListener): () => void {
@@ -292,13 +264,7 @@ class Component implements ComponentClient {
       ? stanza.withAttrs({ from: this.domain })
       : stanza;
     const text = serialize(out, { parentNs: NS.client });
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: count only when close.
-    if (text.length * 3 > this.#maxStanzaBytes) {
-      const bytes = utf8.encode(text).byteLength;
-      if (bytes > this.#maxStanzaBytes) {
-        throw new StanzaTooLargeError(bytes, this.#maxStanzaBytes);
-      }
-    }
+    assertStanzaFits(text, this.#maxStanzaBytes);
     this.#lastWritten = out;
     connection.write(text);
   }
@@ -392,19 +358,13 @@ class Component implements ComponentClient {
    * "What 202 means").
    */
   #reportRefusal(error: unknown): void {
-    const stanza = this.#lastWritten;
+    const fields = refusalFields(error, this.#lastWritten);
     this.#lastWritten = undefined;
-    if (!(error instanceof ComponentStreamError) || stanza === undefined) {
-      return;
-    }
-    this.#logger.error("XMPP server closed the stream after this stanza", {
-      condition: error.condition,
-      text: error.text,
-      kind: stanza.name,
-      type: stanza.attr("type"),
-      id: stanza.attr("id"),
-      to: stanza.attr("to"),
-    });
+    if (fields === undefined) return;
+    this.#logger.error(
+      "XMPP server closed the stream after this stanza",
+      fields,
+    );
   }
 
   #clearTimer(timer: SessionTimer): void {

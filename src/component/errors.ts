@@ -125,3 +125,26 @@ export function readStreamError(
   }
   return { condition, text };
 }
+
+/**
+ * Log fields for a stream error that most likely answers `stanza`, the
+ * last one written before it (its condition and text, the stanza's kind,
+ * type, id and recipient); undefined when `error` is no stream error or
+ * nothing was written.
+ */
+export function refusalFields(
+  error: unknown,
+  stanza: XmlElement | undefined,
+): Record<string, string | undefined> | undefined {
+  if (!(error instanceof ComponentStreamError) || stanza === undefined) {
+    return undefined;
+  }
+  return {
+    condition: error.condition,
+    text: error.text,
+    kind: stanza.name,
+    type: stanza.attr("type"),
+    id: stanza.attr("id"),
+    to: stanza.attr("to"),
+  };
+}

@@ -7,6 +7,19 @@ import type { Logger } from "../logger.ts";
 import type { Timers } from "./connection.ts";
 import type { IqTracker } from "./iq_tracker.ts";
 
+/**
+ * The server's host for a component domain, where its pings go by default.
+ *
+ * @example
+ * ```ts
+ * serverHostOf("gw.example.net"); // "example.net"
+ * ```
+ */
+export function serverHostOf(domain: string): string {
+  const dot = domain.indexOf(".");
+  return dot === -1 ? domain : domain.slice(dot + 1);
+}
+
 /** While unanswered, a ping goes out this often, so readiness comes back quickly. */
 const RETRY_UNANSWERED_MS = 1000;
 

@@ -121,3 +121,21 @@ export class StanzaTooLargeError extends RangeError {
     this.limit = limit;
   }
 }
+
+const utf8 = new TextEncoder();
+
+/**
+ * Throws {@linkcode StanzaTooLargeError} when `text` (a serialised stanza)
+ * is larger than `limit` UTF-8 bytes. UTF-8 takes at most 3 bytes per
+ * UTF-16 unit, so the bytes are counted only when that bound is close.
+ *
+ * @example
+ * ```ts
+ * assertStanzaFits("<message/>", 524288); // fine
+ * ```
+ */
+export function assertStanzaFits(text: string, limit: number): void {
+  if (text.length * 3 <= limit) return;
+  const bytes = utf8.encode(text).byteLength;
+  if (bytes > limit) throw new StanzaTooLargeError(bytes, limit);
+}

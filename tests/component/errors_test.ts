@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import {
   ComponentStreamError,
   readStreamError,
+  refusalFields,
 } from "../../src/component/errors.ts";
+import { serverHostOf } from "../../src/component/server_ping.ts";
 import { el } from "../../src/xml/element.ts";
 import { NS } from "../../src/xmpp/namespaces.ts";
 
@@ -100,3 +102,50 @@ Deno.test({
     });
   },
 });
+
+const refused = el("message", NS.client, { to: "a@b", id: "m1", type: "chat" });
+const REFUSALS: [string, unknown, typeof refused | undefined, unknown][] = [
+  [
+    "a stream error after a stanza names both",
+    new ComponentStreamError("policy-violation", "too big", {
+      ...context,
+      phase: "online",
+    }),
+    refused,
+    {
+      condition: "policy-violation",
+      text: "too big",
+      kind: "message",
+      type: "chat",
+      id: "m1",
+      to: "a@b",
+    },
+  ],
+  ["another error: nothing", new Error("reset"), refused, undefined],
+  [
+    "nothing written: nothing",
+    new ComponentStreamError("conflict", undefined, {
+      ...context,
+      phase: "online",
+    }),
+    undefined,
+    undefined,
+  ],
+];
+
+for (const [name, error, stanza, expected] of REFUSALS) {
+  Deno.test(`refusalFields(): ${name}`, () => {
+    assert.deepEqual(refusalFields(error, stanza), expected);
+  });
+}
+
+for (
+  const [domain, host] of [
+    ["gw.example.net", "example.net"],
+    ["localhost", "localhost"],
+  ]
+) {
+  Deno.test(`serverHostOf(${domain}) is ${host}`, () => {
+    assert.equal(serverHostOf(domain), host);
+  });
+}
