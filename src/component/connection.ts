@@ -71,6 +71,12 @@ const READ_BUFFER = 16 * 1024;
 const OUT_BUFFER = 4096;
 /** A grown encode buffer larger than this is dropped after its write. */
 const MAX_KEPT_OUT = 64 * 1024;
+/**
+ * UTF-16 units of text one socket write takes at most (the first stanza
+ * always goes, however large): a deep queue is written in slices, so the
+ * encode buffer stays small and room is made as each slice goes out.
+ */
+export const MAX_BATCH_UNITS = 256 * 1024;
 
 /** The two socket calls a {@linkcode Connection} makes. */
 interface ByteIo {
@@ -145,6 +151,8 @@ export class Connection {
   /** Encoded batches go here (reused: one write is in flight at a time). */
   #out: Uint8Array<ArrayBuffer> = new Uint8Array(OUT_BUFFER);
   #queue: string[] = [];
+  /** Index of the first unwritten entry of `#queue`. */
+  #head = 0;
   #inFlight = 0;
   /** UTF-16 code units of the text in `#queue`, and of the batch being written. */
   #queueUnits = 0;
@@ -174,7 +182,7 @@ export class Connection {
 
   /** Writes not yet accepted by the socket. */
   get queued(): number {
-    return this.#queue.length + this.#inFlight;
+    return this.#queue.length - this.#head + this.#inFlight;
   }
 
   /** Size of those writes, in UTF-16 code units of their text (about bytes for ASCII XML). */
@@ -258,12 +266,9 @@ export class Connection {
     if (this.#writing) return;
     this.#writing = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const batch = this.#queue;
-        this.#queue = [];
+      while (this.#head < this.#queue.length && !this.#closed) {
+        const batch = this.#nextBatch();
         this.#inFlight = batch.length;
-        this.#inFlightUnits = this.#queueUnits;
-        this.#queueUnits = 0;
         await this.#io.writeAll(this.#encode(batch));
         // A large stanza grew the buffer: not kept for the small ones after it.
         if (this.#out.byteLength > MAX_KEPT_OUT) {
@@ -276,11 +281,36 @@ export class Connection {
     } catch (error) {
       this.#inFlight = this.#inFlightUnits = this.#queueUnits = 0;
       this.#queue = [];
+      this.#head = 0;
       this.#ended(error);
     } finally {
       this.#writing = false;
     }
     if (this.#closeRequested) this.#shut();
+  }
+
+  /** Takes the next slice of the queue, up to {@linkcode MAX_BATCH_UNITS}; its units move to in flight. */
+  #nextBatch(): string[] {
+    const queue = this.#queue;
+    let end = this.#head;
+    let units = 0;
+    do units += queue[end++].length; while (
+      end < queue.length && units + queue[end].length <= MAX_BATCH_UNITS
+    );
+    const batch = this.#head === 0 && end === queue.length
+      ? queue
+      : queue.slice(this.#head, end);
+    if (end === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (end * 2 > queue.length) {
+      // Mostly written: keep only what waits, so written text is not held.
+      this.#queue = queue.slice(end);
+      this.#head = 0;
+    } else this.#head = end;
+    this.#inFlightUnits = units;
+    this.#queueUnits -= units;
+    return batch;
   }
 
   /** The batch as UTF-8 in the reused output buffer (a view of it). */
@@ -306,6 +336,7 @@ export class Connection {
       this.#timers.clearTimeout(this.#graceTimer);
     }
     this.#queue = [];
+    this.#head = 0;
     this.#queueUnits = 0;
     this.#roomMade();
     try {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   type ComponentSocket,
   Connection,
+  MAX_BATCH_UNITS,
 } from "../../src/component/connection.ts";
 
 const decoder = new TextDecoder();
@@ -104,6 +105,44 @@ Deno.test("Connection over read/write: writes of one turn go out in one write, p
     await turn();
     assert.ok(conn.closed, name);
   }
+});
+
+Deno.test("Connection over read/write: a deep queue goes out in slices of at most MAX_BATCH_UNITS, in order, room made after each", async () => {
+  const conn = new FakeConn();
+  const { connection } = open(conn);
+  const stanza = (i: number) => `<m id="${i}">${"x".repeat(1000)}</m>`;
+  const parts = Array.from({ length: 1000 }, (_, i) => stanza(i));
+  for (const part of parts) connection.write(part);
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  assert.equal(connection.queuedUnits, total);
+  let rooms = 0;
+  const waitRoom = (): Promise<void> =>
+    connection.whenRoom(1_000).then(() => {
+      rooms++;
+      return connection.queued > 0 ? waitRoom() : undefined;
+    });
+  await waitRoom();
+  assert.equal(conn.text, parts.join(""));
+  assert.ok(conn.written.length >= Math.ceil(total / MAX_BATCH_UNITS));
+  for (const write of conn.written) {
+    assert.ok(write.length <= MAX_BATCH_UNITS, `one write of ${write.length}`);
+  }
+  assert.ok(rooms >= 2, `room made ${rooms} times`);
+  assert.equal(connection.queued, 0);
+  assert.equal(connection.queuedUnits, 0);
+});
+
+Deno.test("Connection over read/write: a stanza above MAX_BATCH_UNITS still goes out whole", async () => {
+  const conn = new FakeConn();
+  const { connection } = open(conn);
+  const big = "y".repeat(MAX_BATCH_UNITS + 10);
+  connection.write("<a/>");
+  connection.write(big);
+  connection.write("<b/>");
+  await turn();
+  await turn();
+  assert.equal(conn.text, "<a/>" + big + "<b/>");
+  assert.equal(connection.queued, 0);
 });
 
 Deno.test("Connection over read/write: reads reach onData, the end and a failure reach onClose once", async () => {
