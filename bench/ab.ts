@@ -1,5 +1,7 @@
 // A/B of the gateway's CPU per request between two checkouts (this one and another, e.g. `git archive main | tar -x -C DIR`), alternated run by run on one Prosody, so that a loaded machine hits both alike.
 // Run: deno run -A bench/ab.ts --base DIR [--seconds 5] [--rounds 4] [--only ping,message,webhook]
+//   [--base-flags "--v8-flags=..."] [--flags "--v8-flags=..."] (more `deno run` flags for A or B; --base . compares flags alone)
+// A message run leaves Prosody a backlog that slows the runs after it: compare ping on its own.
 // Every run: wrk (one thread, 64 connections) or the webhook round-trip client
 // for `seconds` after a 1 s warm-up; CPU µs per request of each gateway process
 // from /proc. Prints the medians and B/A.
@@ -19,10 +21,14 @@ const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(`--${name}`);
   return i === -1 ? fallback : Deno.args[i + 1];
 };
-const BASE = arg("base", "");
+const BASE = arg("base", "") && Deno.realPathSync(arg("base", ""));
 const SECONDS = Number(arg("seconds", "5"));
 const ROUNDS = Number(arg("rounds", "4"));
 const ONLY = arg("only", "ping,message,webhook").split(",");
+/** More `deno run` flags of A (the base) and of B (this checkout), space-separated. */
+const flagsOf = (name: string) => arg(name, "").split(" ").filter((f) => f);
+const BASE_FLAGS = flagsOf("base-flags");
+const FLAGS = flagsOf("flags");
 if (BASE === "") {
   console.error("Usage: deno run -A bench/ab.ts --base DIR (a checkout)");
   Deno.exit(2);
@@ -31,17 +37,18 @@ if (BASE === "") {
 await using server = await PROSODY.start();
 await using hook = await startWebhook();
 const [domain, otherDomain] = Object.keys(server.components);
-const start = (cli: string | undefined, on: string) =>
+const start = (cli: string | undefined, on: string, denoFlags: string[]) =>
   startGatewayProcess({
     server: server.componentAddress,
     domain: on,
     secret: server.components[on],
     cli,
+    denoFlags,
     flags: ["--callback-url", `http://127.0.0.1:${hook.port}/hook/{kind}`],
   });
 // A is the base checkout, B this one; each on its own component domain.
-await using a = await start(`${BASE}/cli.ts`, domain);
-await using b = await start(undefined, otherDomain);
+await using a = await start(`${BASE}/cli.ts`, domain, BASE_FLAGS);
+await using b = await start(undefined, otherDomain, FLAGS);
 await using party = new Child(partyConfig(server, "message"));
 const { jid } = await party.read<{ jid: string }>();
 
