@@ -87,11 +87,12 @@ export async function startGatewayProcess(
       : [],
     ...options.flags ?? [],
   ];
-  // `exec` keeps the pid: the shell only redirects stderr to the log file.
+  // `exec` keeps the pid: the shell only redirects stderr (and stdout, where
+  // V8 writes what `--v8-flags=--trace-gc` asks for) to the log file.
   const child = new Deno.Command("sh", {
     args: [
       "-c",
-      'log="$1"; shift; exec "$@" 2>>"$log"',
+      'log="$1"; shift; exec "$@" >>"$log" 2>&1',
       "sh",
       logPath,
       Deno.execPath(),

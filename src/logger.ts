@@ -27,6 +27,8 @@ export interface LoggerOptions {
   format?: "text" | "json";
   /** Where lines go. Default: stderr, batched ({@linkcode batchedStderr}). */
   write?: (line: string) => void;
+  /** Called after a warning or an error is written, so that it is not held back. Default: `batchedStderr.flush` when writing there. */
+  flush?: () => void;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -44,15 +46,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const min = LOG_LEVELS.indexOf(options.level ?? "info");
   const format = options.format ?? "text";
   const write = options.write ?? batchedStderr.write;
+  const flushIfBatched = options.flush ??
+    (write === batchedStderr.write ? batchedStderr.flush : () => {});
   const time = options.now
     ? (() => options.now!().toISOString())
     : isoTimestamp;
   const emit = (level: LogLevel) => {
     if (LOG_LEVELS.indexOf(level) < min) return () => {};
     const label = level.toUpperCase().padEnd(5);
+    // A problem is written at once, with the lines before it.
+    const urgent = level === "warn" || level === "error";
     return (message: string, fields?: LogFields) => {
       if (format === "json") {
         write(JSON.stringify({ time: time(), level, msg: message, ...fields }));
+        if (urgent) flushIfBatched();
         return;
       }
       let line = `${time()} ${label} ${message}`;
@@ -69,6 +76,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         }`;
       }
       write(line);
+      if (urgent) flushIfBatched();
     };
   };
   return {
@@ -94,20 +102,82 @@ function isoTimestamp(): string {
   return lastIso;
 }
 
-const encoder = new TextEncoder();
-/** Flush at once beyond this many buffered characters. */
-const BATCH_LIMIT = 32_768;
-let pending = "";
-let scheduled = false;
+/** Options of {@linkcode createBatchedWriter}. */
+export interface BatchedWriterOptions {
+  /** Takes one batch of lines (each ends with a newline). */
+  sink: (text: string) => void;
+  /** Most milliseconds a line waits. Default 50. */
+  delayMs?: number;
+  /** Characters after which the batch goes at once. Default 32,768. */
+  limit?: number;
+  /** Starts the timer of a batch (default: `setTimeout`, not keeping the process alive). */
+  schedule?: (flush: () => void, ms: number) => void;
+}
 
-function flushStderr(): void {
-  scheduled = false;
-  if (pending === "") return;
-  const bytes = encoder.encode(pending);
-  pending = "";
+/** A line writer that hands lines to a sink in batches. */
+export interface BatchedWriter {
+  /** Queues one line. */
+  write(line: string): void;
+  /** Hands every queued line to the sink now. */
+  flush(): void;
+}
+
+/**
+ * Collects lines and hands them to `sink` together: once `delayMs` has
+ * passed since the first of a batch, or at once when the batch reaches
+ * `limit` characters, or on `flush()`.
+ *
+ * @example
+ * ```ts
+ * const out: string[] = [];
+ * const writer = createBatchedWriter({ sink: (text) => out.push(text) });
+ * writer.write("one");
+ * writer.write("two");
+ * writer.flush(); // out: ["one\ntwo\n"]
+ * ```
+ */
+export function createBatchedWriter(
+  options: BatchedWriterOptions,
+): BatchedWriter {
+  const { sink } = options;
+  const delayMs = options.delayMs ?? 50;
+  const limit = options.limit ?? 32_768;
+  const schedule = options.schedule ??
+    ((flush, ms) => Deno.unrefTimer(setTimeout(flush, ms)));
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    sink(text);
+  };
+  return {
+    write(line) {
+      pending += line + "\n";
+      if (pending.length >= limit) return flush();
+      if (scheduled) return;
+      scheduled = true;
+      schedule(flush, delayMs);
+    },
+    flush,
+  };
+}
+
+const encoder = new TextEncoder();
+/** Reused for every batch that fits (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+let stderrBuffer = new Uint8Array(0);
+
+/** Writes all of `text` to stderr. */
+function writeStderr(text: string): void {
+  if (stderrBuffer.byteLength < text.length * 3) {
+    stderrBuffer = new Uint8Array(Math.max(text.length * 3, 4096));
+  }
+  const { written } = encoder.encodeInto(text, stderrBuffer);
   try {
-    for (let at = 0; at < bytes.length;) {
-      at += Deno.stderr.writeSync(bytes.subarray(at));
+    for (let at = 0; at < written;) {
+      at += Deno.stderr.writeSync(stderrBuffer.subarray(at, written));
     }
   } catch {
     // stderr closed: nowhere left to report it.
@@ -116,26 +186,15 @@ function flushStderr(): void {
 
 /**
  * The default log destination: lines to stderr, written in one system call
- * per event-loop turn (or per 32 KiB) instead of one per line, as the
- * access log writes a line per request. `flush()` writes what is pending;
- * it also runs when the process exits normally (the `unload` event).
+ * per 50 ms (or per 32 KiB) instead of one per line, as the access log
+ * writes a line per request (README "Logs"). A logger made with it
+ * writes warnings and errors at once. `flush()` writes what is pending; it
+ * also runs when the process exits normally (the `unload` event).
  */
-export const batchedStderr: {
-  /** Queues one line. */
-  write(line: string): void;
-  /** Writes every queued line now. */
-  flush(): void;
-} = {
-  write(line) {
-    pending += line + "\n";
-    if (pending.length >= BATCH_LIMIT) return flushStderr();
-    if (scheduled) return;
-    scheduled = true;
-    Deno.unrefTimer(setTimeout(flushStderr, 0));
-  },
-  flush: flushStderr,
-};
-globalThis.addEventListener?.("unload", flushStderr);
+export const batchedStderr: BatchedWriter = createBatchedWriter({
+  sink: writeStderr,
+});
+globalThis.addEventListener?.("unload", batchedStderr.flush);
 
 /** A logger that drops everything (the default for library use and tests). */
 export const silentLogger: Logger = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../src/logger.ts";
+import { createBatchedWriter, createLogger } from "../src/logger.ts";
 
 const fixed = () => new Date("2026-01-02T03:04:05.000Z");
 
@@ -73,5 +73,105 @@ Deno.test({
       assert.match(line, new RegExp(` INFO {2}line i=${i}$`))
     );
     assert.match(lines[3000], / WARN {2}last$/);
+  },
+});
+
+Deno.test({
+  name:
+    "createBatchedWriter() hands lines over after the delay, at the limit or on flush, never one by one",
+  permissions: "none",
+  fn() {
+    const cases: {
+      name: string;
+      steps: (
+        w: { write(l: string): void; flush(): void },
+        fire: () => void,
+      ) => void;
+      batches: string[];
+    }[] = [
+      {
+        name: "lines wait for the timer",
+        steps: (w, fire) => {
+          w.write("a");
+          w.write("b");
+          fire();
+        },
+        batches: ["a\nb\n"],
+      },
+      {
+        name: "nothing before the timer",
+        steps: (w) => {
+          w.write("a");
+        },
+        batches: [],
+      },
+      {
+        name: "the limit flushes at once",
+        steps: (w) => {
+          w.write("12345");
+          w.write("6789");
+        },
+        batches: ["12345\n6789\n"],
+      },
+      {
+        name: "flush() hands over what waits, a later timer finds nothing",
+        steps: (w, fire) => {
+          w.write("a");
+          w.flush();
+          fire();
+        },
+        batches: ["a\n"],
+      },
+      {
+        name: "a new batch gets a new timer",
+        steps: (w, fire) => {
+          w.write("a");
+          fire();
+          w.write("b");
+          fire();
+        },
+        batches: ["a\n", "b\n"],
+      },
+    ];
+    for (const c of cases) {
+      const batches: string[] = [];
+      const timers: (() => void)[] = [];
+      const writer = createBatchedWriter({
+        sink: (text) => batches.push(text),
+        limit: 10,
+        delayMs: 50,
+        schedule: (flush, ms) => {
+          assert.equal(ms, 50);
+          timers.push(flush);
+        },
+      });
+      c.steps(writer, () => timers.shift()?.());
+      assert.deepEqual(batches, c.batches, c.name);
+    }
+  },
+});
+
+Deno.test({
+  name: "createLogger() hands warnings and errors over at once, info waits",
+  permissions: "none",
+  fn() {
+    const batches: string[] = [];
+    const writer = createBatchedWriter({
+      sink: (text) => batches.push(text),
+      schedule: () => {},
+    });
+    const log = createLogger({
+      write: writer.write,
+      flush: writer.flush,
+      now: fixed,
+    });
+    log.info("first");
+    assert.deepEqual(batches, []);
+    log.warn("second");
+    assert.deepEqual(batches, [
+      "2026-01-02T03:04:05.000Z INFO  first\n2026-01-02T03:04:05.000Z WARN  second\n",
+    ]);
+    log.error("third");
+    assert.equal(batches.length, 2);
   },
 });

@@ -17,7 +17,7 @@ import { authenticate, type AuthOptions } from "./auth.ts";
 import { checkRouteGroup } from "./scope.ts";
 import { requestIdOf } from "./request_id.ts";
 import { canPush, pushResponse } from "./push.ts";
-import { urlOf } from "./request_url.ts";
+import { type RequestUrl, urlOf } from "./request_url.ts";
 import { errorResponse, HttpError, storeRouteError } from "./errors.ts";
 import { chooseFormat, MEDIA_TYPES, negotiateError } from "../wire/mod.ts";
 
@@ -44,7 +44,7 @@ function pullFormat(accept: string | null): EventFormat {
   return chooseFormat(accept, ["json", "xml"] as const, "json");
 }
 
-function sseFormat(url: URL): EventFormat {
+function sseFormat(url: RequestUrl): EventFormat {
   const asked = url.searchParams.get("format");
   if (asked === null || asked === "" || asked === "json") return "json";
   if (asked === "xml") return "xml";
@@ -97,7 +97,7 @@ async function pull(
  * forgotten, so it no longer keeps events (README "What is kept, and for
  * how long"). Pulling again later makes it known anew.
  */
-async function forget(url: URL, store: EventStore): Promise<Response> {
+async function forget(url: RequestUrl, store: EventStore): Promise<Response> {
   const consumer = url.searchParams.get("consumer") ?? PULL_DEFAULTS.consumer;
   const problem = consumerNameProblem(consumer);
   if (problem) {
@@ -123,7 +123,7 @@ const SSE_INIT: ResponseInit = {
   ],
 };
 
-async function stream(url: URL, request: Request, feed: EventFeed) {
+async function stream(url: RequestUrl, request: Request, feed: EventFeed) {
   const format = sseFormat(url);
   const resume = resumePoint(
     request.headers.get("Last-Event-ID"),

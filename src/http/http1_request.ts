@@ -151,6 +151,17 @@ export class Http1Request {
     return this.#used || (this.#stream?.locked ?? false);
   }
 
+  /** The whole body at once when it is in memory (see {@linkcode bodyInMemory}); else it throws. */
+  takeBytes(): Uint8Array<ArrayBuffer> {
+    if (!this.bodyInMemory) {
+      throw new TypeError("The body is not in memory: read it with bytes()");
+    }
+    this.#used = true;
+    const bytes = this.#bytes ?? new Uint8Array(0);
+    this.#bytes = null; // read once: not kept while the request waits
+    return bytes;
+  }
+
   /** The whole body. */
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
     if (this.bodyUsed) throw new TypeError("Body already consumed");

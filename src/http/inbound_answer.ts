@@ -7,22 +7,24 @@ import { HttpError } from "./errors.ts";
 
 /**
  * Sends a POSTed iq `result` or `error` as the answer of the open inbound
- * iq it matches (by `id` and `to`, the original sender); true when it did.
- * False for anything else, which goes on as a normal request (an iq result
- * for nothing open is then a 422, as in mod_rest). Throws
+ * iq it matches (by `id` and `to`, the original sender): a promise that
+ * resolves true once it is sent. False, at once and without a promise, for
+ * anything else, which goes on as a normal request (an iq result for
+ * nothing open is then a 422, as in mod_rest). Throws
  * {@linkcode HttpError} `answered` (409) for an iq answered already, and
  * {@linkcode StreamDownError} when the stream is down.
  *
  * @example
  * ```ts
- * if (await answerInboundIq(stanza, port, openIqs)) return acceptedResponse();
+ * const answering = answerInboundIq(stanza, port, openIqs);
+ * if (answering !== false && await answering) return acceptedResponse();
  * ```
  */
-export async function answerInboundIq(
+export function answerInboundIq(
   stanza: XmlElement,
   xmpp: StanzaPort,
   inboundIqs: Pick<OpenIqs, "answer"> | undefined,
-): Promise<boolean> {
+): false | Promise<true> {
   const type = stanza.attr("type");
   if (stanza.name !== "iq" || (type !== "result" && type !== "error")) {
     return false;
@@ -32,6 +34,5 @@ export async function answerInboundIq(
   const match = inboundIqs.answer(stanza);
   if (match.outcome === "unknown") return false;
   if (match.outcome === "answered") throw new HttpError("answered");
-  await xmpp.send(match.reply);
-  return true;
+  return Promise.resolve(xmpp.send(match.reply)).then(() => true);
 }

@@ -15,6 +15,7 @@ import { composeStanza, type PathStanza, pathStanza } from "./compose.ts";
 import { HttpError, readFailure } from "./errors.ts";
 import { decodeForm } from "../jsonmap/urlencoded.ts";
 import {
+  type CappedRead,
   decodeBody,
   type DecodedBody,
   decodeUtf8,
@@ -42,7 +43,7 @@ import {
 } from "./rest_deliver.ts";
 import { matchRequest, type RouteMatch } from "./routes.ts";
 import { requestIdOf } from "./request_id.ts";
-import { urlOf } from "./request_url.ts";
+import { type RequestUrl, urlOf } from "./request_url.ts";
 import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
 import type { OpenIqs } from "../inbound/open_iqs.ts";
@@ -127,25 +128,35 @@ export interface Settings {
   readonly inboundIqs?: Pick<OpenIqs, "answer">;
 }
 
-async function readRequestBody(
+/** The decoded body of a request: at once when it is in memory, else a promise. */
+function readRequestBody(
   request: Request,
   match: RouteMatch,
   path: PathStanza | undefined,
-  url: URL,
+  url: RequestUrl,
   format: RequestFormat,
   settings: Settings,
-): Promise<DecodedBody> {
+): DecodedBody | Promise<DecodedBody> {
   if (match.route.id === "query") {
     const search = url.search.slice(1);
     if (search === "") return { format: "none" };
     if (!search.includes("=")) throw new HttpError("parse");
     return { format: "form", fields: decodeForm(search) };
   }
-  const read = await readCapped(
-    request,
-    settings.sizeLimit,
-    settings.bodyTimeoutMs,
-  );
+  const read = readCapped(request, settings.sizeLimit, settings.bodyTimeoutMs);
+  return read instanceof Promise
+    ? read.then((done) => decodeRead(done, match, path, format, settings))
+    : decodeRead(read, match, path, format, settings);
+}
+
+/** The body of a read request decoded in its format (400, 413, 415 when it cannot be). */
+function decodeRead(
+  read: CappedRead,
+  match: RouteMatch,
+  path: PathStanza | undefined,
+  format: RequestFormat,
+  settings: Settings,
+): DecodedBody {
   if (!read.ok) throw readFailure(read);
   if (format === "none") {
     if (read.bytes.byteLength > 0) throw new HttpError("mediatype");
@@ -165,7 +176,7 @@ async function readRequestBody(
 /** A request up to its answer, or up to its iq sent (then the caller waits for the reply). */
 async function handle(
   request: Request,
-  url: URL,
+  url: RequestUrl,
   format: RequestFormat | undefined,
   settings: Settings,
   info: StanzaInfo,
@@ -202,7 +213,7 @@ async function handle(
   const path: PathStanza | undefined = match.route.id === "send_path" || isGet
     ? pathStanza(match.params)
     : undefined;
-  const body = await readRequestBody(
+  const reading = readRequestBody(
     request,
     match,
     path,
@@ -210,16 +221,17 @@ async function handle(
     requestFormat,
     settings,
   );
+  const body = reading instanceof Promise ? await reading : reading;
   let stanza = normaliseStanza(composeStanza(body, path), settings);
   if (principal.scope !== undefined) {
     const from = parseJid(stanza.attr("from") ?? settings.domain);
     checkStanzaScope(principal, stanza.name, from, settings.domain);
   }
   let queryid: string | undefined;
-  if (
-    match.route.id !== "echo" &&
-    await answerInboundIq(stanza, settings.xmpp, settings.inboundIqs)
-  ) {
+  // A promise only for an iq answer, so other stanzas take no extra step.
+  const answering = match.route.id !== "echo" &&
+    answerInboundIq(stanza, settings.xmpp, settings.inboundIqs);
+  if (answering !== false && await answering) {
     Object.assign(info, {
       kind: "iq",
       type: stanza.attr("type"),

@@ -40,3 +40,17 @@ const LOWER = new Map<string, string>(
 export function lowerFieldName(name: string): string {
   return LOWER.get(name) ?? name.toLowerCase();
 }
+
+/**
+ * The lower-case form of a common field name (so a valid token), or
+ * undefined for any other name, which the caller checks itself.
+ *
+ * @example
+ * ```ts
+ * knownFieldName("Content-Type"); // "content-type"
+ * knownFieldName("X-Custom"); // undefined
+ * ```
+ */
+export function knownFieldName(name: string): string | undefined {
+  return LOWER.get(name);
+}

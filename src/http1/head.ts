@@ -1,6 +1,6 @@
 // RFC 9112 sections 2-7 (HTTP/1.1 message syntax): the request head, its limits and the body framing rules that prevent request smuggling (section 6).
 
-import { lowerFieldName } from "./field_names.ts";
+import { knownFieldName } from "./field_names.ts";
 import { type BodyFraming, requestBodyFraming } from "./body_framing.ts";
 import { type HeadError, printable } from "./head_error.ts";
 
@@ -96,15 +96,34 @@ function bad(status: number, text: string): HeadParse {
 }
 
 const asciiFirst = new TextDecoder("utf-8", { ignoreBOM: true });
-// deno-lint-ignore no-control-regex
-const NON_ASCII_TEXT = /[^\x00-\x7f]/;
+/**
+ * True when `bytes` hold nothing that needs a closer look: only visible
+ * ASCII, SP, HTAB and CRLF pairs (no bare CR or LF, no control character,
+ * no obs-text). Nearly every head is so, and then the per-line checks for
+ * those are skipped.
+ */
+function isPlain(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i];
+    if ((c >= 0x20 && c < 0x7f) || c === 9) continue;
+    if (c === CR && bytes[i + 1] === LF) {
+      i++;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
 
-/** The bytes as ISO-8859-1 text (field values may carry obs-text, RFC 9110 section 5.5). */
-function decodeLatin1(bytes: Uint8Array): string {
-  // Heads are ASCII nearly always, and for ASCII UTF-8 is the same mapping;
-  // the decoder makes no temporary array (a BOM is kept, so it is seen).
-  const ascii = asciiFirst.decode(bytes);
-  if (!NON_ASCII_TEXT.test(ascii)) return ascii;
+/**
+ * The bytes as ISO-8859-1 text (field values may carry obs-text, RFC 9110
+ * section 5.5), given `ascii`, their UTF-8 decoding, which is the same
+ * text when they are all ASCII.
+ */
+function decodeLatin1(bytes: Uint8Array, ascii: string): string {
+  // deno-lint-ignore no-control-regex
+  if (!/[^\x00-\x7f]/.test(ascii)) return ascii;
   if (bytes.byteLength <= 4096) {
     // One call, no decoder op: every byte becomes the code point of its value.
     return String.fromCharCode.apply(null, bytes as unknown as number[]);
@@ -139,14 +158,18 @@ export function parseRequestHead(bytes: Uint8Array): HeadParse {
       `Request header fields too large: the head exceeds ${HEAD_LIMITS.maxHeadBytes} bytes`,
     );
   }
-  const text = decodeLatin1(bytes);
+  // Heads are ASCII nearly always, and for ASCII UTF-8 is the same mapping;
+  // the decoder makes no temporary array (a BOM is kept, so it is seen).
+  const clean = isPlain(bytes);
+  const ascii = asciiFirst.decode(bytes);
+  const text = clean ? ascii : decodeLatin1(bytes, ascii);
   const lines = text.split("\r\n");
   // The head ends with an empty line: two empty strings at the end.
   if (lines.length < 3 || lines.pop() !== "" || lines.pop() !== "") {
     return bad(400, "Cannot parse request head: lines must end with CRLF");
   }
   const requestLine = lines[0];
-  if (requestLine.includes("\r") || requestLine.includes("\n")) {
+  if (!clean && (requestLine.includes("\r") || requestLine.includes("\n"))) {
     return bad(
       400,
       "Cannot parse request head: bare CR or LF (lines end with CRLF)",
@@ -193,7 +216,7 @@ export function parseRequestHead(bytes: Uint8Array): HeadParse {
       `Request header fields too large: more than ${HEAD_LIMITS.maxHeaders} fields`,
     );
   }
-  return parseFields(lines, method, target, version);
+  return parseFields(lines, method, target, version, clean);
 }
 
 const NO_TOKENS: readonly string[] = [];
@@ -203,6 +226,7 @@ function parseFields(
   method: string,
   target: string,
   version: "1.1" | "1.0",
+  clean: boolean,
 ): HeadParse {
   const headers: [string, string][] = [];
   let host: string | undefined;
@@ -213,7 +237,7 @@ function parseFields(
   let expect: string | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
-    if (line.includes("\r") || line.includes("\n")) {
+    if (!clean && (line.includes("\r") || line.includes("\n"))) {
       return bad(
         400,
         "Cannot parse request head: bare CR or LF (lines end with CRLF)",
@@ -230,15 +254,17 @@ function parseFields(
     if (colon <= 0) {
       return bad(400, "Cannot parse header field: expected name: value");
     }
-    const name = lowerFieldName(line.slice(0, colon));
-    if (!FIELD_NAME.test(name)) {
+    const raw = line.slice(0, colon);
+    const known = knownFieldName(raw);
+    const name = known ?? raw.toLowerCase();
+    if (known === undefined && !FIELD_NAME.test(name)) {
       return bad(
         400,
         `Cannot parse header field: invalid name "${printable(name)}"`,
       );
     }
     const value = trimOws(line, colon + 1);
-    if (BAD_VALUE.test(value)) {
+    if (!clean && BAD_VALUE.test(value)) {
       return bad(
         400,
         `Cannot parse header field "${name}": control character in the value`,

@@ -6,6 +6,7 @@ import {
   STANZA_FORMATS,
   type StanzaFormat,
 } from "./media.ts";
+import { PreparedCache } from "../xmpp/prepared_cache.ts";
 
 /** One media range of an `Accept` header. */
 export interface MediaRange {
@@ -147,12 +148,29 @@ export function negotiate(
   accept: string | null | undefined,
   requestFormat: RequestFormat,
 ): StanzaFormat {
-  return chooseFormat(
-    accept,
-    STANZA_FORMATS,
-    defaultOutputFormat(requestFormat),
-  );
+  const fallback = defaultOutputFormat(requestFormat);
+  if (accept === null || accept === undefined) return fallback;
+  const memo = NEGOTIATED[fallback];
+  return memo.get(accept) ??
+    memo.set(accept, chooseFormat(accept, STANZA_FORMATS, fallback));
 }
+
+/** Most `Accept` values remembered per fallback: clients send the same few on every request. */
+const MEMO_SIZE = 64;
+
+/** The choices of {@linkcode negotiate} per fallback, by `Accept` value (a bounded memo). */
+const NEGOTIATED: Record<StanzaFormat, PreparedCache<StanzaFormat>> = {
+  xml: new PreparedCache(MEMO_SIZE),
+  json: new PreparedCache(MEMO_SIZE),
+  form: new PreparedCache(MEMO_SIZE),
+};
+
+/** The formats of error bodies. */
+const ERROR_FORMATS = ["xml", "json"] as const;
+
+/** The choices of {@linkcode negotiateError} per fallback, by `Accept` value (a bounded memo). */
+const NEGOTIATED_ERRORS: Record<"xml" | "json", PreparedCache<"xml" | "json">> =
+  { xml: new PreparedCache(MEMO_SIZE), json: new PreparedCache(MEMO_SIZE) };
 
 /**
  * The format of an error body: XML or JSON only, chosen by `Accept`, else
@@ -170,7 +188,10 @@ export function negotiateError(
   requestFormat: RequestFormat,
 ): "xml" | "json" {
   const fallback = requestFormat === "json" ? "json" : "xml";
-  return chooseFormat(accept, ["xml", "json"] as const, fallback);
+  if (accept === null || accept === undefined) return fallback;
+  const memo = NEGOTIATED_ERRORS[fallback];
+  return memo.get(accept) ??
+    memo.set(accept, chooseFormat(accept, ERROR_FORMATS, fallback));
 }
 
 /**

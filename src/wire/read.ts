@@ -14,6 +14,8 @@ export interface BodySource {
    * or a timer.
    */
   readonly bodyInMemory?: boolean;
+  /** The whole body at once, when it is in memory (`bodyInMemory`). */
+  takeBytes?(): Uint8Array;
 }
 
 /** The outcome of {@linkcode readCapped}: the bytes, or why there are none. */
@@ -41,6 +43,8 @@ export type CappedRead =
  * rest of the stream is cancelled, never buffered. A body still
  * incomplete after `timeoutMs` (default: no limit) is a `timeout`; its
  * connection should then be closed. Read errors (abort, reset) propagate.
+ * A body already in memory with `takeBytes` is read at once, without a
+ * promise.
  *
  * @example
  * ```ts
@@ -52,8 +56,12 @@ export function readCapped(
   message: BodySource,
   limit: number,
   timeoutMs = Infinity,
-): Promise<CappedRead> {
-  if (message.bodyInMemory === true) return readInMemory(message, limit);
+): CappedRead | Promise<CappedRead> {
+  if (message.bodyInMemory === true) {
+    return message.takeBytes
+      ? cappedAt(message.takeBytes(), limit)
+      : message.bytes().then((bytes) => cappedAt(bytes, limit));
+  }
   const read = readWithin(message, limit);
   return Number.isFinite(timeoutMs) && message.body !== null
     ? beforeDeadline(read, timeoutMs)
@@ -111,11 +119,8 @@ function beforeDeadline(
 }
 
 /** A body already in memory: its bytes, or too large. */
-async function readInMemory(
-  message: BodySource,
-  limit: number,
-): Promise<CappedRead> {
-  const bytes = await message.bytes();
+/** `bytes`, or too large for `limit`. */
+function cappedAt(bytes: Uint8Array, limit: number): CappedRead {
   return bytes.byteLength > limit
     ? { ok: false, reason: "too-large", limit }
     : { ok: true, bytes };

@@ -1,4 +1,4 @@
-// A bounded memo of prepared values (JIDs), so that the same address met on every request is prepared (RFC 7622 section 3) once.
+// A bounded memo of prepared values, so that what comes back on every request (an address to prepare as RFC 7622 section 3 says, an Accept header to negotiate) is worked out once.
 
 /**
  * A map from input strings to prepared values holding at most `limit`

@@ -176,3 +176,17 @@ Deno.test("Http1Request says its body is in memory only while it is buffered and
   await read.text();
   assert.equal(inMemory(read), false, "read");
 });
+
+Deno.test("Http1Request.takeBytes() gives an in-memory body at once, once, and refuses a streamed one", () => {
+  const take = (request: Request) =>
+    (request as unknown as { takeBytes(): Uint8Array }).takeBytes();
+  const buffered = make(bytes('{"a":1}'));
+  assert.deepEqual(take(buffered), bytes('{"a":1}'));
+  assert.equal(buffered.bodyUsed, true);
+  assert.throws(() => take(buffered), TypeError);
+  assert.deepEqual(take(make(null)), new Uint8Array(0));
+  assert.throws(
+    () => take(make(ReadableStream.from([bytes("{}")]))),
+    TypeError,
+  );
+});

@@ -190,6 +190,36 @@ const REFUSED: { name: string; head: string; status: number; text: RegExp }[] =
       text: /control character/,
     },
     {
+      name: "DEL in the value of a common field",
+      head: "GET / HTTP/1.1\r\nHost: gw\r\nAccept: a\x7fb\r\n\r\n",
+      status: 400,
+      text: /"accept": control character/,
+    },
+    {
+      name: "a control character in a value after obs-text",
+      head: "GET / HTTP/1.1\r\nHost: gw\r\nX-A: caf\xe9\r\nX-B: a\x01\r\n\r\n",
+      status: 400,
+      text: /"x-b": control character/,
+    },
+    {
+      name: "a bare CR in a value",
+      head: "GET / HTTP/1.1\r\nHost: gw\r\nX-A: a\rb\r\n\r\n",
+      status: 400,
+      text: /bare CR or LF/,
+    },
+    {
+      name: "a bare LF in a field line",
+      head: "GET / HTTP/1.1\r\nHost: gw\r\nX-A: a\nb\r\n\r\n",
+      status: 400,
+      text: /bare CR or LF/,
+    },
+    {
+      name: "a field name that is no token",
+      head: "GET / HTTP/1.1\r\nHost: gw\r\nX(A): 1\r\n\r\n",
+      status: 400,
+      text: /invalid name "x\(a\)"/,
+    },
+    {
       name: "a bare LF",
       head: "GET / HTTP/1.1\nHost: gw\r\n\r\n",
       status: 400,

@@ -176,3 +176,39 @@ for (const [name, accept, want] of listedCases) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "negotiate() and negotiateError() answer the same from memory: the fallback stays per request format",
+  permissions: "none",
+  fn() {
+    const cases: [
+      string | null,
+      RequestFormat,
+      OutputFormat,
+      "xml" | "json",
+    ][] = [
+      ["text/html", "json", "json", "json"],
+      ["text/html", "xml", "xml", "xml"],
+      ["text/html", "form", "form", "xml"],
+      ["text/html", "none", "xml", "xml"],
+      ["application/json", "xml", "json", "json"],
+      ["application/*", "form", "form", "xml"],
+      [null, "json", "json", "json"],
+    ];
+    for (let round = 1; round <= 2; round++) {
+      for (const [accept, format, stanza, error] of cases) {
+        const name = `${accept} / ${format}, round ${round}`;
+        assert.equal(negotiate(accept, format), stanza, name);
+        assert.equal(negotiateError(accept, format), error, name);
+      }
+    }
+    // Many distinct values stay correct (the memo is bounded, not wrong).
+    for (let i = 0; i < 300; i++) {
+      assert.equal(
+        negotiate(`application/x-${i}, application/json`, "xml"),
+        "json",
+      );
+    }
+  },
+});

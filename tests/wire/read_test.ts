@@ -185,3 +185,40 @@ Deno.test({
     first.fail();
   },
 });
+
+Deno.test({
+  name:
+    "readCapped() takes an in-memory body at once (no promise) and still applies the limit",
+  permissions: "none",
+  async fn() {
+    const inMemory = (body: string) => {
+      const bytes = encoder.encode(body);
+      return {
+        headers: new Headers(),
+        body: null,
+        bodyInMemory: true,
+        bytes: () => Promise.reject(new Error("not used")),
+        takeBytes: () => bytes,
+      };
+    };
+    const cases: [string, string, number, string | object][] = [
+      ["within the limit", "hello", 10, "hello"],
+      ["at the limit", "hello", 5, "hello"],
+      ["over the limit", "hello!", 5, TOO_LARGE(5)],
+    ];
+    for (const [name, body, limit, expected] of cases) {
+      const read = readCapped(inMemory(body), limit);
+      assert.ok(!(read instanceof Promise), name);
+      const got = read as CappedRead;
+      assert.deepEqual(got.ok ? text(got) : got, expected, name);
+    }
+    // Without takeBytes, an in-memory body is still read (through bytes()).
+    const viaBytes = await readCapped({
+      headers: new Headers(),
+      body: null,
+      bodyInMemory: true,
+      bytes: () => Promise.resolve(encoder.encode("hi")),
+    }, 5);
+    assert.equal(text(viaBytes), "hi");
+  },
+});
