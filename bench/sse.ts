@@ -41,6 +41,8 @@ interface Reading {
   rss: number;
   /** The part of it that maps files (the deno executable's code paged in), bytes. */
   rssFile: number;
+  /** The part of it in glibc's thread arenas (native memory of background threads), bytes. */
+  arenas: number;
   /** V8 heap used and total, bytes (the gateway's GET /metrics). */
   heapUsed: number;
   heapTotal: number;
@@ -135,6 +137,57 @@ function rssSplit(pid: number): { rss: number; rssFile: number } {
   return { rss: kb("VmRSS"), rssFile: kb("RssFile") };
 }
 
+/** glibc's heaps of a thread arena: 64 MiB reserved at a 64 MiB boundary (malloc/arena.c), a part of it usable. */
+const ARENA_HEAP = 64 * 1024 * 1024;
+
+/**
+ * Resident bytes of `pid`'s glibc thread arenas (proc(5) smaps): each is an
+ * anonymous read-write mapping starting at a 64 MiB boundary with the rest
+ * of its 64 MiB reserved (`---p`) right after it. The main thread's arena
+ * (`[heap]`) is not among them.
+ */
+function arenaRss(pid: number): number {
+  const text = Deno.readTextFileSync(`/proc/${pid}/smaps`);
+  const maps: {
+    start: number;
+    end: number;
+    perms: string;
+    anon: boolean;
+    rss: number;
+  }[] = [];
+  for (const line of text.split("\n")) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(
+      line,
+    );
+    if (head) {
+      maps.push({
+        start: parseInt(head[1], 16),
+        end: parseInt(head[2], 16),
+        perms: head[3],
+        anon: head[4] === "",
+        rss: 0,
+      });
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && maps.length > 0) {
+      maps[maps.length - 1].rss = Number(rss[1]) * 1024;
+    }
+  }
+  let total = 0;
+  maps.forEach((map, i) => {
+    const rest = maps[i + 1];
+    const whole = rest?.start === map.end && rest.perms === "---p"
+      ? rest.end - map.start
+      : map.end - map.start;
+    if (
+      map.anon && map.perms === "rw-p" && map.start % ARENA_HEAP === 0 &&
+      whole === ARENA_HEAP
+    ) total += map.rss;
+  });
+  return total;
+}
+
 /** The gateway's own memory split (GET /metrics) and its RSS, read `READINGS` times a second apart after settling; the median of each. */
 async function reading(
   gateway: { url: string; pid: number },
@@ -147,6 +200,7 @@ async function reading(
     const metric = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
     samples.push({
       ...rssSplit(gateway.pid),
+      arenas: arenaRss(gateway.pid),
       heapUsed: metric(/^xmpp_rest_heap_bytes\{kind="used"\} (\S+)$/m),
       heapTotal: metric(/^xmpp_rest_heap_bytes\{kind="total"\} (\S+)$/m),
       sseClients: metric(/^xmpp_rest_sse_clients (\S+)$/m),
@@ -157,6 +211,7 @@ async function reading(
   return {
     rss: median("rss"),
     rssFile: median("rssFile"),
+    arenas: median("arenas"),
     heapUsed: median("heapUsed"),
     heapTotal: median("heapTotal"),
     sseClients: median("sseClients"),
@@ -318,7 +373,9 @@ function perClient(a: Reading, b: Reading): string {
     (a.rss - a.rssFile - a.heapTotal);
   return `${per("rss")} KiB (V8 heap total ${per("heapTotal")}, used ${
     per("heapUsed")
-  }; code paged in ${per("rssFile")}; native ${kib(native / HELD)})`;
+  }; code paged in ${per("rssFile")}; native ${
+    kib(native / HELD)
+  }, of it thread arenas ${per("arenas")})`;
 }
 const { before, one, two } = memory;
 // deno-lint-ignore no-console
