@@ -10,6 +10,7 @@ import {
   setRequestId,
 } from "./request_id.ts";
 import { urlOf } from "./request_url.ts";
+import { setRequestStart } from "./request_start.ts";
 import { matchRequest, matchRoute, type RouteMatch } from "./routes.ts";
 import { EVENT_PATHS } from "./events.ts";
 import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
@@ -162,6 +163,7 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
   return (request) => {
     try {
       const started = performance.now();
+      setRequestStart(request, started);
       const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER), generate);
       setRequestId(request, id);
       const { pathname } = urlOf(request);
