@@ -12,6 +12,7 @@ import { createGateway, type Gateway } from "./src/gateway.ts";
 import { changedFields, RELOADABLE_FIELDS } from "./src/reload.ts";
 import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
+import { startMemoryTrim } from "./src/native_memory.ts";
 import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
 
 const DEV_DOMAIN = "rest.localhost";
@@ -220,6 +221,8 @@ async function main(args: string[]): Promise<number> {
     });
   }
 
+  // Freed native memory back to the system (README "Performance", SSE).
+  const stopTrim = startMemoryTrim({ intervalSeconds: config.memoryTrim });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -235,6 +238,7 @@ async function main(args: string[]): Promise<number> {
   } catch { /* signals unsupported on this platform */ }
   await stopped.promise;
   logger.info("xmpp-rest stopping");
+  stopTrim();
   await gateway.stop();
   await devServer?.close();
   return 0;

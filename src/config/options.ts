@@ -25,6 +25,7 @@ import type { HostPort } from "../address.ts";
 import { COMPONENT_DEFAULTS } from "../component/api.ts";
 import { REST_DEFAULTS } from "../http/rest_handler.ts";
 import { GATEWAY_DEFAULTS } from "../gateway_api.ts";
+import { MEMORY_TRIM_DEFAULTS } from "../native_memory.ts";
 import { WEBHOOK_DEFAULTS } from "../webhook/mod.ts";
 
 import { CONNECTION_OPTIONS } from "./options_connection.ts";
@@ -88,6 +89,8 @@ export interface GatewayConfig {
   idleTimeout: number;
   /** The engine serving plain HTTP connections. */
   httpEngine: HttpEngine;
+  /** Seconds between returns of freed native memory to the system (0: off). */
+  memoryTrim: number;
   /** Seconds between XEP-0199 pings to the XMPP server. */
   pingInterval: number;
   /** Seconds a ping may go unanswered before the stream is not ready. */
@@ -181,6 +184,7 @@ export const DEFAULTS: Omit<GatewayConfig, "domain" | "secret"> = {
   bodyTimeout: HTTP_SERVER_DEFAULTS.bodyTimeout,
   idleTimeout: HTTP_SERVER_DEFAULTS.idleTimeout,
   httpEngine: HTTP_SERVER_DEFAULTS.engine,
+  memoryTrim: MEMORY_TRIM_DEFAULTS.intervalSeconds,
   pingInterval: COMPONENT_DEFAULTS.pingIntervalMs / 1000,
   pingTimeout: COMPONENT_DEFAULTS.pingTimeoutMs / 1000,
   callbackTimeout: WEBHOOK_DEFAULTS.callbackTimeout,

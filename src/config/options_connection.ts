@@ -13,6 +13,7 @@ import { REST_DEFAULTS } from "../http/rest_handler.ts";
 import { GATEWAY_DEFAULTS } from "../gateway_api.ts";
 import { WEBHOOK_DEFAULTS } from "../webhook/mod.ts";
 import { MEDIA_TYPES } from "../wire/mod.ts";
+import { MEMORY_TRIM_DEFAULTS } from "../native_memory.ts";
 
 import {
   credentialList,
@@ -21,6 +22,7 @@ import {
   hostPort,
   httpUrl,
   listOf,
+  nonNegativeNumber,
   oneOf,
   positiveInteger,
   positiveNumber,
@@ -229,6 +231,17 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     description:
       "http1: the gateway's own HTTP/1.1 and (TLS, ALPN h2) HTTP/2 engines, a few KiB per connection; deno: Deno.serve's for all",
     parse: oneOf(HTTP_ENGINES),
+  },
+  {
+    field: "memoryTrim",
+    flag: "memory-trim",
+    env: "XMPP_REST_MEMORY_TRIM",
+    key: "memory_trim_interval",
+    defaultText: String(MEMORY_TRIM_DEFAULTS.intervalSeconds),
+    placeholder: "S",
+    description:
+      "seconds between returns of freed native memory to the system (glibc malloc_trim, needs the FFI permission, -A has it); 0: off",
+    parse: nonNegativeNumber,
   },
   {
     field: "pingInterval",

@@ -44,6 +44,17 @@ export function positiveNumber(raw: unknown): number {
   return value;
 }
 
+/** A number of zero or more (0: off). */
+export function nonNegativeNumber(raw: unknown): number {
+  const value = typeof raw === "number" ? raw : Number(text(raw));
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(
+      `expected zero or a positive number, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
 export function positiveInteger(raw: unknown): number {
   const value = positiveNumber(raw);
   if (!Number.isInteger(value)) {

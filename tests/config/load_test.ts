@@ -45,6 +45,7 @@ Deno.test({
       bodyTimeout: 30,
       idleTimeout: 75,
       httpEngine: "http1",
+      memoryTrim: 10,
       pingInterval: 15,
       pingTimeout: 10,
       callbackTimeout: 30,
@@ -233,6 +234,8 @@ Deno.test({
         "ftp://x",
         "--iq-timeout",
         "-1",
+        "--memory-trim",
+        "-1",
         "extra",
       ],
       { XMPP_REST_TYPO: "1", XMPP_REST_SIZE_LIMIT: "1.5" },
@@ -244,6 +247,7 @@ Deno.test({
       /^--listen: expected HOST:PORT, got "nowhere"$/,
       /^--callback-url: expected an http\(s\) URL, got "ftp:\/\/x"$/,
       /^--iq-timeout: expected a positive number/,
+      /^--memory-trim: expected zero or a positive number, got "-1"$/,
       /^XMPP_REST_SIZE_LIMIT: expected a whole number/,
       /^missing domain: set --domain, XMPP_REST_DOMAIN or "component_domain"/,
       /^missing secret: set --secret, XMPP_REST_SECRET or "component_secret"/,
@@ -482,5 +486,49 @@ Deno.test({
     assert.deepEqual(errors([...base, "--tls-cert", " "]), [
       "--tls-cert: expected a file path",
     ]);
+  },
+});
+
+Deno.test({
+  name:
+    "loadConfig() reads --memory-trim from the flag, the environment and the file; 0 is off",
+  permissions: "none",
+  fn() {
+    const cases: {
+      args: string[];
+      env: Record<string, string>;
+      file: string;
+      want: number;
+    }[] = [
+      { args: [], env: {}, file: "{}", want: 10 },
+      { args: ["--memory-trim", "0"], env: {}, file: "{}", want: 0 },
+      {
+        args: [],
+        env: { XMPP_REST_MEMORY_TRIM: "2.5" },
+        file: "{}",
+        want: 2.5,
+      },
+      {
+        args: ["--config", "c.json"],
+        env: {},
+        file: '{"memory_trim_interval": 30}',
+        want: 30,
+      },
+      {
+        args: ["--memory-trim", "5", "--config", "c.json"],
+        env: { XMPP_REST_MEMORY_TRIM: "7" },
+        file: '{"memory_trim_interval": 30}',
+        want: 5,
+      },
+    ];
+    for (const { args, env, file, want } of cases) {
+      const result = loadConfig({
+        args: [...base, ...args],
+        env,
+        readTextFile: () => file,
+      });
+      assert.ok(result.ok, JSON.stringify(args));
+      assert.equal(result.config.memoryTrim, want, JSON.stringify(args));
+    }
   },
 });
