@@ -42,11 +42,15 @@ export function headerPairs(
   return [...response.headers];
 }
 
+/** The empty body. */
+const NO_BODY: Body = { kind: "bytes", bytes: EMPTY };
+
 /**
  * The body of `response` without copying it through a stream when it is
- * a string or bytes (Deno keeps the source); a real stream otherwise.
+ * a string or bytes (Deno keeps the source), at once; a promise only for
+ * another source Deno keeps (a Blob, form data); a real stream otherwise.
  */
-export async function bodyOf(response: Response): Promise<Body> {
+export function bodyOf(response: Response): Body | Promise<Body> {
   const record = response as unknown as Record<symbol, unknown>;
   if (internals.lazy !== undefined) {
     const lazy = record[internals.lazy];
@@ -58,17 +62,15 @@ export async function bodyOf(response: Response): Promise<Body> {
       | { body?: { source?: unknown } | null }
       | undefined;
   if (inner !== undefined && inner !== null && "body" in inner) {
-    if (inner.body === null || inner.body === undefined) {
-      return { kind: "bytes", bytes: EMPTY };
-    }
+    if (inner.body === null || inner.body === undefined) return NO_BODY;
     const source = inner.body.source;
     if (typeof source === "string") return { kind: "text", text: source };
     if (source instanceof Uint8Array) return { kind: "bytes", bytes: source };
     if (source !== null && source !== undefined) {
-      return { kind: "bytes", bytes: await response.bytes() };
+      return response.bytes().then((bytes) => ({ kind: "bytes", bytes }));
     }
   }
   return response.body === null
-    ? { kind: "bytes", bytes: EMPTY }
+    ? NO_BODY
     : { kind: "stream", stream: response.body };
 }
