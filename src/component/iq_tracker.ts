@@ -16,9 +16,30 @@ import { type Deadline, Deadlines } from "./deadlines.ts";
  * and in the deadline heap (it is its own {@linkcode Deadline}), as one
  * object (no closures per iq: thousands may wait at once).
  */
+/**
+ * A waiting iq's entry in the tracker's map, emptied when it settles. The
+ * map is keyed by the id alone (a key joined from id and peer would be a
+ * new string to flatten and hash on every lookup); the rare iqs that share
+ * an id, sent to different peers, are chained. Through a slot, a table the
+ * map left behind in the old generation (a map whose entries come and go
+ * rebuilds its table, and an old one stays until the next full
+ * collection) holds an empty slot, not a settled iq with its promise and
+ * its reply: those would otherwise be kept alive through every young
+ * collection and promoted, half the young collections' work per iq ping
+ * (`bench/pipeline.ts` with `--v8-flags=--trace-gc-nvp`).
+ */
+interface Slot {
+  pending?: Pending;
+  /** The iq's recipient, normalised ("" for none). */
+  readonly peer: string;
+  /** The next iq with the same id (to another peer). */
+  next?: Slot;
+}
+
 class Pending implements TrackedIq, Deadline {
   readonly id: string;
-  readonly key: string;
+  /** Its recipient, normalised ("" for none). */
+  readonly peer: string;
   readonly capture?: (stanza: XmlElement) => boolean;
   readonly promise: Promise<XmlElement>;
   #resolve: (reply: XmlElement) => void;
@@ -34,12 +55,12 @@ class Pending implements TrackedIq, Deadline {
   constructor(
     tracker: IqTracker,
     id: string,
-    key: string,
+    peer: string,
     options: SendIqOptions,
   ) {
     this.#tracker = tracker;
     this.id = id;
-    this.key = key;
+    this.peer = peer;
     this.capture = options.capture;
     this.#timeoutMs = options.timeoutMs;
     const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
@@ -103,7 +124,8 @@ export interface TrackedIq {
 export class IqTracker {
   #domain: string;
   #deadlines: Deadlines;
-  #pending = new Map<string, Pending>();
+  #pending = new Map<string, Slot>();
+  #count = 0;
   /** The pending iqs with a `capture` function (MAM queries), in order. */
   #capturing = new Set<Pending>();
 
@@ -115,7 +137,7 @@ export class IqTracker {
 
   /** How many iqs are waiting. */
   get size(): number {
-    return this.#pending.size;
+    return this.#count;
   }
 
   /**
@@ -126,13 +148,15 @@ export class IqTracker {
   track(iq: XmlElement, options: SendIqOptions): TrackedIq {
     const id = iq.attr("id") ?? "";
     const to = iq.attr("to");
-    const key = keyOf(id, to === undefined ? "" : normalise(to));
-    if (this.#pending.has(key)) throw new IqConflictError(id);
+    const peer = to === undefined ? "" : normalise(to);
+    const first = this.#pending.get(id);
+    if (this.#find(first, peer) !== undefined) throw new IqConflictError(id);
     const { signal, capture, timeoutMs } = options;
     signal?.throwIfAborted();
-    const pending = new Pending(this, id, key, options);
+    const pending = new Pending(this, id, peer, options);
     this.#deadlines.insert(pending, timeoutMs);
-    this.#pending.set(key, pending);
+    this.#pending.set(id, { pending, peer, next: first });
+    this.#count++;
     if (capture) this.#capturing.add(pending);
     return pending;
   }
@@ -140,10 +164,29 @@ export class IqTracker {
   /** Withdraws a settled iq (its deadline, its entry). */
   forget(pending: Pending): void {
     this.#deadlines.remove(pending);
-    if (this.#pending.get(pending.key) === pending) {
-      this.#pending.delete(pending.key);
+    const first = this.#pending.get(pending.id);
+    let before: Slot | undefined;
+    for (let slot = first; slot !== undefined; slot = slot.next) {
+      if (slot.pending === pending) {
+        slot.pending = undefined;
+        this.#count--;
+        if (before !== undefined) before.next = slot.next;
+        else if (slot.next !== undefined) {
+          this.#pending.set(pending.id, slot.next);
+        } else this.#pending.delete(pending.id);
+        break;
+      }
+      before = slot;
     }
     if (pending.capture) this.#capturing.delete(pending);
+  }
+
+  /** The waiting iq to `peer` in the chain from `slot`. */
+  #find(slot: Slot | undefined, peer: string): Pending | undefined {
+    for (; slot !== undefined; slot = slot.next) {
+      if (slot.peer === peer) return slot.pending;
+    }
+    return undefined;
   }
 
   /** Settles the matching pending iq with this reply; true when one matched. */
@@ -151,15 +194,15 @@ export class IqTracker {
     if (stanza.name !== "iq") return false;
     const type = stanza.attr("type");
     if (type !== "result" && type !== "error") return false;
-    const id = stanza.attr("id") ?? "";
+    const first = this.#pending.get(stanza.attr("id") ?? "");
+    if (first === undefined) return false;
     const from = stanza.attr("from");
     const sender = from === undefined ? "" : normalise(from);
     // From the domain or from nobody: also an iq sent without `to`.
     const own = sender === "" || sender === this.#domain;
-    const pending = this.#pending.get(keyOf(id, sender)) ??
+    const pending = this.#find(first, sender) ??
       (own
-        ? this.#pending.get(keyOf(id, "")) ??
-          this.#pending.get(keyOf(id, this.#domain))
+        ? this.#find(first, "") ?? this.#find(first, this.#domain)
         : undefined);
     if (pending === undefined) return false;
     pending.resolve(stanza);
@@ -184,7 +227,13 @@ export class IqTracker {
 
   /** Rejects every waiting iq with {@linkcode StreamDownError} (the stream dropped). */
   rejectAll(cause?: Error): void {
-    for (const pending of [...this.#pending.values()]) {
+    const waiting: Pending[] = [];
+    for (const first of this.#pending.values()) {
+      for (let slot: Slot | undefined = first; slot; slot = slot.next) {
+        if (slot.pending !== undefined) waiting.push(slot.pending);
+      }
+    }
+    for (const pending of waiting) {
       const detail = cause ? `: ${cause.message}` : "";
       const error = new StreamDownError(
         `XMPP stream went down while waiting for the reply to iq "${pending.id}"${detail}`,
@@ -193,10 +242,6 @@ export class IqTracker {
       pending.reject(error);
     }
   }
-}
-
-function keyOf(id: string, peer: string): string {
-  return `${id}\u0000${peer}`;
 }
 
 function normalise(jid: string): string {

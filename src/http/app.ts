@@ -10,6 +10,8 @@ import {
   setRequestId,
 } from "./request_id.ts";
 import { urlOf } from "./request_url.ts";
+import { setRequestStart } from "./request_start.ts";
+import { appendHeader } from "./response_parts.ts";
 import { matchRequest, matchRoute, type RouteMatch } from "./routes.ts";
 import { EVENT_PATHS } from "./events.ts";
 import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
@@ -73,6 +75,8 @@ export function routeLabel(
 }
 
 function withRequestId(response: Response, id: string): Response {
+  // The id is valid (acceptable as sent, or generated): no check needed.
+  if (appendHeader(response, REQUEST_ID_HEADER, id)) return response;
   try {
     response.headers.set(REQUEST_ID_HEADER, id);
     return response;
@@ -162,6 +166,7 @@ export function createHttpApp(options: HttpAppOptions): HttpHandler {
   return (request) => {
     try {
       const started = performance.now();
+      setRequestStart(request, started);
       const id = requestIdFor(request.headers.get(REQUEST_ID_HEADER), generate);
       setRequestId(request, id);
       const { pathname } = urlOf(request);

@@ -187,7 +187,12 @@ class Connection extends Http1Reader
     parsed = undefined as unknown as RequestHead; // not kept while it waits
     if (body.value instanceof Uint8Array) body = NO_BODY; // the request owns it
     try {
-      const response = await answer;
+      let response: Response;
+      try {
+        response = await answer;
+      } catch (error) {
+        response = this.#options.onError(error);
+      }
       const failure = body.failure();
       if (gone || this.closed || failure !== undefined) {
         await response.body?.cancel().catch(() => {});
@@ -229,15 +234,14 @@ class Connection extends Http1Reader
     }
   }
 
-  /** The handler's response to the request of `init`, or the error response (never rejects). */
-  #answer(init: Http1RequestInit): Promise<Response> {
-    const { handler, onError } = this.#options;
+  /** The handler's response to the request of `init` (the error response when it throws at once). */
+  #answer(init: Http1RequestInit): Promise<Response> | Response {
     try {
-      const answer = handler(new Http1Request(init) as unknown as Request);
-      return (answer instanceof Promise ? answer : Promise.resolve(answer))
-        .catch(onError);
+      return this.#options.handler(
+        new Http1Request(init) as unknown as Request,
+      );
     } catch (error) {
-      return Promise.resolve(onError(error));
+      return this.#options.onError(error);
     }
   }
 
@@ -266,11 +270,30 @@ class Connection extends Http1Reader
     return this.conn.write(bytes);
   }
 
-  async #send(bytes: Uint8Array): Promise<boolean> {
+  #send(bytes: Uint8Array): Promise<boolean> {
+    // The whole of it in one socket write nearly always: then the write's
+    // promise step is the only one.
+    let written: Promise<number>;
     try {
-      let at = 0;
+      written = this.conn.write(bytes);
+    } catch {
+      this.#close();
+      return Promise.resolve(false);
+    }
+    return written.then(
+      (n) => n >= bytes.byteLength || this.#sendRest(bytes, n),
+      () => {
+        this.#close();
+        return false;
+      },
+    );
+  }
+
+  /** Writes `bytes` from `at` on. */
+  async #sendRest(bytes: Uint8Array, at: number): Promise<boolean> {
+    try {
       while (at < bytes.byteLength) {
-        at += await this.conn.write(at === 0 ? bytes : bytes.subarray(at));
+        at += await this.conn.write(bytes.subarray(at));
       }
       return true;
     } catch {

@@ -176,7 +176,7 @@ export abstract class Http1Reader {
     ) {
       const start = this.start;
       this.start += framing.length;
-      return bufferedBody(this.buffer.slice(start, this.start));
+      return bufferedBody(copyBody(this.buffer, start, this.start));
     }
     return streamedBody(head, this);
   }
@@ -195,4 +195,34 @@ export abstract class Http1Reader {
   more(): Promise<boolean> {
     return this.fill();
   }
+}
+
+/** Bodies up to this size are copied into a shared block. */
+const SMALL_BODY = 4096;
+/** The size of a block of small bodies. */
+const BLOCK_BYTES = 64 * 1024;
+let block = new Uint8Array(BLOCK_BYTES);
+let blockUsed = 0;
+
+/**
+ * A copy of `buffer[from, to)` that outlives the read buffer: a small body
+ * takes the next bytes of a shared block (a buffer of its own costs more
+ * than the rest of reading the request); a full block is left to the
+ * bodies still using it and a new one begins.
+ */
+function copyBody(
+  buffer: Uint8Array,
+  from: number,
+  to: number,
+): Uint8Array<ArrayBuffer> {
+  const n = to - from;
+  if (n > SMALL_BODY) return buffer.slice(from, to);
+  if (blockUsed + n > BLOCK_BYTES) {
+    block = new Uint8Array(BLOCK_BYTES);
+    blockUsed = 0;
+  }
+  const copy = block.subarray(blockUsed, blockUsed + n);
+  copy.set(buffer.subarray(from, to));
+  blockUsed += n;
+  return copy;
 }

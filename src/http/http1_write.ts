@@ -2,7 +2,7 @@
 
 import { encodeChunk, LAST_CHUNK } from "../http1/chunked.ts";
 import { responseHead, statusHasNoBody } from "../http1/response.ts";
-import { bodyOf, EMPTY, headerPairs } from "./response_parts.ts";
+import { type Body, bodyOf, EMPTY, headerPairs } from "./response_parts.ts";
 
 /** Where and how {@linkcode writeResponse} writes. */
 export interface ResponseTarget {
@@ -30,18 +30,30 @@ function take(n: number): Uint8Array {
 }
 
 /** Writes the first `n` bytes of `buffer`, then gives a pooled buffer back. */
-async function writeTaken(
+function writeTaken(
   target: ResponseTarget,
   buffer: Uint8Array,
   n: number,
 ): Promise<boolean> {
-  try {
-    return await target.write(buffer.subarray(0, n));
-  } finally {
+  const giveBack = () => {
     if (buffer.byteLength === POOLED_BYTES && pool.length < 64) {
       pool.push(buffer);
     }
+  };
+  let written: Promise<boolean>;
+  try {
+    written = target.write(buffer.subarray(0, n));
+  } catch (error) {
+    giveBack();
+    throw error;
   }
+  return written.then((ok) => {
+    giveBack();
+    return ok;
+  }, (error) => {
+    giveBack();
+    throw error;
+  });
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -92,19 +104,29 @@ export function pushHead(response: Response, close: boolean): Uint8Array {
  * a stream as chunks, one write each, waiting for each write before
  * reading on (so a slow client holds back the stream, never the memory).
  * Resolves true when all of it went out and the connection may serve the
- * next request.
+ * next request. A body in memory takes no promise step but the write's.
  *
  * @example
  * ```ts
  * await writeResponse(new Response("ok"), { head: false, close: false, write, onCancel: () => {} });
  * ```
  */
-export async function writeResponse(
+export function writeResponse(
   response: Response,
   target: ResponseTarget,
 ): Promise<boolean> {
+  const body = bodyOf(response);
+  return body instanceof Promise
+    ? body.then((known) => writeWith(response, known, target))
+    : writeWith(response, body, target);
+}
+
+function writeWith(
+  response: Response,
+  body: Body,
+  target: ResponseTarget,
+): Promise<boolean> {
   const status = response.status;
-  const body = await bodyOf(response);
   const headers = headerPairs(response);
   let close = target.close;
   for (const [name, value] of headers) {
@@ -114,12 +136,16 @@ export async function writeResponse(
     ) close = true;
   }
   if (statusHasNoBody(status) || (target.head && body.kind === "stream")) {
-    if (body.kind === "stream") await body.stream.cancel().catch(() => {});
     const framing = statusHasNoBody(status)
       ? { kind: "none" } as const
       : { kind: "chunked" } as const;
     const head = responseHead(status, headers, framing, close);
-    return await writeWhole(target, head, EMPTY, 0) && !close;
+    const written = body.kind === "stream"
+      ? body.stream.cancel().catch(() => {}).then(() =>
+        writeWhole(target, head, EMPTY, 0)
+      )
+      : writeWhole(target, head, EMPTY, 0);
+    return close ? written.then(() => false) : written;
   }
   if (body.kind !== "stream") {
     // A string body is encoded straight into the write buffer when its
@@ -136,16 +162,27 @@ export async function writeResponse(
       { kind: "length", length },
       close,
     );
-    return await writeWhole(
+    const written = writeWhole(
       target,
       head,
       target.head ? EMPTY : bytes,
       target.head ? 0 : length,
-    ) &&
-      !close;
+    );
+    return close ? written.then(() => false) : written;
   }
+  return writeStream(body.stream, status, headers, close, target);
+}
+
+/** A streamed body as chunks after its head, one write each. */
+async function writeStream(
+  stream: ReadableStream<Uint8Array>,
+  status: number,
+  headers: readonly (readonly [string, string])[],
+  close: boolean,
+  target: ResponseTarget,
+): Promise<boolean> {
   const head = responseHead(status, headers, { kind: "chunked" }, close);
-  const reader = body.stream.getReader();
+  const reader = stream.getReader();
   target.onCancel(() => void reader.cancel().catch(() => {}));
   if (!await target.write(headBytes(head, 0))) {
     await reader.cancel().catch(() => {});

@@ -105,11 +105,9 @@ export function iqEnded(
   sent: SentIq,
   outcome: IqOutcome,
   settings: Settings,
+  now: number = performance.now(),
 ): void {
-  settings.metrics?.iqEnded(
-    outcome,
-    (performance.now() - sent.started) / 1000,
-  );
+  settings.metrics?.iqEnded(outcome, (now - sent.started) / 1000);
 }
 
 /** The 200 response of an iq's reply (after a MAM query's results). */
@@ -150,6 +148,7 @@ export function logged(
   response: Response,
   condition?: string,
   reason?: string,
+  now: number = performance.now(),
 ): Response {
   const { info } = line;
   line.settings.logger.info("http request", {
@@ -163,7 +162,7 @@ export function logged(
     type: info.type,
     id: info.id,
     to: info.to,
-    ms: Math.round(performance.now() - line.started),
+    ms: Math.round(now - line.started),
   });
   return response;
 }
@@ -206,13 +205,21 @@ export function awaitReply(
 ): Promise<Response> {
   const { settings } = line;
   return sent.reply.then((reply) => {
+    const now = performance.now();
     iqEnded(
       sent,
       reply.attr("type") === "error" ? "error" : "result",
       settings,
+      now,
     );
     try {
-      return logged(line, replyResponse(sent, reply));
+      return logged(
+        line,
+        replyResponse(sent, reply),
+        undefined,
+        undefined,
+        now,
+      );
     } catch (error) {
       return refused(line, error, errorFormat);
     }

@@ -43,6 +43,7 @@ import {
 } from "./rest_deliver.ts";
 import { matchRequest, type RouteMatch } from "./routes.ts";
 import { requestIdOf } from "./request_id.ts";
+import { requestStartOf } from "./request_start.ts";
 import { type RequestUrl, urlOf } from "./request_url.ts";
 import type { GatewayMetrics } from "../metrics/gateway_metrics.ts";
 import { HTTP_SERVER_DEFAULTS } from "./server.ts";
@@ -305,7 +306,7 @@ export function createRestHandler(
       method: request.method,
       path: url.pathname,
       info: {},
-      started: performance.now(),
+      started: requestStartOf(request) ?? performance.now(),
     };
     // Callbacks rather than an awaiting frame; a waiting iq keeps only its
     // SentIq, its access line and one reaction on the tracker's promise, not

@@ -1,6 +1,7 @@
 // RFC 9112 sections 2-7 (HTTP/1.1 message syntax): the request head, its limits and the body framing rules that prevent request smuggling (section 6).
 
 import { knownFieldName } from "./field_names.ts";
+import { BoundedMemo } from "../bounded_memo.ts";
 import { type BodyFraming, requestBodyFraming } from "./body_framing.ts";
 import { type HeadError, printable } from "./head_error.ts";
 
@@ -162,7 +163,34 @@ export function parseRequestHead(bytes: Uint8Array): HeadParse {
   // the decoder makes no temporary array (a BOM is kept, so it is seen).
   const clean = isPlain(bytes);
   const ascii = asciiFirst.decode(bytes);
-  const text = clean ? ascii : decodeLatin1(bytes, ascii);
+  if (!clean) return parseText(decodeLatin1(bytes, ascii), false);
+  // A plain head is its text, byte for byte: the same text, the same head.
+  const known = parsedHeads.get(ascii);
+  if (known !== undefined) return known;
+  const parsed = parseText(ascii, true);
+  if (parsed.ok) parsedHeads.set(ascii, freezeHead(parsed));
+  return parsed;
+}
+
+/**
+ * Plain heads parsed before, by their text: a client sends the same head
+ * again and again (only a request id or the body's length differs, if
+ * anything), so most are parsed once. Their results are frozen and shared.
+ */
+const parsedHeads = new BoundedMemo<HeadParse>(256);
+
+/** `parsed`, made immutable all the way down (it is shared by every request with that head). */
+function freezeHead(parsed: HeadParse & { ok: true }): HeadParse {
+  const { head } = parsed;
+  for (const pair of head.headers) Object.freeze(pair);
+  Object.freeze(head.headers);
+  Object.freeze(head.body);
+  Object.freeze(head);
+  return Object.freeze(parsed);
+}
+
+/** Parses the text of a head; `clean` when it holds nothing unusual (see `isPlain`). */
+function parseText(text: string, clean: boolean): HeadParse {
   const lines = text.split("\r\n");
   // The head ends with an empty line: two empty strings at the end.
   if (lines.length < 3 || lines.pop() !== "" || lines.pop() !== "") {

@@ -6,7 +6,7 @@ import {
   STANZA_FORMATS,
   type StanzaFormat,
 } from "./media.ts";
-import { PreparedCache } from "../xmpp/prepared_cache.ts";
+import { BoundedMemo } from "../bounded_memo.ts";
 
 /** One media range of an `Accept` header. */
 export interface MediaRange {
@@ -159,18 +159,20 @@ export function negotiate(
 const MEMO_SIZE = 64;
 
 /** The choices of {@linkcode negotiate} per fallback, by `Accept` value (a bounded memo). */
-const NEGOTIATED: Record<StanzaFormat, PreparedCache<StanzaFormat>> = {
-  xml: new PreparedCache(MEMO_SIZE),
-  json: new PreparedCache(MEMO_SIZE),
-  form: new PreparedCache(MEMO_SIZE),
+const NEGOTIATED: Record<StanzaFormat, BoundedMemo<StanzaFormat>> = {
+  xml: new BoundedMemo(MEMO_SIZE),
+  json: new BoundedMemo(MEMO_SIZE),
+  form: new BoundedMemo(MEMO_SIZE),
 };
 
 /** The formats of error bodies. */
 const ERROR_FORMATS = ["xml", "json"] as const;
 
 /** The choices of {@linkcode negotiateError} per fallback, by `Accept` value (a bounded memo). */
-const NEGOTIATED_ERRORS: Record<"xml" | "json", PreparedCache<"xml" | "json">> =
-  { xml: new PreparedCache(MEMO_SIZE), json: new PreparedCache(MEMO_SIZE) };
+const NEGOTIATED_ERRORS: Record<"xml" | "json", BoundedMemo<"xml" | "json">> = {
+  xml: new BoundedMemo(MEMO_SIZE),
+  json: new BoundedMemo(MEMO_SIZE),
+};
 
 /**
  * The format of an error body: XML or JSON only, chosen by `Accept`, else

@@ -1,7 +1,7 @@
 // RFC 7622 (XMPP address format): parsing and validation of JIDs, normalised as Prosody's jid.prep does (RFC 6122 stringprep: nodeprep, nameprep, resourceprep).
 
 import { bidiProblem, findProhibited } from "./stringprep_tables.ts";
-import { PreparedCache } from "./prepared_cache.ts";
+import { BoundedMemo } from "../bounded_memo.ts";
 
 /** Which part of a JID a problem is in. */
 export type JidPart = "localpart" | "domainpart" | "resourcepart" | "jid";
@@ -163,7 +163,7 @@ export class Jid {
 export const PREPARED_JIDS = 2048;
 
 /** JIDs already prepared: a `Jid` is immutable, so one may serve every caller. */
-const prepared = new PreparedCache<Jid>(PREPARED_JIDS);
+const prepared = new BoundedMemo<Jid>(PREPARED_JIDS);
 
 /**
  * Parses and normalises a JID; throws {@linkcode InvalidJidError}. The

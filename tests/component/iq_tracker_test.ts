@@ -234,3 +234,47 @@ Deno.test({
     );
   },
 });
+
+Deno.test("IqTracker keeps iqs that share an id apart by recipient, whichever settles first", async () => {
+  const orders: [string, string[]][] = [
+    ["first sent settles first", ["a@x", "b@x", "c@x"]],
+    ["last sent settles first", ["c@x", "b@x", "a@x"]],
+    ["middle settles first", ["b@x", "a@x", "c@x"]],
+  ];
+  for (const [name, order] of orders) {
+    const tracker = new IqTracker(DOMAIN, new ManualTimers());
+    const tracked = new Map(
+      ["a@x", "b@x", "c@x"].map((to) => [
+        to,
+        tracker.track(request("same", to), { timeoutMs: 1000 }),
+      ]),
+    );
+    assert.throws(
+      () => tracker.track(request("same", "b@x"), { timeoutMs: 1000 }),
+      IqConflictError,
+      name,
+    );
+    assert.equal(tracker.size, 3, name);
+    for (const [i, to] of order.entries()) {
+      assert.equal(tracker.resolve(reply("same", to)), true, `${name}: ${to}`);
+      assert.equal(
+        tracker.resolve(reply("same", to)),
+        false,
+        `${name}: ${to} again`,
+      );
+      assert.equal(tracker.size, 2 - i, name);
+      const got = await tracked.get(to)!.promise;
+      assert.equal(got.attr("from"), to, name);
+      for (const other of order.slice(i + 1)) {
+        assert.equal(
+          await outcome(tracked.get(other)!.promise),
+          "pending",
+          name,
+        );
+      }
+    }
+    // Once all settled, the id may be used again for any recipient.
+    tracker.track(request("same", "b@x"), { timeoutMs: 1000 });
+    assert.equal(tracker.size, 1, name);
+  }
+});

@@ -246,3 +246,42 @@ Deno.test("http1 engine: a waiting request whose signal is asked for only after 
     release(new Response("late"));
   });
 });
+
+Deno.test("http1 engine: every response carries the Content-Type its Response has, the default text/plain of a bare string included", async () => {
+  const cases: [string, () => Response, RegExp][] = [
+    [
+      "/text",
+      () => new Response("x"),
+      /content-type: text\/plain;charset=UTF-8\r\n/i,
+    ],
+    [
+      "/json",
+      () =>
+        new Response("{}", { headers: { "Content-Type": "application/json" } }),
+      /content-type: application\/json\r\n/i,
+    ],
+    ["/json-fields", () =>
+      new Response("{}", {
+        headers: { "Content-Type": "application/json", "X-A": "1" },
+      }), /content-type: application\/json\r\n/i],
+    [
+      "/helper",
+      () => Response.json({ a: 1 }),
+      /content-type: application\/json\r\n/i,
+    ],
+  ];
+  const byPath = new Map(cases.map(([path, make]) => [path, make]));
+  await withServer(
+    (request) => Promise.resolve(byPath.get(new URL(request.url).pathname)!()),
+    async (server) => {
+      for (const [path, , type] of cases) {
+        const c = await rawClient(server);
+        await c.write(`GET ${path} HTTP/1.1\r\nHost: gw\r\n\r\n`);
+        const head = await c.read((t) => t.includes("\r\n\r\n"));
+        assert.match(head, type, path);
+        assert.equal(count(head.toLowerCase(), "content-type:"), 1, path);
+        c.close();
+      }
+    },
+  );
+});

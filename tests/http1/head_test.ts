@@ -342,3 +342,32 @@ Deno.test("parseRequestHead() reads bytes as ISO-8859-1: a UTF-8 byte order mark
   assert.ok(utf8Value.ok);
   assert.equal(utf8Value.head.headers[1][1], "caf\xc3\xa9");
 });
+
+/** A head as bytes, each character one byte (ISO-8859-1). */
+const latin1Bytes = (text: string) =>
+  Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+Deno.test("parseRequestHead() parses a plain head once: the same text gets the same frozen result", () => {
+  const text = "POST /rest HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n\r\n";
+  const first = parseRequestHead(latin1Bytes(text));
+  const again = parseRequestHead(latin1Bytes(text));
+  assert.ok(first.ok && again.ok);
+  assert.equal(again, first);
+  assert.ok(Object.isFrozen(first.head));
+  assert.ok(Object.isFrozen(first.head.headers));
+  assert.ok(Object.isFrozen(first.head.headers[0]));
+  const other = parseRequestHead(latin1Bytes(text.replace("2", "3")));
+  assert.ok(other.ok);
+  assert.deepEqual(other.head.body, { kind: "length", length: 3 });
+});
+
+Deno.test("parseRequestHead() does not take one unusual head for another that decodes alike", () => {
+  // Both bytes are invalid UTF-8 (the same U+FFFD) but different ISO-8859-1.
+  for (const byte of ["\xff", "\xfe", "\xff"]) {
+    const parsed = parseRequestHead(
+      latin1Bytes(`GET / HTTP/1.1\r\nHost: gw\r\nX-A: ${byte}\r\n\r\n`),
+    );
+    assert.ok(parsed.ok);
+    assert.equal(parsed.head.headers[1][1], byte);
+  }
+});

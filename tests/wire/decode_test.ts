@@ -88,6 +88,27 @@ Deno.test({
       value: "é",
     });
     assert.equal(decodeUtf8(new Uint8Array([0xc3])).ok, false);
+    const enc = (text: string) => new TextEncoder().encode(text);
+    const cases: [string, Uint8Array, string | false][] = [
+      ["a real U+FFFD is kept", enc("a\uFFFDb"), "a\uFFFDb"],
+      [
+        "a real U+FFFD beside an invalid byte",
+        new Uint8Array([...enc("\uFFFD"), 0xff]),
+        false,
+      ],
+      [
+        "a BOM is dropped",
+        new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69]),
+        "hi",
+      ],
+      ["a lone surrogate encoding", new Uint8Array([0xed, 0xa0, 0x80]), false],
+      ["an overlong slash", new Uint8Array([0xc0, 0xaf]), false],
+      ["empty", new Uint8Array(0), ""],
+    ];
+    for (const [name, bytes, want] of cases) {
+      const got = decodeUtf8(bytes);
+      assert.deepEqual(got.ok ? got.value : false, want, name);
+    }
   },
 });
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { PreparedCache } from "../../src/xmpp/prepared_cache.ts";
-import { parseJid, PREPARED_JIDS } from "../../src/xmpp/jid.ts";
+import { BoundedMemo } from "../src/bounded_memo.ts";
+import { parseJid, PREPARED_JIDS } from "../src/xmpp/jid.ts";
 
-Deno.test("PreparedCache keeps at most its limit, dropping the oldest entry first", () => {
+Deno.test("BoundedMemo keeps at most its limit, dropping the oldest entry first", () => {
   const cases: [limit: number, inputs: string[], kept: string[]][] = [
     [3, ["a", "b"], ["a", "b"]],
     [3, ["a", "b", "c", "d"], ["b", "c", "d"]],
@@ -11,7 +11,7 @@ Deno.test("PreparedCache keeps at most its limit, dropping the oldest entry firs
     [0, ["a", "b"], ["b"]], // at least one
   ];
   for (const [limit, inputs, kept] of cases) {
-    const cache = new PreparedCache<string>(limit);
+    const cache = new BoundedMemo<string>(limit);
     for (const input of inputs) {
       assert.equal(cache.set(input, input.toUpperCase()), input.toUpperCase());
     }

@@ -1,4 +1,4 @@
-// A bounded memo of prepared values, so that what comes back on every request (an address to prepare as RFC 7622 section 3 says, an Accept header to negotiate) is worked out once.
+// A bounded memo of worked-out values, so that what comes back on every request (an address to prepare as RFC 7622 section 3 says, an Accept header to negotiate, a request head to parse) is worked out once.
 
 /**
  * A map from input strings to prepared values holding at most `limit`
@@ -8,11 +8,11 @@
  *
  * @example
  * ```ts
- * const cache = new PreparedCache<string>(2);
+ * const cache = new BoundedMemo<string>(2);
  * cache.get("A") ?? cache.set("A", "a"); // "a"
  * ```
  */
-export class PreparedCache<V> {
+export class BoundedMemo<V> {
   readonly #limit: number;
   readonly #entries = new Map<string, V>();
 
