@@ -64,8 +64,8 @@ export interface MemoryTrimOptions {
  * process alive. Deno's and V8's background threads (V8's optimising
  * compilers above all) allocate and free native memory in their own glibc
  * arenas, which keep the freed pages: after the first burst of connections
- * some 6 MiB of them stay resident for good. A trim returns them in well
- * under a millisecond. Returns the stop function.
+ * some 6 MiB of them stay resident for good. A trim returns them, typically
+ * in a fraction of a millisecond. Returns the stop function.
  *
  * @example
  * ```ts
