@@ -12,7 +12,8 @@ import { createGateway, type Gateway } from "./src/gateway.ts";
 import { changedFields, RELOADABLE_FIELDS } from "./src/reload.ts";
 import { batchedStderr, createLogger, type Logger } from "./src/logger.ts";
 import { VERSION } from "./src/version.ts";
-import { startMemoryTrim } from "./src/native_memory.ts";
+import { openMallocTrim, startMemoryTrim } from "./src/native_memory.ts";
+import { startIdleCollect } from "./src/idle_collect.ts";
 import { DEFAULT_DATA_DIR, MEMORY_DATA_DIR } from "./src/store/open.ts";
 
 const DEV_DOMAIN = "rest.localhost";
@@ -221,8 +222,17 @@ async function main(args: string[]): Promise<number> {
     });
   }
 
-  // Freed native memory back to the system (README "Performance", SSE).
-  const stopTrim = startMemoryTrim({ intervalSeconds: config.memoryTrim });
+  // Memory upkeep on one interval (README "Performance", SSE): freed native memory back to the system,
+  // and once quiet after a burst, V8's grown young generation too.
+  const trim = openMallocTrim();
+  const stopTrim = startMemoryTrim({
+    intervalSeconds: config.memoryTrim,
+    trim,
+  });
+  const stopCollect = startIdleCollect({
+    intervalSeconds: config.memoryTrim,
+    afterCollect: trim,
+  });
   const stopped = Promise.withResolvers<void>();
   const onSignal = () => stopped.resolve();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -239,6 +249,7 @@ async function main(args: string[]): Promise<number> {
   await stopped.promise;
   logger.info("xmpp-rest stopping");
   stopTrim();
+  stopCollect();
   await gateway.stop();
   await devServer?.close();
   return 0;

@@ -240,7 +240,7 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     defaultText: String(MEMORY_TRIM_DEFAULTS.intervalSeconds),
     placeholder: "S",
     description:
-      "seconds between returns of freed native memory to the system (glibc malloc_trim, needs the FFI permission, -A has it); 0: off",
+      "seconds between returns of memory to the system: freed native memory (glibc malloc_trim, needs the FFI permission, -A has it) and, once quiet after a burst, V8's grown young generation (one full collection); 0: off",
     parse: nonNegativeNumber,
   },
   {
