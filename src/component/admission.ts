@@ -32,3 +32,26 @@ export function admissionDelayMs(
   return MAX_ADMISSION_DELAY_MS *
     Math.min(1, (depth - FREE_SHARE) / (1 - FREE_SHARE));
 }
+
+/**
+ * The pause before queueing one more message or presence behind `queue`
+ * ({@linkcode admissionDelayMs}), or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * const pause = admissionPause(connection, { stanzas: 65536, units: 1 << 24 });
+ * if (pause) await pause;
+ * ```
+ */
+export function admissionPause(
+  queue: { readonly queued: number; readonly queuedUnits: number },
+  bounds: { readonly stanzas: number; readonly units: number },
+): Promise<void> | undefined {
+  const delay = admissionDelayMs(
+    { stanzas: queue.queued, units: queue.queuedUnits },
+    bounds,
+  );
+  return delay > 0
+    ? new Promise<void>((resolve) => setTimeout(resolve, delay))
+    : undefined;
+}

@@ -1,6 +1,6 @@
 // XEP-0114 component client: runs the pure session over a socket, with timers, iq tracking and delivery.
 
-import { admissionDelayMs } from "./admission.ts";
+import { admissionPause } from "./admission.ts";
 import type { XmlElement } from "../xml/element.ts";
 import { serialize } from "../xml/serialize.ts";
 import { NS } from "../xmpp/namespaces.ts";
@@ -202,14 +202,9 @@ class Component implements ComponentClient {
 
   async sendWhenRoom(stanza: XmlElement, waitMs: number): Promise<void> {
     const deadline = performance.now() + waitMs;
-    const standing = this.#connection;
-    if (standing !== undefined) {
-      const delay = admissionDelayMs(
-        { stanzas: standing.queued, units: standing.queuedUnits },
-        { stanzas: this.#maxQueued, units: this.#maxQueuedUnits },
-      );
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    }
+    const bounds = { stanzas: this.#maxQueued, units: this.#maxQueuedUnits };
+    const pause = this.#connection && admissionPause(this.#connection, bounds);
+    if (pause) await pause;
     for (;;) {
       try {
         return this.send(stanza);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   admissionDelayMs,
+  admissionPause,
   MAX_ADMISSION_DELAY_MS,
 } from "../../src/component/admission.ts";
 
@@ -24,5 +25,22 @@ Deno.test({
       const got = admissionDelayMs({ stanzas, units }, bounds);
       assert.ok(Math.abs(got - expected) < 1e-9, `${name}: ${got}`);
     }
+  },
+});
+
+Deno.test({
+  name: "admissionPause(): none below an eighth, else a pause of the delay",
+  permissions: "none",
+  async fn() {
+    const bounds = { stanzas: 800, units: 8000 };
+    assert.equal(
+      admissionPause({ queued: 50, queuedUnits: 10 }, bounds),
+      undefined,
+    );
+    const started = performance.now();
+    const pause = admissionPause({ queued: 800, queuedUnits: 0 }, bounds);
+    assert.ok(pause instanceof Promise);
+    await pause;
+    assert.ok(performance.now() - started >= MAX_ADMISSION_DELAY_MS - 1);
   },
 });
