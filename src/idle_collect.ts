@@ -111,6 +111,14 @@ export function startIdleCollect(options: IdleCollectOptions): () => void {
   let cpu = host.cpuMicros();
   let at = host.now();
   const look = () => {
+    try {
+      lookOnce();
+    } catch {
+      // A reading or collection that fails once would fail again: stop.
+      clearInterval(timer);
+    }
+  };
+  const lookOnce = () => {
     const nowCpu = host.cpuMicros(), now = host.now();
     const cpuShare = (nowCpu - cpu) / 1000 / Math.max(1, now - at);
     const collect = shouldCollect({ cpuShare, youngBytes: host.youngBytes() });
@@ -122,7 +130,10 @@ export function startIdleCollect(options: IdleCollectOptions): () => void {
     cpu = collect ? host.cpuMicros() : nowCpu;
     at = collect ? host.now() : now;
   };
-  const timer = setInterval(look, options.intervalSeconds * 1000);
+  const timer: ReturnType<typeof setInterval> = setInterval(
+    look,
+    options.intervalSeconds * 1000,
+  );
   Deno.unrefTimer(timer);
   return () => clearInterval(timer);
 }

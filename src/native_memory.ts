@@ -76,7 +76,13 @@ export interface MemoryTrimOptions {
 export function startMemoryTrim(options: MemoryTrimOptions): () => void {
   const trim = options.trim ?? openMallocTrim();
   if (trim === undefined || !(options.intervalSeconds > 0)) return () => {};
-  const timer = setInterval(trim, options.intervalSeconds * 1000);
+  const timer: ReturnType<typeof setInterval> = setInterval(() => {
+    try {
+      trim();
+    } catch {
+      clearInterval(timer); // a trim that fails once would fail again
+    }
+  }, options.intervalSeconds * 1000);
   Deno.unrefTimer(timer);
   return () => clearInterval(timer);
 }

@@ -98,3 +98,25 @@ Deno.test({
     assert.ok(host.cpuMicros() > 0);
   },
 });
+
+Deno.test({
+  name: "startIdleCollect() stops quietly when a reading or collection fails",
+  permissions: "none",
+  async fn() {
+    let looks = 0;
+    const host: IdleCollectHost = {
+      now: () => ++looks,
+      cpuMicros: () => 0,
+      youngBytes: () => 64 * MiB,
+      collect: () => {
+        throw new Error("no collection here");
+      },
+    };
+    startIdleCollect({ intervalSeconds: 0.01, host });
+    await new Promise((r) => setTimeout(r, 80));
+    const after = looks;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(after > 1, "it looked");
+    assert.equal(looks, after, "and then stopped");
+  },
+});

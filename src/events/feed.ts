@@ -110,7 +110,11 @@ export class EventFeed {
    * (long polling); true when there is one.
    */
   async waitFor(fromId: number, ms: number): Promise<boolean> {
-    if (this.#lastId < fromId) this.#lastId = await this.#store.lastId();
+    if (this.#lastId < fromId) {
+      const stored = await this.#store.lastId();
+      // Never back: an append noticed while the store was asked is newer.
+      this.#lastId = Math.max(this.#lastId, stored);
+    }
     if (this.#lastId >= fromId) return true;
     if (ms <= 0 || this.#closed) return false;
     return new Promise((resolve) => {

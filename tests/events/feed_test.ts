@@ -146,3 +146,26 @@ Deno.test("EventFeed.close() ends every client stream", async () => {
   assert.equal(await reader.next(), undefined);
   await store.close();
 });
+
+Deno.test("EventFeed.waitFor(): an append noticed while it asks the store is not lost", async () => {
+  const store = createMemoryStore();
+  // The store answers with what it had when asked, after the appends
+  // (another instance's, say) were noticed.
+  const racing = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === "lastId") {
+        return async () => {
+          const stale = await target.lastId();
+          await appendRange(target, 1, 3);
+          return stale;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const feed = new EventFeed({ store: racing });
+  assert.equal(await feed.waitFor(1, 300), true);
+  feed.close();
+  await store.close();
+});
