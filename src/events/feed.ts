@@ -105,16 +105,11 @@ export class EventFeed {
     return this.#clients.size;
   }
 
-  /**
-   * Resolves once an event with id >= `fromId` exists, or after `ms`
-   * (long polling); true when there is one.
-   */
+  /** Resolves once an event with id >= `fromId` exists (true), or after `ms` (long polling). */
   async waitFor(fromId: number, ms: number): Promise<boolean> {
-    if (this.#lastId < fromId) {
-      const stored = await this.#store.lastId();
-      // Never back: an append noticed while the store was asked is newer.
-      this.#lastId = Math.max(this.#lastId, stored);
-    }
+    const stored = this.#lastId < fromId ? await this.#store.lastId() : 0;
+    // Never back: an append noticed while the store was asked is newer.
+    this.#lastId = Math.max(this.#lastId, stored);
     if (this.#lastId >= fromId) return true;
     if (ms <= 0 || this.#closed) return false;
     return new Promise((resolve) => {
