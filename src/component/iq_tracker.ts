@@ -38,8 +38,6 @@ interface Slot {
 
 class Pending implements TrackedIq, Deadline {
   readonly id: string;
-  /** Its recipient, normalised ("" for none). */
-  readonly peer: string;
   readonly capture?: (stanza: XmlElement) => boolean;
   readonly promise: Promise<XmlElement>;
   #resolve: (reply: XmlElement) => void;
@@ -55,12 +53,10 @@ class Pending implements TrackedIq, Deadline {
   constructor(
     tracker: IqTracker,
     id: string,
-    peer: string,
     options: SendIqOptions,
   ) {
     this.#tracker = tracker;
     this.id = id;
-    this.peer = peer;
     this.capture = options.capture;
     this.#timeoutMs = options.timeoutMs;
     const { promise, resolve, reject } = Promise.withResolvers<XmlElement>();
@@ -153,7 +149,7 @@ export class IqTracker {
     if (this.#find(first, peer) !== undefined) throw new IqConflictError(id);
     const { signal, capture, timeoutMs } = options;
     signal?.throwIfAborted();
-    const pending = new Pending(this, id, peer, options);
+    const pending = new Pending(this, id, options);
     this.#deadlines.insert(pending, timeoutMs);
     this.#pending.set(id, { pending, peer, next: first });
     this.#count++;
